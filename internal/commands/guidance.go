@@ -1,0 +1,144 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/needlebot/needlebot/internal/kb"
+)
+
+const welcome = `Hi! I'm needlebot. I answer questions about rolling your skin at home with a micro-needling roller, using one expert's guidance (Kerry Benjamin, founder of StackedSkincare).
+
+Try /needle size, or just ask in your own words: "can I roll every day?"
+Send /help to see everything I can do.
+
+I'm a bot, not a doctor: this is general guidance, not medical advice. For anything about your own skin or health, please ask a dermatologist.`
+
+func (b *Bot) start(context.Context, *Request) (Reply, error) {
+	return Reply{Text: welcome}, nil
+}
+
+func (b *Bot) help(context.Context, *Request) (Reply, error) {
+	var sb strings.Builder
+	sb.WriteString("Commands:\n")
+	for _, c := range b.commands {
+		sb.WriteString("/" + c.Name)
+		if c.Usage != "" {
+			sb.WriteString(" " + c.Usage)
+		}
+		sb.WriteString(" - " + c.Summary + "\n")
+	}
+	sb.WriteString("\nTopics for /needle: ")
+	var names []string
+	for _, t := range b.kb.Topics() {
+		names = append(names, t.Command)
+	}
+	sb.WriteString(strings.Join(names, ", ") + ".\n")
+	sb.WriteString("\nOr just type a question, like \"does it hurt?\"")
+	return Reply{Title: "needlebot help", Text: sb.String()}, nil
+}
+
+// topicSubs turns the knowledge base's topics into /needle subcommands.
+func (b *Bot) topicSubs() []Sub {
+	var subs []Sub
+	for _, t := range b.kb.Topics() {
+		subs = append(subs, Sub{Name: t.Command, Summary: t.Title})
+	}
+	return subs
+}
+
+func (b *Bot) needle(_ context.Context, req *Request) (Reply, error) {
+	if len(req.Args) == 0 {
+		return b.topicList(), nil
+	}
+	name := strings.Join(req.Args, " ")
+	if e, ok := b.kb.Topic(name); ok {
+		return answer(e), nil
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "I have no topic called %q.", clip(name, 40))
+	closest := b.kb.Closest(name, 3)
+	if len(closest) > 0 {
+		sb.WriteString(" Did you mean:")
+		for _, e := range closest {
+			fmt.Fprintf(&sb, "\n/needle %s - %s", e.Command, e.Title)
+		}
+	}
+	sb.WriteString("\n\nSend /needle to see every topic.")
+	return Reply{Text: sb.String(), Buttons: topicButtons(closest)}, nil
+}
+
+func (b *Bot) topicList() Reply {
+	var sb strings.Builder
+	sb.WriteString("Pick a topic, or ask in your own words:\n")
+	for _, t := range b.kb.Topics() {
+		fmt.Fprintf(&sb, "\n/needle %s - %s", t.Command, t.Title)
+	}
+	return Reply{Title: "Topics", Text: sb.String(), Buttons: topicButtons(b.kb.Topics())}
+}
+
+// topicButtons lays out one button per topic, three to a row.
+func topicButtons(topics []*kb.Entry) [][]Button {
+	var rows [][]Button
+	for i, t := range topics {
+		if i%3 == 0 {
+			rows = append(rows, nil)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Label: t.Command, Data: "needle:" + t.Command})
+	}
+	return rows
+}
+
+func answer(e *kb.Entry) Reply {
+	return Reply{Title: e.Title, Text: e.Answer()}
+}
+
+func (b *Bot) ask(_ context.Context, req *Request) (Reply, error) {
+	q := strings.TrimSpace(req.Text)
+	if q == "" {
+		return Reply{Text: "Ask me anything about micro-needling at home, for example:\n/ask can I roll every day?"}, nil
+	}
+	return b.question(q)
+}
+
+// question answers from the knowledge base, or says honestly that the guidance doesn't cover it.
+func (b *Bot) question(q string) (Reply, error) {
+	if n := len([]rune(q)); n > maxQuestionRunes {
+		return Reply{}, Errorf("That's a lot of text for me (%d characters). Please ask in a sentence or two, under %d characters.", n, maxQuestionRunes)
+	}
+	r := b.kb.Search(q)
+	if r.Entry != nil {
+		return answer(r.Entry), nil
+	}
+	text := b.kb.Note(kb.NoteNotCovered, nil)
+	if len(r.Suggestions) > 0 {
+		text += "\n\nThe closest topics I do have:"
+		for _, e := range r.Suggestions {
+			text += fmt.Sprintf("\n/needle %s - %s", e.Command, e.Title)
+		}
+	}
+	return Reply{Title: "Not covered by the guidance", Text: text, Buttons: topicButtons(r.Suggestions)}, nil
+}
+
+// text handles a plain message that is not a command.
+func (b *Bot) text(_ context.Context, req *Request) (Reply, error) {
+	q := strings.TrimSpace(req.Text)
+	if q == "" {
+		return Reply{Text: "Send me a question, or /help to see what I can do."}, nil
+	}
+	return b.question(q)
+}
+
+func (b *Bot) unknown(_ context.Context, req *Request) (Reply, error) {
+	name := req.Command
+	var names []string
+	for _, c := range b.commands {
+		names = append(names, c.Name)
+	}
+	msg := fmt.Sprintf("I don't know the command /%s.", clip(name, 32))
+	if near := kb.Nearest(name, names, 2); len(near) > 0 {
+		msg += " Did you mean /" + strings.Join(near[:min(len(near), 3)], ", /") + "?"
+	}
+	return Reply{Text: msg + "\nSend /help to see everything I can do."}, nil
+}

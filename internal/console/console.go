@@ -1,0 +1,183 @@
+// Package console is the terminal front end: it reads messages from a reader, one per line, and
+// writes the bot's replies to a writer. It works interactively and in a pipe.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// UserID is the console's one user; their data is kept as "console:local".
+const UserID = "local"
+
+// maxLine is the longest line passed to the bot; the rest of a longer line is dropped, and the
+// bot then answers that the message is too long.
+const maxLine = 64 * 1024
+
+// Responder answers requests; *commands.Bot is one.
+type Responder interface {
+	Respond(ctx context.Context, req *commands.Request) commands.Reply
+}
+
+// Console is the terminal front end.
+type Console struct {
+	bot         Responder
+	in          io.Reader
+	now         func() time.Time
+	interactive bool
+
+	mu      sync.Mutex // serialises writes: replies and reminders may arrive together
+	out     io.Writer
+	buttons []commands.Button // the buttons last shown, pressed by typing their number
+	seq     int
+}
+
+// New returns a console reading from in and writing to out. When interactive is true it
+// greets the user and shows a prompt; in a pipe it prints only the replies.
+func New(bot Responder, in io.Reader, out io.Writer, interactive bool, now func() time.Time) *Console {
+	if now == nil {
+		now = time.Now
+	}
+	return &Console{bot: bot, in: in, out: out, interactive: interactive, now: now}
+}
+
+// Run handles lines until the input ends (it then returns nil, having answered every line) or
+// ctx is cancelled (it returns ctx.Err() after the line in hand is answered).
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		readErr <- readLines(c.in, lines, ctx.Done())
+		close(lines)
+	}()
+	if c.interactive {
+		c.write("needlebot on the console. Ask a question, or type /help. Ctrl-D quits.\n")
+		c.prompt()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case line, ok := <-lines:
+			if !ok {
+				err := <-readErr
+				if c.interactive {
+					c.write("\n")
+				}
+				return err
+			}
+			c.handle(ctx, line)
+			c.prompt()
+		}
+	}
+}
+
+func (c *Console) handle(ctx context.Context, line string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return
+	}
+	c.mu.Lock()
+	c.seq++
+	req := &commands.Request{
+		ID:       "console-" + strconv.FormatInt(c.now().UnixNano(), 36) + "-" + strconv.Itoa(c.seq),
+		Platform: commands.Console,
+		UserID:   UserID,
+		ChatID:   UserID,
+		Private:  true,
+		Time:     c.now(),
+	}
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
+		req.Button = c.buttons[n-1].Data
+	} else {
+		p := commands.Parse(line)
+		req.Command, req.Args, req.Text = p.Command, p.Args, p.Text
+	}
+	c.mu.Unlock()
+	c.Show(c.bot.Respond(ctx, req))
+}
+
+// Show prints a reply, numbering its buttons so the user can press one by typing its number.
+func (c *Console) Show(r commands.Reply) {
+	var sb strings.Builder
+	if r.Title != "" {
+		sb.WriteString(r.Title + "\n")
+	}
+	sb.WriteString(strings.TrimRight(r.Text, "\n") + "\n")
+	var flat []commands.Button
+	for _, row := range r.Buttons {
+		flat = append(flat, row...)
+	}
+	if len(flat) > 0 {
+		parts := make([]string, len(flat))
+		for i, b := range flat {
+			parts[i] = fmt.Sprintf("[%d] %s", i+1, b.Label)
+		}
+		sb.WriteString("Reply with a number: " + strings.Join(parts, "  ") + "\n")
+	}
+	if r.File != nil {
+		fmt.Fprintf(&sb, "--- %s (%d bytes) ---\n%s", r.File.Name, len(r.File.Data), r.File.Data)
+		if len(r.File.Data) > 0 && r.File.Data[len(r.File.Data)-1] != '\n' {
+			sb.WriteString("\n")
+		}
+		sb.WriteString("--- end of " + r.File.Name + " ---\n")
+	}
+	sb.WriteString("\n")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(flat) > 0 {
+		c.buttons = flat
+	}
+	io.WriteString(c.out, sb.String())
+}
+
+func (c *Console) prompt() {
+	if c.interactive {
+		c.write("> ")
+	}
+}
+
+func (c *Console) write(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	io.WriteString(c.out, s)
+}
+
+// readLines sends each line of r to lines until r ends or done is closed. A line longer than
+// maxLine is cut there and the rest of it skipped.
+func readLines(r io.Reader, lines chan<- string, done <-chan struct{}) error {
+	br := bufio.NewReaderSize(r, 4096)
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line) < maxLine {
+			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if len(line) > 0 {
+			select {
+			case lines <- strings.TrimRight(string(line), "\r\n"):
+			case <-done:
+				return nil
+			}
+		}
+		line = line[:0]
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("console: read: %w", err)
+		}
+	}
+}

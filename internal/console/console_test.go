@@ -1,0 +1,111 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/kb"
+)
+
+func newBot() *commands.Bot {
+	return commands.New(commands.Config{KB: kb.Default()})
+}
+
+func runConsole(t *testing.T, input string, interactive bool) string {
+	t.Helper()
+	var out bytes.Buffer
+	c := New(newBot(), strings.NewReader(input), &out, interactive, nil)
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return out.String()
+}
+
+func TestPipe(t *testing.T) {
+	out := runConsole(t, "/help\n/needle size\n", false)
+	for _, want := range []string{"needlebot help", "/needle <topic>", "0.25 mm", "Source: Kerry Benjamin"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\n> ") || strings.HasPrefix(out, "> ") || strings.Contains(out, "Ctrl-D") {
+		t.Errorf("a pipe got prompts:\n%s", out)
+	}
+}
+
+func TestInteractiveShowsPrompt(t *testing.T) {
+	out := runConsole(t, "/start\n", true)
+	if !strings.HasPrefix(out, "needlebot on the console") || strings.Count(out, "> ") != 2 {
+		t.Errorf("interactive output lacks greeting or prompts:\n%s", out)
+	}
+}
+
+func TestLastLineWithoutNewlineIsAnswered(t *testing.T) {
+	out := runConsole(t, "\n\n   \n/needle size", false)
+	if !strings.Contains(out, "0.25 mm") {
+		t.Errorf("the last line was not answered:\n%s", out)
+	}
+}
+
+func TestButtonsByNumber(t *testing.T) {
+	out := runConsole(t, "/needle\n9\n", false)
+	if !strings.Contains(out, "[9] size") {
+		t.Fatalf("buttons not numbered:\n%s", out)
+	}
+	if !strings.Contains(out, "For use at home: 0.25 mm") {
+		t.Errorf("typing 9 did not press the size button:\n%s", out)
+	}
+	// A number with no buttons on screen is just a message.
+	out = runConsole(t, "9\n", false)
+	if strings.Contains(out, "0.25 mm") {
+		t.Errorf("a bare number pressed a button that was never shown:\n%s", out)
+	}
+}
+
+func TestHugeAndBinaryLines(t *testing.T) {
+	in := strings.Repeat("x", 1<<20) + "\n" + "\x00\xff\xfe\n" + "/needle size\n"
+	out := runConsole(t, in, false)
+	if !strings.Contains(out, "a lot of text") {
+		t.Errorf("huge line not refused politely:\n%.500s", out)
+	}
+	if !strings.Contains(out, "0.25 mm") {
+		t.Errorf("lines after a huge one were lost:\n%.500s", out)
+	}
+}
+
+func TestCancelStopsReading(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	c := New(newBot(), pr, &out, false, func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) })
+	go func() { done <- c.Run(ctx) }()
+	pw.Write([]byte("/needle size\n"))
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel = %v, want context.Canceled", err)
+	}
+}
+
+func TestReadErrorIsReported(t *testing.T) {
+	var out bytes.Buffer
+	c := New(newBot(), io.MultiReader(strings.NewReader("/start\n"), errReader{}), &out, false, nil)
+	err := c.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("Run = %v, want the read error", err)
+	}
+	if !strings.Contains(out.String(), "I'm needlebot") {
+		t.Errorf("line before the error was not answered:\n%s", out.String())
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }

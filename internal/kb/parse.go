@@ -1,0 +1,420 @@
+package kb
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Problem is one thing wrong with a knowledge-base file, tied to a line (0 for the whole file).
+type Problem struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.File, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+}
+
+// Problems is the error Parse returns: every problem found in the file, in line order.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Entry kinds.
+const (
+	KindAnswer     = "answer"     // a searchable answer, usually a /needle topic
+	KindNote       = "note"       // text the bot uses in its own replies (warnings, reminders)
+	KindUncovered  = "uncovered"  // a subject the guidance does not cover; matching it means "not covered"
+	KindVocabulary = "vocabulary" // synonyms: "canonical: variant, variant" lines
+)
+
+// Note ids the bot needs; a file without them fails lint.
+const (
+	NoteLargeNeedle = "note-large-needle" // {mm}, {home}
+	NoteOverWeek    = "note-over-week"    // {count}, {max}
+	NoteGoodSerum   = "note-good-serum"   // {serum}
+	NoteReminder    = "note-reminder"     // {count}, {max}
+	NoteRestNight   = "note-rest-night"   // {count}, {max}
+	NoteNotCovered  = "note-not-covered"
+)
+
+var requiredNotes = map[string][]string{
+	NoteLargeNeedle: {"mm", "home"},
+	NoteOverWeek:    {"count", "max"},
+	NoteGoodSerum:   {"serum"},
+	NoteReminder:    {"count", "max"},
+	NoteRestNight:   {"count", "max"},
+	NoteNotCovered:  nil,
+}
+
+var (
+	idPattern          = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,47}$`)
+	commandPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	placeholderPattern = regexp.MustCompile(`\{[^{}\s]*\}`)
+)
+
+// knownFields lists the fields an entry may carry and whether they may repeat.
+var knownFields = map[string]bool{
+	"title": false, "command": false, "kind": false, "keywords": true, "ask": true, "source": false,
+	"home-mm": false, "per-week": false, "ingredients": false, "anchors": false, "weak-anchors": false,
+}
+
+type rawEntry struct {
+	id      string
+	line    int
+	fields  map[string][]string
+	flines  map[string]int
+	body    []string
+	bodyLn0 int
+}
+
+// Parse reads a knowledge-base file (the format is described in the package documentation).
+// name is used in problem messages. All problems are reported at once, as Problems.
+func Parse(data []byte, name string) (*KB, error) {
+	var (
+		probs   Problems
+		entries []*rawEntry
+		cur     *rawEntry
+		inHead  bool
+	)
+	add := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if strings.HasPrefix(line, "## ") || line == "##" {
+			id := strings.TrimSpace(strings.TrimPrefix(line, "##"))
+			if !idPattern.MatchString(id) {
+				add(n, "entry id %q must be lower-case letters, digits and dashes (at most 48)", id)
+			}
+			cur = &rawEntry{id: id, line: n, fields: map[string][]string{}, flines: map[string]int{}}
+			entries = append(entries, cur)
+			inHead = true
+			continue
+		}
+		if cur == nil {
+			continue // the preamble before the first entry is free text for editors
+		}
+		if inHead {
+			if line == "" {
+				inHead = false
+				continue
+			}
+			key, value, ok := strings.Cut(line, ":")
+			key = strings.TrimSpace(key)
+			if !ok || strings.ContainsAny(key, " \t") {
+				add(n, "expected a field line like \"title: ...\" or a blank line before the answer, got %q", clip(line))
+				continue
+			}
+			repeat, known := knownFields[key]
+			if !known {
+				add(n, "unknown field %q in entry %q (known: %s)", key, cur.id, strings.Join(sortedKeys(knownFields), ", "))
+				continue
+			}
+			if _, seen := cur.fields[key]; seen && !repeat {
+				add(n, "field %q given twice in entry %q (first on line %d)", key, cur.id, cur.flines[key])
+				continue
+			}
+			cur.fields[key] = append(cur.fields[key], strings.TrimSpace(value))
+			if _, seen := cur.flines[key]; !seen {
+				cur.flines[key] = n
+			}
+			continue
+		}
+		if len(cur.body) == 0 && line == "" {
+			continue
+		}
+		if len(cur.body) == 0 {
+			cur.bodyLn0 = n
+		}
+		cur.body = append(cur.body, line)
+	}
+	if err := sc.Err(); err != nil {
+		add(n, "cannot read: %v", err)
+	}
+	k := build(entries, add)
+	if len(probs) > 0 {
+		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+		return nil, probs
+	}
+	return k, nil
+}
+
+// build validates raw entries and assembles the KB, reporting problems through add.
+func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
+	k := &KB{byID: map[string]*Entry{}, byCommand: map[string]*Entry{}, notes: map[string]*Entry{}, synonyms: map[string]string{}}
+	firstLine := map[string]int{}
+	cmdLine := map[string]int{}
+	for _, r := range raws {
+		one := func(f string) string {
+			if v := r.fields[f]; len(v) > 0 {
+				return v[0]
+			}
+			return ""
+		}
+		e := &Entry{
+			ID:      r.id,
+			Title:   one("title"),
+			Command: one("command"),
+			Kind:    one("kind"),
+			Source:  one("source"),
+			Line:    r.line,
+			Asks:    r.fields["ask"],
+		}
+		if e.Kind == "" {
+			e.Kind = KindAnswer
+		}
+		e.Keywords = splitList(r.fields["keywords"])
+		for _, kw := range e.Keywords {
+			for _, w := range Normalize(kw) {
+				if fillers[w] {
+					add(r.flines["keywords"], "keyword %q of entry %q contains %q, a filler word that search ignores", kw, e.ID, w)
+				}
+			}
+		}
+		if prev, dup := firstLine[e.ID]; dup {
+			add(r.line, "duplicate entry id %q (first on line %d)", e.ID, prev)
+			continue
+		}
+		firstLine[e.ID] = r.line
+		switch e.Kind {
+		case KindAnswer, KindNote, KindUncovered, KindVocabulary:
+		default:
+			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered or vocabulary)", e.Kind, e.ID)
+			continue
+		}
+		if e.Kind == KindVocabulary {
+			k.vocabWords = append(k.vocabWords, parseVocabulary(r, k.synonyms, add)...)
+			k.anchors = append(k.anchors, splitList(r.fields["anchors"])...)
+			k.weakAnchors = append(k.weakAnchors, splitList(r.fields["weak-anchors"])...)
+			continue
+		}
+		for _, f := range []string{"anchors", "weak-anchors"} {
+			if _, ok := r.fields[f]; ok {
+				add(r.flines[f], "%s belong in the vocabulary entry, not in %q", f, e.ID)
+			}
+		}
+		e.Body = joinParagraphs(r.body)
+		if e.Kind != KindUncovered {
+			if e.Body == "" {
+				add(r.line, "entry %q has an empty answer: write the text after a blank line below its fields", e.ID)
+			}
+			if e.Source == "" {
+				add(r.line, "entry %q has no source: add \"source: ...\" naming where its facts come from", e.ID)
+			}
+		}
+		if e.Kind == KindAnswer && e.Title == "" {
+			add(r.line, "entry %q has no title", e.ID)
+		}
+		if e.Kind == KindUncovered && len(e.Keywords) == 0 {
+			add(r.line, "uncovered entry %q needs keywords, or it can never match", e.ID)
+		}
+		if e.Command != "" {
+			if e.Kind != KindAnswer {
+				add(r.flines["command"], "only answers can be /needle topics; entry %q is a %s", e.ID, e.Kind)
+			} else if !commandPattern.MatchString(e.Command) {
+				add(r.flines["command"], "command %q must be 1-32 lower-case letters, digits or dashes, starting with a letter", e.Command)
+			} else if prev, dup := cmdLine[e.Command]; dup {
+				add(r.flines["command"], "command %q is already used on line %d", e.Command, prev)
+			} else {
+				cmdLine[e.Command] = r.flines["command"]
+				k.byCommand[e.Command] = e
+			}
+		}
+		parseFacts(r, &k.facts, add)
+		if e.Kind == KindNote {
+			checkPlaceholders(e, r.bodyLn0, add)
+			k.notes[e.ID] = e
+		}
+		k.byID[e.ID] = e
+		switch e.Kind {
+		case KindAnswer:
+			k.answers = append(k.answers, e)
+		case KindUncovered:
+			k.uncovered = append(k.uncovered, e)
+		}
+	}
+	if len(k.answers) == 0 {
+		add(0, "no answer entries: the bot would have nothing to say")
+	}
+	if k.facts.HomeMM == 0 {
+		add(0, "no entry gives home-mm (the home needle size the bot warns above)")
+	}
+	if k.facts.PerWeek == 0 {
+		add(0, "no entry gives per-week (the weekly session limit the bot counts against)")
+	}
+	if len(k.facts.Ingredients) == 0 {
+		add(0, "no entry gives ingredients (the serums the bot praises)")
+	}
+	for _, id := range sortedKeys(requiredNotes) {
+		if _, ok := k.notes[id]; !ok {
+			add(0, "missing note %q, which the bot uses in its replies", id)
+		}
+	}
+	k.index = newIndex(k)
+	return k
+}
+
+func parseFacts(r *rawEntry, f *Facts, add func(int, string, ...any)) {
+	if v := r.fields["home-mm"]; len(v) > 0 {
+		mm, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v[0]), "mm"), 64)
+		if err != nil || mm <= 0 || mm > 3 {
+			add(r.flines["home-mm"], "home-mm must be a needle length in mm between 0 and 3, got %q", v[0])
+		} else if f.HomeMM != 0 {
+			add(r.flines["home-mm"], "home-mm is given by more than one entry")
+		} else {
+			f.HomeMM = mm
+		}
+	}
+	if v := r.fields["per-week"]; len(v) > 0 {
+		n, err := strconv.Atoi(strings.TrimSpace(v[0]))
+		if err != nil || n < 1 || n > 7 {
+			add(r.flines["per-week"], "per-week must be a whole number from 1 to 7, got %q", v[0])
+		} else if f.PerWeek != 0 {
+			add(r.flines["per-week"], "per-week is given by more than one entry")
+		} else {
+			f.PerWeek = n
+		}
+	}
+	if v := r.fields["ingredients"]; len(v) > 0 {
+		if len(f.Ingredients) > 0 {
+			add(r.flines["ingredients"], "ingredients are given by more than one entry")
+			return
+		}
+		f.Ingredients = splitList(v[:1])
+	}
+}
+
+// splitList splits comma-separated field values into trimmed, non-empty items.
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for p := range strings.SplitSeq(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func checkPlaceholders(e *Entry, line int, add func(int, string, ...any)) {
+	allowed, required := requiredNotes[e.ID]
+	for _, ph := range placeholderPattern.FindAllString(e.Body, -1) {
+		name := strings.Trim(ph, "{}")
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == name
+		}
+		if !ok {
+			if required {
+				add(line, "note %q uses %s, but only %s can be filled in", e.ID, ph, braces(allowed))
+			} else {
+				add(line, "note %q uses %s, but notes the bot doesn't know get no values", e.ID, ph)
+			}
+		}
+	}
+}
+
+func braces(names []string) string {
+	if len(names) == 0 {
+		return "nothing"
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "{" + n + "}"
+	}
+	return strings.Join(out, ", ")
+}
+
+// parseVocabulary adds the entry's synonyms to syn and returns every word they use.
+func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, ...any)) []string {
+	var words []string
+	for i, line := range r.body {
+		n := r.bodyLn0 + i
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		canon, variants, ok := strings.Cut(line, ":")
+		canon = strings.TrimSpace(canon)
+		if !ok || canon == "" || strings.TrimSpace(variants) == "" {
+			add(n, "vocabulary lines look like \"canonical: variant, variant\", got %q", clip(line))
+			continue
+		}
+		words = append(words, Normalize(canon)...)
+		for v := range strings.SplitSeq(variants, ",") {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			words = append(words, Normalize(v)...)
+			key := synonymKey(v)
+			if prev, dup := syn[key]; dup && prev != canon {
+				add(n, "%q is already a synonym of %q (search reads both as %q)", v, prev, key)
+				continue
+			}
+			syn[key] = canon
+		}
+	}
+	return words
+}
+
+// synonymKey is how search sees a synonym: its normalised, stemmed words.
+func synonymKey(v string) string {
+	toks := Normalize(v)
+	for i, t := range toks {
+		toks[i] = stem(t)
+	}
+	return strings.Join(toks, " ")
+}
+
+// joinParagraphs joins wrapped lines with spaces and keeps blank lines as paragraph breaks.
+func joinParagraphs(lines []string) string {
+	var paras []string
+	var cur []string
+	for _, l := range append(lines, "") {
+		if strings.TrimSpace(l) == "" {
+			if len(cur) > 0 {
+				paras = append(paras, strings.Join(cur, " "))
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, strings.TrimSpace(l))
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

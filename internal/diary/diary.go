@@ -1,0 +1,304 @@
+// Package diary understands messages that report a micro-needling session.
+//
+// Read sorts a free-text chat message into a session report, a question, a
+// message worth asking back about, or anything else; ParseLog reads the
+// arguments of an explicit /log command. Neither uses one big regular
+// expression: the text is normalised and split into tokens, and small rule
+// functions claim the tokens they recognise (a time phrase, a needle size,
+// the activity verb, areas, products). Whatever no rule claims, minus filler
+// at the edges, becomes the session's note.
+//
+// Rules chosen where the product brief was silent:
+//
+//   - A day without a clock time ("yesterday", "last night", "monday",
+//     "2 days ago", "20/11") means 21:00 that day, because people roll in
+//     the evening; an explicit date that is today means now instead of a
+//     future 21:00. "this morning" is 08:00, "afternoon" 14:00.
+//   - "last night" is always the previous calendar day at 21:00, even just
+//     after midnight, which is the night the user is still in; with an hour
+//     before 05:00 ("last night at 1am") it is that hour of the current day.
+//   - A clock time alone ("at 9pm") is its most recent past occurrence, so
+//     "rolled at 11pm" sent at 00:30 means the evening before.
+//   - A bare hour after "at" is 24-hour, except 5–11 with "tonight" or a
+//     night/evening phrase, which means pm ("last night at 10" is 22:00).
+//   - A wall-clock time that happens twice when clocks go back is the first
+//     of the two; one skipped when clocks go forward is read with the offset
+//     before the change, so 02:30 on a spring-forward night is 03:30.
+//   - "d.m." dates that are also common needle sizes ("1.5.", "2.5.") are
+//     read as sizes.
+//   - Slash dates are day first; a date without a year is this year, or last
+//     year when this year's would be in the future.
+//   - A message with a completed-session verb is a report; "done",
+//     "finished" or "did" alone count only with a size, product or area. A
+//     size with a time phrase, product or area is a report without a verb;
+//     products or areas without a size or verb are asked back about.
+//   - An unknown product is kept only from a phrase after "with", "using",
+//     "w/" or "+" that names a product form ("serum", "oil", ...) or has a
+//     capitalised word (a brand), so "rolled with my husband" adds none.
+//   - An opening auxiliary followed by a verb is diary shorthand, not a
+//     question: "will roll later" is intent. "did I/you …" is a question
+//     unless it ends with "!".
+//   - Talk about buying or receiving kit ("my 0.25 roller arrived") without a
+//     completed-session verb is Other.
+//   - Only the first time phrase and the first needle size count; a later
+//     time phrase stays in the note ("felt fine this morning").
+package diary
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxMessageRunes is the longest message, in runes, that Read and ParseLog accept.
+const MaxMessageRunes = 500
+
+const (
+	minNeedleMM     = 0.2
+	maxNeedleMM     = 3.0
+	maxNoteRunes    = 200
+	maxProductRunes = 60
+)
+
+// Sentences shown to users; kept together so their tone stays consistent.
+const (
+	msgTooLong    = "That message is too long to log (max 500 characters)."
+	msgInvalid    = "I couldn't read that message — please send it again as plain text."
+	msgFuture     = "That date is in the future — I can only log sessions that already happened."
+	msgTooOld     = "That date is more than a year ago — I can only log sessions from the past year."
+	msgNoSuchDate = "That date isn't in the calendar — try something like 20/11 or 2026-11-20."
+	msgNegated    = "No problem — I haven't logged anything. Tell me when you roll next and I'll note it down."
+	msgIntent     = "Sounds like a plan! Tell me once you've rolled (or send /log then) and I'll log it."
+)
+
+// Session is one logged micro-needling session.
+type Session struct {
+	At       time.Time // when it happened, in the user's location
+	NeedleMM float64   // needle length in mm, 0 when not given
+	Products []string  // canonical ingredient names and, for unknown products, the user's own short phrase, de-duplicated, in order of mention
+	Areas    []string  // canonical areas, de-duplicated, in order of mention
+	Note     string    // what is left that is worth keeping, trimmed, at most 200 runes
+}
+
+// Kind says what a message is.
+type Kind int
+
+// The kinds of message Read tells apart.
+const (
+	Other     Kind = iota // greetings, thanks, junk, off-topic chatter
+	Report                // a session that happened and should be logged
+	Question              // something for the knowledge base to answer
+	Ambiguous             // about a session but not loggable as it stands; Result.Reason asks back
+)
+
+// String returns the kind's name, for logs and test failures.
+func (k Kind) String() string {
+	switch k {
+	case Other:
+		return "Other"
+	case Report:
+		return "Report"
+	case Question:
+		return "Question"
+	case Ambiguous:
+		return "Ambiguous"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Result is the outcome of reading a message.
+type Result struct {
+	Kind    Kind
+	Session Session // set when Kind == Report
+	Reason  string  // for Ambiguous: a friendly question or explanation for the user; empty otherwise
+}
+
+// InputError is a problem with what the user typed; its message is a full
+// sentence meant to be shown to them as it is.
+type InputError struct {
+	Message string
+}
+
+// Error returns the sentence for the user.
+func (e *InputError) Error() string { return e.Message }
+
+// Read classifies a free-text message received at now (now is already in the
+// user's location). Messages that are too long or not valid UTF-8 are Other;
+// the caller can compare against MaxMessageRunes to explain why.
+func Read(text string, now time.Time) Result {
+	clean, problem := normalize(text)
+	if problem != "" {
+		return Result{Kind: Other}
+	}
+	m := newMessage(clean)
+	if !m.hasContent() {
+		return Result{Kind: Other}
+	}
+	if m.isQuestion() {
+		return Result{Kind: Question}
+	}
+	return m.read(now, false).classify()
+}
+
+// ParseLog parses the arguments of an explicit /log command ("0.25 peptide
+// serum forehead felt great", "0,25mm yesterday"; "" is a session now with
+// nothing else). Everything is a report; the error, always an *InputError,
+// is only for input that cannot be logged: an absurd needle length, a date in
+// the future or over a year ago, or a message that is too long or not text.
+// A number at the very start is taken as the needle length whatever it looks
+// like, so "/log 5" is refused rather than ignored.
+func ParseLog(args string, now time.Time) (Session, error) {
+	clean, problem := normalize(args)
+	if problem != "" {
+		return Session{}, &InputError{Message: problem}
+	}
+	r := newMessage(clean).read(now, true)
+	if r.sizeProblem != "" {
+		return Session{}, &InputError{Message: r.sizeProblem}
+	}
+	if r.timeProblem != "" {
+		return Session{}, &InputError{Message: r.timeProblem}
+	}
+	return r.session, nil
+}
+
+// reading is everything the rules found in one message.
+type reading struct {
+	session     Session
+	timeFound   bool
+	timeText    string // the time phrase as written, for asking back
+	timeSaid    string // the same phrase as it reads after "Did you roll"
+	timeProblem string
+	sizeFound   bool
+	sizeProblem string
+	sig         signals
+	words       int
+}
+
+// read runs the rules so that the more specific ones claim tokens first:
+// time phrases before sizes, so "at 9pm" and "20/11" never become sizes.
+func (m *message) read(now time.Time, command bool) reading {
+	r := reading{session: Session{At: now}, words: m.wordCount()}
+	if hit, ok := m.findTime(now); ok {
+		r.timeFound, r.timeText, r.timeSaid, r.timeProblem = true, hit.text, hit.text, hit.problem
+		if hit.onDay {
+			r.timeSaid = "on " + hit.text
+		}
+		if hit.problem == "" {
+			r.session.At = hit.at
+		}
+	}
+	size, ok := sizeHit{}, false
+	if command {
+		size, ok = m.leadingSize()
+	}
+	if !ok {
+		size, ok = m.findSize()
+	}
+	if ok {
+		r.sizeFound, r.sizeProblem = true, size.problem
+		if size.problem == "" {
+			r.session.NeedleMM = size.mm
+		}
+	}
+	r.sig = m.findSignals()
+	r.session.Areas = m.findAreas()
+	r.session.Products = m.findProducts()
+	r.session.Note = m.note()
+	return r
+}
+
+// classify turns what Read found into a Result.
+func (r reading) classify() Result {
+	s := r.sig
+	details := r.sizeFound || len(r.session.Products) > 0 || len(r.session.Areas) > 0
+	domain := details || s.activity
+	if !s.verb && s.purchase {
+		return Result{Kind: Other} // "my 0.25 roller arrived today"
+	}
+	if !s.verb {
+		if s.negated || (s.hardNeg && (domain || r.timeFound || r.words <= 2)) {
+			return Result{Kind: Ambiguous, Reason: msgNegated}
+		}
+		if domain && (s.intent || s.future) {
+			return Result{Kind: Ambiguous, Reason: msgIntent}
+		}
+	}
+	report := s.verb || (s.weak && details) ||
+		(r.sizeFound && (r.timeFound || len(r.session.Products) > 0 || len(r.session.Areas) > 0))
+	if report || domain {
+		if r.sizeProblem != "" {
+			return Result{Kind: Ambiguous, Reason: r.sizeProblem}
+		}
+		if r.timeProblem == msgFuture && !s.verb {
+			return Result{Kind: Ambiguous, Reason: msgIntent} // "0.5mm tomorrow" is a plan
+		}
+		if r.timeProblem != "" {
+			return Result{Kind: Ambiguous, Reason: r.timeProblem}
+		}
+	}
+	if report {
+		return Result{Kind: Report, Session: r.session}
+	}
+	if details || (s.weak && r.words <= 3) || (s.roll && r.timeFound) {
+		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid)}
+	}
+	return Result{Kind: Other}
+}
+
+// askBack suggests the /log command that would log what the message seemed
+// to say; timeText is the time phrase as written and said how it reads in a
+// sentence ("on monday" for "monday").
+func askBack(s Session, timeText, said string) string {
+	var with, args, free []string
+	if s.NeedleMM > 0 {
+		mm := formatMM(s.NeedleMM)
+		with = append(with, mm+" mm")
+		args = append(args, mm)
+	}
+	for _, p := range s.Products {
+		with = append(with, p)
+		if knownProduct[p] {
+			args = append(args, p)
+		} else {
+			free = append(free, "with "+p)
+		}
+	}
+	args = append(args, s.Areas...)
+	var b strings.Builder
+	b.WriteString("Did you roll")
+	if len(with) > 0 {
+		b.WriteString(" with " + joinAnd(with))
+	}
+	if len(s.Areas) > 0 {
+		b.WriteString(" on " + joinAnd(s.Areas))
+	}
+	if said == "" {
+		said = "just now"
+	}
+	b.WriteString(" " + said)
+	if timeText != "" {
+		args = append(args, timeText)
+	}
+	args = append(args, free...)
+	b.WriteString("? Send /log")
+	for _, a := range args {
+		b.WriteString(" " + a)
+	}
+	b.WriteString(" to log it.")
+	return b.String()
+}
+
+// joinAnd lists items the way people write them: "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// formatMM prints a needle length without trailing zeros ("0.25", "1").
+func formatMM(mm float64) string {
+	return strconv.FormatFloat(math.Round(mm*1000)/1000, 'f', -1, 64)
+}

@@ -1,0 +1,269 @@
+package diary
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// productEntries are the ingredients the bot knows, canonical name first.
+var productEntries = []dictEntry{
+	{"stem cells", []string{"stem cell", "stem cells", "stemcell", "stemcells", "plant stem cell", "plant stem cells", "apple stem cells"}},
+	{"peptides", []string{"peptide", "peptides", "copper peptide", "copper peptides", "matrixyl", "argireline", "ghk cu", "ghkcu", "ghk"}},
+	{"hyaluronic acid", []string{"hyaluronic acid", "hyaluronic", "hyaluronan", "sodium hyaluronate", "ha"}},
+	{"vitamin C", []string{"vitamin c", "vit c", "vitc", "ascorbic acid", "l ascorbic acid", "l ascorbic", "laa", "ascorbyl glucoside"}},
+	{"retinol", []string{"retinol", "retinoid", "retinoids", "retinal", "retinaldehyde", "tretinoin", "tret", "retin a"}},
+	{"niacinamide", []string{"niacinamide", "nicotinamide", "vitamin b3", "vit b3", "b3"}},
+	{"growth factors", []string{"growth factor", "growth factors", "egf", "egfs", "epidermal growth factor"}},
+	{"squalane", []string{"squalane", "squalene"}},
+	{"ceramides", []string{"ceramide", "ceramides"}},
+	{"snail mucin", []string{"snail mucin", "snail", "snail secretion filtrate"}},
+	{"glycolic acid", []string{"glycolic acid", "glycolic", "aha", "ahas"}},
+	{"lactic acid", []string{"lactic acid", "lactic"}},
+	{"salicylic acid", []string{"salicylic acid", "salicylic", "bha", "bhas"}},
+	{"azelaic acid", []string{"azelaic acid", "azelaic"}},
+	{"tranexamic acid", []string{"tranexamic acid", "tranexamic", "txa"}},
+	{"vitamin E", []string{"vitamin e", "vit e", "tocopherol"}},
+	{"panthenol", []string{"panthenol", "vitamin b5", "vit b5", "b5", "provitamin b5"}},
+	{"centella", []string{"centella", "centella asiatica", "cica", "madecassoside"}},
+	{"aloe vera", []string{"aloe vera", "aloe"}},
+	{"collagen", []string{"collagen"}},
+	{"exosomes", []string{"exosome", "exosomes"}},
+	{"PRP", []string{"prp", "platelet rich plasma"}},
+	{"minoxidil", []string{"minoxidil", "minox", "rogaine", "regaine"}},
+	{"numbing cream", []string{"numbing cream", "numbing", "lidocaine", "emla"}},
+	{"rosehip oil", []string{"rosehip oil", "rosehip", "rose hip oil", "rose hip"}},
+	{"castor oil", []string{"castor oil"}},
+	{"bakuchiol", []string{"bakuchiol"}},
+}
+
+// areaEntries are the skin areas the bot knows, canonical name first.
+var areaEntries = []dictEntry{
+	{"face", []string{"face", "whole face", "full face", "entire face", "all over face", "all over my face"}},
+	{"forehead", []string{"forehead", "foreheads", "fore head"}},
+	{"cheeks", []string{"cheek", "cheeks", "cheekbones", "cheek bones"}},
+	{"chin", []string{"chin"}},
+	{"jawline", []string{"jawline", "jaw line", "jaw"}},
+	{"neck", []string{"neck"}},
+	{"nose", []string{"nose"}},
+	{"under-eyes", []string{"under eye", "under eyes", "undereye", "undereyes", "under my eyes", "under the eyes",
+		"eye area", "eye areas", "around eyes", "around my eyes", "around the eyes", "eye bags"}},
+	{"upper lip", []string{"upper lip", "upperlip", "above lip", "above my lip", "lip area"}},
+	{"décolletage", []string{"decolletage", "decollete", "decolletee", "chest", "cleavage"}},
+	{"scalp", []string{"scalp", "hairline", "hair line"}},
+	{"beard", []string{"beard", "beard area"}},
+	{"hands", []string{"hands", "hand", "back of hands", "back of my hands"}},
+	{"body", []string{"body", "arms", "arm", "legs", "leg", "thighs", "thigh", "stomach", "belly", "tummy", "abdomen"}},
+}
+
+var (
+	products     = newDict(productEntries)
+	areas        = newDict(areaEntries)
+	knownProduct = canonSet(productEntries)
+	// productForms follow an ingredient ("peptide serum") and mark a
+	// phrase after "with" as a product ("my Ordinary serum").
+	productForms = set("serum", "serums", "cream", "creams", "creme", "oil", "oils", "gel", "ampoule", "ampoules",
+		"ampule", "essence", "toner", "lotion", "balm", "mask", "booster", "solution", "drops", "ointment",
+		"moisturizer", "moisturiser", "spray", "mist", "elixir", "concentrate", "tonic", "foam", "liquid")
+	// shortSynonyms are also ordinary words ("ha", "aha!"), so they count only
+	// in capitals or next to a product word.
+	shortSynonyms  = set("ha", "aha", "bha")
+	productLeadIns = set("with", "my", "+", "and", "&", "plus", "w", "/", "some")
+	determiners    = set("my", "a", "an", "some", "your", "our", "his", "her", "their")
+	phraseStops    = set("and", "or", "on", "at", "in", "for", "then", "but", "after", "afterwards", "before", "to",
+		"from", "felt", "feel", "feels", "feeling", "so", "because", "while", "plus", "with", "was", "is",
+		"it", "it's", "its", "which", "that", "this", "no", "not", "last", "around", "under", "over", "into",
+		"as", "like", "again", "also", "followed", "until", "till", "i", "i'm", "im")
+	innerPunct = set("-", "&", "'", ".")
+)
+
+func canonSet(entries []dictEntry) map[string]bool {
+	s := map[string]bool{}
+	for _, e := range entries {
+		s[e.canon] = true
+	}
+	return s
+}
+
+// findAreas claims the skin areas, de-duplicated, in order of mention.
+func (m *message) findAreas() []string {
+	var out []string
+	for i := 0; i < len(m.toks); i++ {
+		canon, end := areas.longest(m, i)
+		if end < 0 {
+			continue
+		}
+		m.claim(i, end, byArea)
+		out = appendNew(out, canon)
+		i = end - 1
+	}
+	return out
+}
+
+// findProducts claims known ingredients anywhere and free-text products
+// after "with", "using", "w/" or "+", de-duplicated, in order of mention.
+func (m *message) findProducts() []string {
+	type found struct {
+		at   int
+		name string
+	}
+	var all []found
+	for i := 0; i < len(m.toks); i++ {
+		canon, end := products.longest(m, i)
+		if end < 0 || (shortSynonyms[m.toks[i].key] && !m.shortSynonymMeant(i, end)) {
+			continue
+		}
+		for productForms[m.key(end)] {
+			end++
+		}
+		m.claim(i, end, byProduct)
+		all = append(all, found{i, canon})
+		i = end - 1
+	}
+	for i := range m.toks {
+		if name, at := m.freeProductAt(i); name != "" {
+			all = append(all, found{at, name})
+		}
+	}
+	sort.SliceStable(all, func(a, b int) bool { return all[a].at < all[b].at })
+	var out []string
+	for _, f := range all {
+		out = appendNew(out, f.name)
+	}
+	return out
+}
+
+// shortSynonymMeant reports whether "HA", "AHA" or "BHA" at token i is the
+// acid rather than a laugh or an exclamation.
+func (m *message) shortSynonymMeant(i, end int) bool {
+	t := m.toks[i]
+	return t.text == strings.ToUpper(t.text) || productForms[m.key(end)] ||
+		(i > 0 && productLeadIns[m.toks[i-1].key])
+}
+
+// freeProductAt reads an unknown product after a lead-in word at token i
+// ("with my Ordinary serum" gives "Ordinary serum") and returns it with the
+// index where it starts. A phrase that holds a known ingredient is left to
+// the dictionary; one with neither a product form nor a capitalised (brand)
+// word is not a product.
+func (m *message) freeProductAt(i int) (string, int) {
+	start := i + 1
+	switch k := m.key(i); {
+	case k == "with" || k == "using" || k == "+":
+	case k == "w" && m.gluedKey(i+1) == "/":
+		start = i + 2
+	default:
+		return "", 0
+	}
+	for determiners[m.key(start)] {
+		start++
+	}
+	end, known := start, false
+	for ; end < len(m.toks); end++ {
+		t := m.toks[end]
+		if t.role == byProduct {
+			known = true
+			continue
+		}
+		stop := t.role != unclaimed || t.kind == tNum ||
+			(t.kind == tPunct && (!innerPunct[t.text] || t.space)) ||
+			(t.kind == tWord && (phraseStops[t.key] || sessionWords[t.key] || rollerWords[t.key]))
+		if stop {
+			break
+		}
+	}
+	for end > start && m.toks[end-1].kind == tPunct {
+		end--
+	}
+	if known || end <= start || !m.looksLikeProduct(start, end) {
+		return "", 0
+	}
+	m.claim(i, end, byProduct)
+	return clip(m.span(start, end), maxProductRunes), start
+}
+
+// looksLikeProduct reports whether tokens [from, to) name a product form or
+// a capitalised brand.
+func (m *message) looksLikeProduct(from, to int) bool {
+	for _, t := range m.toks[from:to] {
+		if t.kind != tWord {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(t.text)
+		if productForms[t.key] || (unicode.IsUpper(first) && t.text != "I") {
+			return true
+		}
+	}
+	return false
+}
+
+// appendNew appends s unless it is already there, ignoring case.
+func appendNew(list []string, s string) []string {
+	for _, have := range list {
+		if strings.EqualFold(have, s) {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+var (
+	// noteFiller is trimmed from either edge of what is left for the note.
+	noteFiller = set("with", "my", "and", "or", "on", "at", "in", "to", "of", "for", "using",
+		"used", "use", "w", "some", "also", "then", "just", "i", "i've", "ive", "i'm", "im", "i'd", "me", "so",
+		"plus", "lol", "yay", "again", "all", "both", "afterwards", "afterward",
+		"whole", "full", "entire", "area", "areas", "it", "did", "done", "finished", "had", "have", "has",
+		"was", "micro", "mm", "today", "haha", "woo", "woohoo", "finally",
+		"session", "sessions", "roll", "rolls", "rolling", "roller", "rollers", "dermaroll", "dermarolling",
+		"dermaroller", "dermarollers", "derma", "microneedle", "microneedles", "microneedling", "needling",
+		"needle", "needles", "dermapen", "dermastamp", "log", "logged", "is", "are", "be", "ha", "aha", "hehe",
+		"wow", "omg")
+	// noteLeadFiller is trimmed only from the start: "ok, rolled" drops
+	// its "ok", "felt ok" keeps it.
+	noteLeadFiller = set("ok", "okay", "but", "yes", "yep", "hi", "hey", "btw", "however")
+	// noteTrailFiller is trimmed only from the end: "no redness" keeps its
+	// "no", "a bit red" its "a", "after my shower" its "after".
+	noteTrailFiller = set("no", "not", "a", "an", "the", "after", "before", "while", "since", "because", "when")
+)
+
+// note joins what no rule claimed, each stretch trimmed of filler and
+// punctuation at its edges; stretches of nothing but numbers are dropped.
+func (m *message) note() string {
+	var parts []string
+	for i := 0; i < len(m.toks); {
+		if m.toks[i].role != unclaimed {
+			i++
+			continue
+		}
+		j := i
+		for j < len(m.toks) && m.toks[j].role == unclaimed {
+			j++
+		}
+		if part := m.trimmed(i, j); part != "" {
+			parts = append(parts, part)
+		}
+		i = j
+	}
+	return clip(strings.Join(parts, ", "), maxNoteRunes)
+}
+
+func (m *message) trimmed(a, b int) string {
+	for a < b && (m.isFiller(a, noteFiller) || m.isFiller(a, noteLeadFiller)) {
+		a++
+	}
+	for b > a && (m.isFiller(b-1, noteFiller) || m.isFiller(b-1, noteTrailFiller)) {
+		b--
+	}
+	for i := a; i < b; i++ {
+		if m.toks[i].kind == tWord {
+			return m.span(a, b)
+		}
+	}
+	return ""
+}
+
+func (m *message) isFiller(i int, words map[string]bool) bool {
+	t := m.toks[i]
+	return t.kind == tPunct || (t.kind == tWord && words[t.key])
+}

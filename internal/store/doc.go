@@ -1,0 +1,31 @@
+// Package store keeps needlebot's per-user data in Redis, through go-redis's UniversalClient,
+// so the same code runs on a single server, Sentinel or Cluster. With no Redis configured the
+// bot runs an embedded miniredis and persists it to a snapshot file (see Embedded).
+//
+// # Key schema
+//
+// An owner is a validated "platform:id" string ("tg:12345", "dc:98765", "console:local").
+// Every key of one owner carries the owner in a hash tag, so the Lua scripts that touch several
+// of them run on Redis Cluster; the due index has its own tag. Keys are built only from
+// validated owners and ids, never from message text.
+//
+//	key                        type    contents                                                 TTL
+//	nb:{OWNER}:p               hash    profile: tz (IANA zone), seq (last session id),          none
+//	                                   rseq (last reminder id)
+//	nb:{OWNER}:s               hash    session id -> session JSON {at, mm, p, a, n, l}          none
+//	nb:{OWNER}:t               zset    session id scored by when it happened (unix ms)          none
+//	nb:{OWNER}:o               zset    session id scored by id (the order it was logged)        none
+//	nb:{OWNER}:c               hash    usage counters: "mm:0.25", "p:peptides" -> count         none
+//	nb:{OWNER}:k               hash    idempotency key (platform event id) -> session id        none, pruned after 48 h
+//	nb:{OWNER}:kt              zset    idempotency key scored by when it was used (unix ms)     none, pruned after 48 h
+//	nb:{OWNER}:r               hash    reminder id -> reminder JSON {h, m, d, c}                none
+//	nb:{OWNER}:w               string  writes in the current rate-limit window                  the window (60 s)
+//	nb:{due}:q                 zset    "OWNER|rID" scored by the next fire time (unix ms)       none
+//	nb:{due}:l                 hash    "OWNER|rID" -> lease "token|due ms" while claimed        none, removed on ack
+//	nb:ev:EVENT                string  "1": a platform event (Telegram update) was handled      48 h
+//	nb:tg:offset               string  the next Telegram update id to fetch                     none
+//	nb:secret                  string  the key that signs buttons, made once                    none
+//
+// No production path uses KEYS; Forget deletes a fixed list of keys and removes the owner's
+// reminders from the due index.
+package store

@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/kb"
+)
+
+// record is a session as stored: short field names keep 10,000 of them small.
+type record struct {
+	At       int64    `json:"at"`           // unix ms
+	NeedleMM float64  `json:"mm,omitempty"` // 0 when not given
+	Products []string `json:"p,omitempty"`
+	Areas    []string `json:"a,omitempty"`
+	Note     string   `json:"n,omitempty"`
+	Logged   int64    `json:"l"`           // unix ms
+	Usage    []string `json:"u,omitempty"` // the usage counters this session added, undone on removal
+}
+
+func usageFields(s diary.Session) []string {
+	var f []string
+	if s.NeedleMM > 0 {
+		f = append(f, "mm:"+kb.FormatMM(s.NeedleMM))
+	}
+	for _, p := range s.Products {
+		f = append(f, "p:"+p)
+	}
+	return f
+}
+
+func (r record) entry(id int64) commands.Entry {
+	return commands.Entry{
+		ID: id,
+		Session: diary.Session{
+			At: time.UnixMilli(r.At), NeedleMM: r.NeedleMM, Products: r.Products, Areas: r.Areas, Note: r.Note,
+		},
+		Logged: time.UnixMilli(r.Logged),
+	}
+}
+
+// allowLua is the rate limit every write script starts with: a counter per owner and window.
+const allowLua = `
+local function allow(key, max, window)
+  local w = redis.call('INCR', key)
+  if w == 1 then redis.call('PEXPIRE', key, window) end
+  return w <= tonumber(max)
+end
+`
+
+// addSessionScript stores a session, unless its idempotency key was seen, and counts recent
+// sessions. KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes.
+// ARGV: key, now ms, json, at ms, since ms, max sessions, max writes, window ms, idem TTL ms,
+// usage fields...
+var addSessionScript = redis.NewScript(allowLua + `
+if ARGV[1] ~= '' then
+  local id = redis.call('HGET', KEYS[6], ARGV[1])
+  if id then
+    return {tonumber(id), 1, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
+  end
+end
+if not allow(KEYS[8], ARGV[7], ARGV[8]) then return redis.error_reply('NB_RATE') end
+if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[6]) then return redis.error_reply('NB_FULL') end
+local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], id)
+redis.call('ZADD', KEYS[4], id, id)
+for i = 10, #ARGV do redis.call('HINCRBY', KEYS[5], ARGV[i], 1) end
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[6], ARGV[1], id)
+  redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
+  local old = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[9]), 'LIMIT', 0, 100)
+  if #old > 0 then
+    redis.call('HDEL', KEYS[6], unpack(old))
+    redis.call('ZREM', KEYS[7], unpack(old))
+  end
+end
+return {id, 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
+`)
+
+// AddSession stores a session; see commands.Sessions.
+func (s *Store) AddSession(ctx context.Context, owner string, sess diary.Session, key string, since time.Time) (commands.Added, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return commands.Added{}, err
+	}
+	now := s.now()
+	rec := record{
+		At: sess.At.UnixMilli(), NeedleMM: sess.NeedleMM, Products: sess.Products, Areas: sess.Areas,
+		Note: sess.Note, Logged: now.UnixMilli(), Usage: usageFields(sess),
+	}
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return commands.Added{}, fmt.Errorf("store: add session: %w", err)
+	}
+	args := []any{key, now.UnixMilli(), js, rec.At, since.UnixMilli(), s.limits.Sessions, s.limits.Writes,
+		s.limits.Window.Milliseconds(), s.limits.Idempotent.Milliseconds()}
+	for _, f := range rec.Usage {
+		args = append(args, f)
+	}
+	v, err := write(ctx, s, func() ([]int64, error) {
+		return addSessionScript.Run(ctx, s.rdb, []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.writes}, args...).Int64Slice()
+	})
+	if err != nil {
+		return commands.Added{}, scriptError("add session", err)
+	}
+	return commands.Added{ID: v[0], Duplicate: v[1] == 1, Recent: int(v[2])}, nil
+}
+
+// removeSessionScript removes one session (id "0": the last logged) and its usage counts.
+// KEYS: sessions, byTime, byOrder, usage, writes. ARGV: id, max writes, window ms.
+var removeSessionScript = redis.NewScript(allowLua + `
+local id = ARGV[1]
+if id == '0' then
+  local last = redis.call('ZREVRANGE', KEYS[3], 0, 0)
+  if #last == 0 then return false end
+  id = last[1]
+end
+local js = redis.call('HGET', KEYS[1], id)
+if not js then return false end
+if not allow(KEYS[5], ARGV[2], ARGV[3]) then return redis.error_reply('NB_RATE') end
+redis.call('HDEL', KEYS[1], id)
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+local rec = cjson.decode(js)
+if rec.u then
+  for _, f in ipairs(rec.u) do
+    if redis.call('HINCRBY', KEYS[4], f, -1) <= 0 then redis.call('HDEL', KEYS[4], f) end
+  end
+end
+return {id, js}
+`)
+
+// RemoveSession removes a session; see commands.Sessions.
+func (s *Store) RemoveSession(ctx context.Context, owner string, id int64) (commands.Entry, bool, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return commands.Entry{}, false, err
+	}
+	if id < 0 {
+		return commands.Entry{}, false, nil
+	}
+	v, err := write(ctx, s, func() ([]string, error) {
+		return removeSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.byOrder, k.usage, k.writes},
+			id, s.limits.Writes, s.limits.Window.Milliseconds()).StringSlice()
+	})
+	if errors.Is(err, redis.Nil) {
+		return commands.Entry{}, false, nil
+	}
+	if err != nil {
+		return commands.Entry{}, false, scriptError("remove session", err)
+	}
+	gotID, _ := strconv.ParseInt(v[0], 10, 64)
+	e, err := decodeEntry(gotID, v[1])
+	if err != nil {
+		return commands.Entry{}, false, err
+	}
+	return e, true, nil
+}
+
+func decodeEntry(id int64, js string) (commands.Entry, error) {
+	var r record
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		return commands.Entry{}, fmt.Errorf("store: session %d is not valid JSON: %w", id, err)
+	}
+	return r.entry(id), nil
+}
+
+// ListSessions returns sessions newest first; see commands.Sessions.
+func (s *Store) ListSessions(ctx context.Context, owner string, limit int) ([]commands.Entry, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.rdb.ZRevRange(ctx, k.byTime, 0, int64(limit)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", unavailable(err))
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, k.sessions, ids...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", unavailable(err))
+	}
+	out := make([]commands.Entry, 0, len(ids))
+	for i, v := range vals {
+		js, ok := v.(string)
+		if !ok {
+			continue // removed between the two reads
+		}
+		id, _ := strconv.ParseInt(ids[i], 10, 64)
+		e, err := decodeEntry(id, js)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// SessionTimes returns when each session happened, oldest first; see commands.Stats.
+func (s *Store) SessionTimes(ctx context.Context, owner string) ([]time.Time, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return nil, err
+	}
+	zs, err := s.rdb.ZRangeWithScores(ctx, k.byTime, 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: session times: %w", unavailable(err))
+	}
+	out := make([]time.Time, len(zs))
+	for i, z := range zs {
+		out[i] = time.UnixMilli(int64(z.Score))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out, nil
+}
+
+// Usage returns the usage counters; see commands.Stats.
+func (s *Store) Usage(ctx context.Context, owner string) (map[string]int, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.rdb.HGetAll(ctx, k.usage).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: usage: %w", unavailable(err))
+	}
+	out := make(map[string]int, len(m))
+	for f, v := range m {
+		n, _ := strconv.Atoi(v)
+		out[f] = n
+	}
+	return out, nil
+}

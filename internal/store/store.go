@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// Limits bound what one owner can store and how fast.
+type Limits struct {
+	Sessions   int           // sessions kept per owner
+	Reminders  int           // reminders per owner
+	Writes     int           // writes per owner per window
+	Window     time.Duration // the rate-limit window
+	Idempotent time.Duration // how long an event id keeps a write from repeating
+}
+
+// DefaultLimits are generous for people and tight for scripts.
+var DefaultLimits = Limits{Sessions: 10000, Reminders: 5, Writes: 30, Window: time.Minute, Idempotent: 48 * time.Hour}
+
+// Store is needlebot's data in Redis. It is safe for concurrent use.
+type Store struct {
+	rdb    redis.UniversalClient
+	limits Limits
+	now    func() time.Time
+	// The embedded store snapshots the data after every write, before the user is told it
+	// succeeded: writes hold gate for reading while they run, a snapshot holds it for writing
+	// so it never sees half a write, and committed waits for a snapshot taken after the write.
+	gate      sync.RWMutex
+	committed func(context.Context) error
+}
+
+// write runs one write and, when it succeeded, makes it durable.
+func write[T any](ctx context.Context, s *Store, fn func() (T, error)) (T, error) {
+	s.gate.RLock()
+	v, err := fn()
+	s.gate.RUnlock()
+	if err != nil {
+		return v, err
+	}
+	return v, s.committed(ctx)
+}
+
+var _ commands.Store = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithLimits replaces DefaultLimits.
+func WithLimits(l Limits) Option { return func(s *Store) { s.limits = l } }
+
+// WithClock sets the clock used for rate limits and idempotency expiry.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns a Store over an existing client.
+func New(rdb redis.UniversalClient, opts ...Option) *Store {
+	s := &Store{rdb: rdb, limits: DefaultLimits, now: time.Now, committed: func(context.Context) error { return nil }}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// ParseURL turns REDIS_URL into client options. It accepts:
+//
+//   - one server: redis://[user:password@]host:6379[/db], or rediss:// for TLS (go-redis
+//     ParseURL);
+//   - Sentinel: redis://[user:password@]sentinel1:26379?master_name=mymaster&addr=sentinel2:26379
+//     (go-redis ParseFailoverURL);
+//   - Cluster: redis://[user:password@]node1:6379?addr=node2:6379&addr=node3:6379 (go-redis
+//     ParseClusterURL), or one seed node with cluster=true.
+func ParseURL(raw string) (*redis.UniversalOptions, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, errors.New("store: REDIS_URL: not a redis:// or rediss:// URL")
+	}
+	q := u.Query()
+	cluster := q.Get("cluster") == "true" || q.Get("cluster") == "1"
+	q.Del("cluster")
+	u.RawQuery = q.Encode()
+	switch {
+	case q.Has("master_name"):
+		fo, err := redis.ParseFailoverURL(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("store: REDIS_URL: %w", redact(err, raw))
+		}
+		return &redis.UniversalOptions{
+			Addrs: fo.SentinelAddrs, MasterName: fo.MasterName, SentinelUsername: fo.SentinelUsername,
+			SentinelPassword: fo.SentinelPassword, Username: fo.Username, Password: fo.Password, DB: fo.DB,
+			TLSConfig: fo.TLSConfig, DialTimeout: fo.DialTimeout, ReadTimeout: fo.ReadTimeout,
+			WriteTimeout: fo.WriteTimeout, PoolSize: fo.PoolSize, ClientName: fo.ClientName,
+		}, nil
+	case q.Has("addr") || cluster:
+		co, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("store: REDIS_URL: %w", redact(err, raw))
+		}
+		return &redis.UniversalOptions{
+			Addrs: co.Addrs, IsClusterMode: true, Username: co.Username, Password: co.Password,
+			TLSConfig: co.TLSConfig, DialTimeout: co.DialTimeout, ReadTimeout: co.ReadTimeout,
+			WriteTimeout: co.WriteTimeout, PoolSize: co.PoolSize, ClientName: co.ClientName,
+		}, nil
+	}
+	o, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: REDIS_URL: %w", redact(err, raw))
+	}
+	return &redis.UniversalOptions{
+		Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password,
+		TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
+		WriteTimeout: o.WriteTimeout, PoolSize: o.PoolSize, ClientName: o.ClientName,
+	}, nil
+}
+
+// redact keeps a password in REDIS_URL out of error messages.
+func redact(err error, url string) error {
+	msg := err.Error()
+	if i := strings.Index(url, "://"); i >= 0 {
+		if at := strings.LastIndex(url, "@"); at > i {
+			if creds := url[i+3 : at]; creds != "" {
+				msg = strings.ReplaceAll(msg, creds, "<redacted>")
+			}
+		}
+	}
+	return errors.New(msg)
+}
+
+// Dial connects to REDIS_URL and checks the connection.
+func Dial(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	uo, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewUniversalClient(uo)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("store: connect to redis: %w", unavailable(err))
+	}
+	return New(rdb, opts...), nil
+}
+
+// Close closes the connection.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// Ping reports whether Redis answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// Client returns the underlying client, for the reminder queue and tests.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// unavailableError marks a failure to reach Redis; commands shows "can't save right now".
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Error() string     { return "redis unavailable: " + e.err.Error() }
+func (e *unavailableError) Unwrap() error     { return e.err }
+func (e *unavailableError) Unavailable() bool { return true }
+
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	var u *unavailableError
+	if errors.As(err, &u) {
+		return err
+	}
+	return &unavailableError{err: err}
+}
+
+// Owner ids look like "tg:12345": a known platform, a colon and up to 64 safe characters.
+var ownerPattern = regexp.MustCompile(`^(tg|dc|console):[A-Za-z0-9_.-]{1,64}$`)
+
+// ValidOwner reports whether owner can be used to build keys.
+func ValidOwner(owner string) bool { return ownerPattern.MatchString(owner) }
+
+// keys are the names of one owner's keys.
+type keys struct{ profile, sessions, byTime, byOrder, usage, idem, idemTime, reminders, writes string }
+
+func ownerKeys(owner string) (keys, error) {
+	if !ValidOwner(owner) {
+		return keys{}, fmt.Errorf("store: invalid owner %q", owner)
+	}
+	p := "nb:{" + owner + "}:"
+	return keys{p + "p", p + "s", p + "t", p + "o", p + "c", p + "k", p + "kt", p + "r", p + "w"}, nil
+}
+
+func (k keys) all() []string {
+	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes}
+}
+
+// Keys of the due index; they share a hash tag so the claim and ack scripts run on a cluster.
+const (
+	DueKey   = "nb:{due}:q"
+	LeaseKey = "nb:{due}:l"
+)
+
+const (
+	secretKey = "nb:secret"
+	offsetKey = "nb:tg:offset"
+	eventTTL  = 48 * time.Hour
+)
+
+// scriptError turns the errors our Lua scripts raise into the errors commands understands;
+// anything else from Redis means it could not be reached or used.
+func scriptError(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case strings.Contains(err.Error(), "NB_RATE"):
+		return fmt.Errorf("store: %s: %w", op, commands.ErrRateLimited)
+	case strings.Contains(err.Error(), "NB_FULL"):
+		return fmt.Errorf("store: %s: %w", op, commands.ErrFull)
+	}
+	return fmt.Errorf("store: %s: %w", op, unavailable(err))
+}
+
+// Secret returns the key that signs buttons, creating it on first use; every instance sharing
+// this Redis gets the same one.
+func (s *Store) Secret(ctx context.Context) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("store: secret: %w", err)
+	}
+	if _, err := write(ctx, s, func() (bool, error) { return s.rdb.SetNX(ctx, secretKey, fresh, 0).Result() }); err != nil {
+		return nil, fmt.Errorf("store: secret: %w", unavailable(err))
+	}
+	got, err := s.rdb.Get(ctx, secretKey).Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("store: secret: %w", unavailable(err))
+	}
+	return got, nil
+}
+
+// Platform event ids look like "tg:u:123456": platform, kind and the platform's id.
+var eventPattern = regexp.MustCompile(`^[a-z]{1,8}:[a-z]{1,8}:[A-Za-z0-9_-]{1,64}$`)
+
+// Seen reports whether MarkSeen was called for a platform event in the last 48 hours.
+func (s *Store) Seen(ctx context.Context, event string) (bool, error) {
+	if !eventPattern.MatchString(event) {
+		return false, fmt.Errorf("store: invalid event id %q", event)
+	}
+	n, err := s.rdb.Exists(ctx, "nb:ev:"+event).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: seen: %w", unavailable(err))
+	}
+	return n == 1, nil
+}
+
+// MarkSeen records that a platform event was handled.
+func (s *Store) MarkSeen(ctx context.Context, event string) error {
+	if !eventPattern.MatchString(event) {
+		return fmt.Errorf("store: invalid event id %q", event)
+	}
+	if _, err := write(ctx, s, func() (string, error) { return s.rdb.Set(ctx, "nb:ev:"+event, "1", eventTTL).Result() }); err != nil {
+		return fmt.Errorf("store: mark seen: %w", unavailable(err))
+	}
+	return nil
+}
+
+// TelegramOffset returns the next Telegram update id to fetch, 0 when none was saved.
+func (s *Store) TelegramOffset(ctx context.Context) (int, error) {
+	n, err := s.rdb.Get(ctx, offsetKey).Int()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: telegram offset: %w", unavailable(err))
+	}
+	return n, nil
+}
+
+// SetTelegramOffset saves the next Telegram update id to fetch.
+func (s *Store) SetTelegramOffset(ctx context.Context, offset int) error {
+	if _, err := write(ctx, s, func() (string, error) { return s.rdb.Set(ctx, offsetKey, offset, 0).Result() }); err != nil {
+		return fmt.Errorf("store: set telegram offset: %w", unavailable(err))
+	}
+	return nil
+}

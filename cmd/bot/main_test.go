@@ -22,6 +22,9 @@ type result struct {
 
 func runBot(t *testing.T, e env, stdin string, args ...string) result {
 	t.Helper()
+	if _, ok := e["BOT_DATA_DIR"]; !ok {
+		e["BOT_DATA_DIR"] = t.TempDir() // never ./data in the source tree
+	}
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, e.get, strings.NewReader(stdin), &out, &errOut)
 	return result{out.String(), errOut.String(), err}

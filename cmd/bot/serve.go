@@ -13,6 +13,7 @@ import (
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/console"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/store"
 )
 
 // serve starts the bot on the console and talks there until the input ends or ctx is cancelled.
@@ -31,8 +32,54 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdin
 	if err != nil {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
-	bot := commands.New(commands.Config{KB: k, Log: log})
+	st, closeStore, err := openStore(ctx, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	key, err := buttonKey(ctx, getenv("BOT_SECRET"), st)
+	if err != nil {
+		return err
+	}
+	bot := commands.New(commands.Config{KB: k, Store: st, ButtonKey: key, Log: log})
 	return console.New(bot, stdin, stdout, interactive, time.Now).Run(ctx)
+}
+
+// openStore connects to REDIS_URL, or runs the embedded store in BOT_DATA_DIR (./data) when
+// it is unset. The returned function closes it, saving the embedded store's last snapshot.
+func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (*store.Store, func() error, error) {
+	if url := getenv("REDIS_URL"); url != "" {
+		st, err := store.Dial(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, st.Close, nil
+	}
+	dir := getenv("BOT_DATA_DIR")
+	if dir == "" {
+		dir = "data"
+	}
+	e, err := store.OpenEmbedded(dir, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.Store, e.Close, nil
+}
+
+// buttonKey is BOT_SECRET when set (at least 32 characters), else a key kept in the store, so
+// that every instance sharing the store signs buttons alike.
+func buttonKey(ctx context.Context, secret string, st *store.Store) ([]byte, error) {
+	if secret != "" {
+		if len(secret) < 32 {
+			return nil, usageError("BOT_SECRET: must be at least 32 characters")
+		}
+		return []byte(secret), nil
+	}
+	key, err := st.Secret(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("button key: %w", err)
+	}
+	return key, nil
 }
 
 // newLogger returns a slog logger writing to w: text on a terminal, JSON otherwise. An empty

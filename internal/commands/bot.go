@@ -27,28 +27,42 @@ const (
 
 // Config is what a Bot needs.
 type Config struct {
-	KB  *kb.KB
-	Now func() time.Time // the clock; time.Now when nil
-	Log *slog.Logger     // where handled requests are logged; discarded when nil
+	KB        *kb.KB
+	Store     Store                              // the users' data; without it the diary and reminder commands are not offered
+	ButtonKey []byte                             // signs buttons that change data; every instance must share it
+	Owner     func(platform, user string) string // who owns a user's data; "platform:user" when nil
+	Now       func() time.Time                   // the clock; time.Now when nil
+	Log       *slog.Logger                       // where handled requests are logged; discarded when nil
+	Snooze    time.Duration                      // how long the reminder's Snooze button waits; 30 minutes when 0
 }
 
 // Bot answers requests. It is safe for concurrent use.
 type Bot struct {
 	kb       *kb.KB
+	store    Store
+	sign     signer
+	owner    func(platform, user string) string
 	now      func() time.Time
 	log      *slog.Logger
+	snooze   time.Duration
 	router   *Router
 	commands []Command
 }
 
 // New builds a Bot with every command registered.
 func New(cfg Config) *Bot {
-	b := &Bot{kb: cfg.KB, now: cfg.Now, log: cfg.Log}
+	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: signer{cfg.ButtonKey}, owner: cfg.Owner, now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
 	if b.now == nil {
 		b.now = time.Now
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.owner == nil {
+		b.owner = func(platform, user string) string { return platform + ":" + user }
+	}
+	if b.snooze == 0 {
+		b.snooze = 30 * time.Minute
 	}
 	b.router = NewRouter(HandlerFunc(b.unknown))
 	b.router.HandleText(HandlerFunc(b.text))
@@ -62,8 +76,20 @@ func New(cfg Config) *Bot {
 		Name: "ask", Summary: "Ask a question in your own words", Usage: "<question>",
 		Options: []Option{{Name: "question", Summary: "Your question, e.g. can I roll every day?", Required: true, MaxLength: maxQuestionRunes}},
 	}, b.ask)
+	if b.store != nil {
+		b.addDiary()
+		b.addRoutine()
+		b.router.HandleText(HandlerFunc(b.diaryText))
+	}
 	b.router.HandleFunc(buttonCommand, b.button)
 	return b
+}
+
+// ownerOf resolves the platform identity of a request to the owner of the data. It is the one
+// place that decides whose diary a request touches, so linking a person's accounts later is a
+// change here, not a migration.
+func (b *Bot) ownerOf(req *Request) string {
+	return b.owner(req.Platform, req.UserID)
 }
 
 // add registers a command's description and its handler together, so they cannot drift apart.
@@ -99,12 +125,16 @@ func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
 	var ue *Error
 	switch {
 	case err == nil:
+	case unavailable(err):
+		outcome = "unavailable"
+		msg := msgUnavailable
+		if errors.As(err, &ue) {
+			msg = ue.Msg // a read that failed says so in its own words
+		}
+		reply = Reply{Text: msg, Private: reply.Private}
 	case errors.As(err, &ue):
 		outcome = "rejected"
 		reply = Reply{Text: ue.Msg, Private: reply.Private}
-	case unavailable(err):
-		outcome = "unavailable"
-		reply = Reply{Text: msgUnavailable, Private: reply.Private}
 	default:
 		outcome = "error"
 		reply = Reply{Text: msgInternal, Private: reply.Private}

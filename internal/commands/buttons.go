@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"strconv"
 	"strings"
 )
 
@@ -10,17 +11,41 @@ import (
 const buttonCommand = "#button"
 
 // buttonVerbs are the actions a button can carry, as the part of Button.Data before ":".
+// Only "needle" is unsigned: it shows public guidance, so anyone may press it.
 var buttonVerbs = map[string]struct{}{
-	"needle": {},
+	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {},
 }
 
-func (b *Bot) button(_ context.Context, req *Request) (Reply, error) {
-	verb, arg, _ := strings.Cut(req.Button, ":")
-	switch verb {
-	case "needle":
-		if e, ok := b.kb.Topic(arg); ok {
+var errStaleButton = Errorf("That button no longer works. Send /help to start again.")
+
+func (b *Bot) button(ctx context.Context, req *Request) (Reply, error) {
+	if topic, ok := strings.CutPrefix(req.Button, "needle:"); ok {
+		if e, ok := b.kb.Topic(topic); ok {
 			return answer(e), nil
 		}
+		return Reply{}, errStaleButton
 	}
-	return Reply{}, Errorf("That button no longer works. Send /help to start again.")
+	if b.store == nil {
+		return Reply{}, errStaleButton
+	}
+	verb, arg, ok, expired := b.sign.verify(b.ownerOf(req), req.Button, b.now())
+	if expired {
+		return Reply{Private: true}, Errorf("That button has expired. Nothing was changed.")
+	}
+	if !ok {
+		return Reply{Private: true}, Errorf("That button isn't yours, or no longer works. Nothing was changed.")
+	}
+	switch verb {
+	case "undo":
+		if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 {
+			return b.remove(ctx, req, id)
+		}
+	case "forget":
+		return b.forgetConfirmed(ctx, req, arg == "yes")
+	case "tz":
+		return b.setZone(ctx, req, arg)
+	case "done", "snooze", "skip":
+		return b.reminderButton(ctx, req, verb, arg)
+	}
+	return Reply{}, errStaleButton
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/needlebot/needlebot/internal/kb"
@@ -11,13 +12,23 @@ import (
 const welcome = `Hi! I'm needlebot. I answer questions about rolling your skin at home with a micro-needling roller, using one expert's guidance (Kerry Benjamin, founder of StackedSkincare).
 
 Try /needle size, or just ask in your own words: "can I roll every day?"
+Keep a diary by telling me what you did: "rolled 0.25 tonight with peptide serum".
+Get a nightly reminder with /remind set 21:30 (set your time zone first: /timezone Europe/Berlin).
 Send /help to see everything I can do.
 
 I'm a bot, not a doctor: this is general guidance, not medical advice. For anything about your own skin or health, please ask a dermatologist.`
 
 func (b *Bot) start(context.Context, *Request) (Reply, error) {
+	if b.store == nil {
+		return Reply{Text: welcomeNoDiary}, nil
+	}
 	return Reply{Text: welcome}, nil
 }
+
+// welcomeNoDiary is /start for a bot without a store (bot ask, tests of the guidance alone).
+var welcomeNoDiary = strings.Join(slices.DeleteFunc(strings.Split(welcome, "\n"), func(l string) bool {
+	return strings.HasPrefix(l, "Keep a diary") || strings.HasPrefix(l, "Get a nightly")
+}), "\n")
 
 func (b *Bot) help(context.Context, *Request) (Reply, error) {
 	var sb strings.Builder
@@ -36,6 +47,9 @@ func (b *Bot) help(context.Context, *Request) (Reply, error) {
 	}
 	sb.WriteString(strings.Join(names, ", ") + ".\n")
 	sb.WriteString("\nOr just type a question, like \"does it hurt?\"")
+	if b.store != nil {
+		sb.WriteString(", or tell me about a session to log it: \"rolled 0.25 tonight with peptide serum\".")
+	}
 	return Reply{Title: "needlebot help", Text: sb.String()}, nil
 }
 

@@ -8,6 +8,11 @@ import (
 )
 
 // Request is one thing a user did on a platform: a command, a plain message or a button press.
+//
+// Front ends fill it the same way whatever the platform: a subcommand is the first of Args
+// ("/needle size" has Command "needle", Args ["size"]); platforms with named options (Discord)
+// put them in Options and also their values, in declared order after any subcommand, in Args
+// and Text, so a handler may read either.
 type Request struct {
 	ID       string            // the platform's id for the event; writes carrying it are applied once
 	Platform string            // "tg", "dc" or "console"
@@ -22,7 +27,9 @@ type Request struct {
 	Time     time.Time         // when the platform says it happened
 }
 
-// Reply is what a handler answers; each front end renders it for its platform.
+// Reply is what a handler answers; each front end renders it for its platform. A reply to a
+// button press replaces the message that carried the button (Telegram edits it, Discord
+// updates it); any other reply is a new message.
 type Reply struct {
 	Title   string     // a heading, rendered bold where the platform can
 	Text    string     // plain text; front ends escape it for their markup

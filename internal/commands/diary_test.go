@@ -1,0 +1,431 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/redistest"
+	"github.com/needlebot/needlebot/internal/store"
+)
+
+// fakeClock is the bot's clock in these tests; they move it instead of sleeping.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// harness is a bot over a real store, with helpers to talk to it as a user would.
+type harness struct {
+	t     testing.TB
+	bot   *commands.Bot
+	st    *store.Store
+	clock *fakeClock
+	logs  *bytes.Buffer
+	seq   int
+}
+
+// A Saturday evening in Berlin: 2026-11-28 22:15 CET.
+var start = time.Date(2026, 11, 28, 21, 15, 0, 0, time.UTC)
+
+func newHarness(t testing.TB, rdb redis.UniversalClient, opts ...store.Option) *harness {
+	t.Helper()
+	clock := &fakeClock{t: start}
+	st := store.New(rdb, append([]store.Option{store.WithClock(clock.Now)}, opts...)...)
+	logs := &bytes.Buffer{}
+	bot := commands.New(commands.Config{
+		KB: kb.Default(), Store: st, ButtonKey: []byte("test-key-test-key-test-key-test-key"),
+		Now: clock.Now, Log: slog.New(slog.NewTextHandler(logs, nil)),
+	})
+	return &harness{t: t, bot: bot, st: st, clock: clock, logs: logs}
+}
+
+// backends runs f on miniredis and, when redis-server exists (always in CI), on a real Redis.
+func backends(t *testing.T, f func(t *testing.T, h *harness)) {
+	t.Run("miniredis", func(t *testing.T) {
+		f(t, newHarness(t, redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})))
+	})
+	t.Run("redis", func(t *testing.T) {
+		f(t, newHarness(t, redistest.Start(t).Client()))
+	})
+}
+
+func (h *harness) as(user, line string) commands.Reply {
+	h.t.Helper()
+	h.seq++
+	p := commands.Parse(line)
+	return h.bot.Respond(context.Background(), &commands.Request{
+		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: commands.Telegram, UserID: user, ChatID: user, Private: true,
+		Command: p.Command, Args: p.Args, Text: p.Text, Time: h.clock.Now(),
+	})
+}
+
+func (h *harness) say(line string) commands.Reply { h.t.Helper(); return h.as("100", line) }
+
+func (h *harness) press(user string, b commands.Button) commands.Reply {
+	h.t.Helper()
+	h.seq++
+	return h.bot.Respond(context.Background(), &commands.Request{
+		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: commands.Telegram, UserID: user, ChatID: user, Private: true,
+		Button: b.Data, Time: h.clock.Now(),
+	})
+}
+
+func (h *harness) sessions(owner string) int {
+	h.t.Helper()
+	list, err := h.st.ListSessions(context.Background(), owner, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(list)
+}
+
+func button(t testing.TB, r commands.Reply, label string) commands.Button {
+	t.Helper()
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if b.Label == label {
+				return b
+			}
+		}
+	}
+	t.Fatalf("no %q button in %+v", label, r)
+	return commands.Button{}
+}
+
+func contains(t testing.TB, r commands.Reply, wants ...string) {
+	t.Helper()
+	all := r.Title + "\n" + r.Text
+	for _, w := range wants {
+		if !strings.Contains(all, w) {
+			t.Errorf("reply %q lacks %q", all, w)
+		}
+	}
+}
+
+func TestWalkthrough(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		contains(t, h.say("/timezone Europe/Berlin"), "Time zone set to Europe/Berlin", "22:15")
+		r := h.say("rolled 0.25 tonight with my peptide serum")
+		contains(t, r, "Logged", "Sat 28 Nov, 22:15 · 0.25 mm · peptides", "1 in the last 7 days", "Good pairing: peptides")
+		if !r.Private {
+			t.Error("a log confirmation is personal: it must be private")
+		}
+		r = h.say("0.5mm + hyaluronic acid last night")
+		contains(t, r, "Fri 27 Nov, 21:00 · 0.5 mm · hyaluronic acid", "2 in the last 7 days", "0.5 mm is longer than the 0.25 mm")
+		contains(t, h.say("did my dermaroller session, forehead and cheeks"), "forehead, cheeks")
+
+		r = h.say("/history")
+		contains(t, r, "Your last 3 sessions", "Times are in Europe/Berlin")
+		if i, j := strings.Index(r.Text, "#3 "), strings.Index(r.Text, "#2 "); i < 0 || j < 0 || i > j {
+			t.Errorf("history not newest first:\n%s", r.Text)
+		}
+		contains(t, h.say("/history 1"), "Your last 1 session")
+		contains(t, h.say("/stats"), "This week: 3 of up to 5", "Last 30 days: 3 sessions", "Streak: 1 week", "Most used needle: 0.25 mm")
+
+		exp := h.say("/export")
+		if exp.File == nil || exp.File.Type != "text/csv" || !strings.HasSuffix(exp.File.Name, ".csv") {
+			t.Fatalf("export = %+v, want a CSV file", exp)
+		}
+		if !bytes.Contains(exp.File.Data, []byte("\r\n")) {
+			t.Error("CSV lines do not end in CRLF (RFC 4180)")
+		}
+		rows, err := csv.NewReader(bytes.NewReader(exp.File.Data)).ReadAll()
+		if err != nil {
+			t.Fatalf("export is not valid CSV: %v", err)
+		}
+		if len(rows) != 4 || rows[0][1] != "time" || rows[1][1] != "2026-11-27T21:00:00+01:00" || rows[1][2] != "0.5" {
+			t.Errorf("CSV rows = %q", rows)
+		}
+		for _, row := range rows[1:] {
+			if _, err := time.Parse(time.RFC3339, row[1]); err != nil {
+				t.Errorf("time %q is not ISO 8601 with an offset", row[1])
+			}
+		}
+
+		r = h.say("/forget")
+		contains(t, r, "Delete everything?")
+		if h.sessions("tg:100") != 3 {
+			t.Fatal("/forget deleted before confirmation")
+		}
+		contains(t, h.press("100", button(t, r, "Yes, delete everything")), "everything I kept about you is deleted")
+		assertNothingLeft(t, h.st, "tg:100")
+		contains(t, h.say("/history"), "Your diary is empty")
+	})
+}
+
+// assertNothingLeft scans every key, and every member of every hash and sorted set, for owner.
+func assertNothingLeft(t *testing.T, st *store.Store, owner string) {
+	t.Helper()
+	ctx := context.Background()
+	rdb := st.Client()
+	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.Contains(k, owner) {
+			t.Errorf("key %q remains", k)
+		}
+		var members []string
+		switch rdb.Type(ctx, k).Val() {
+		case "hash":
+			members = rdb.HKeys(ctx, k).Val()
+		case "zset":
+			members = rdb.ZRange(ctx, k, 0, -1).Val()
+		}
+		for _, m := range members {
+			if strings.Contains(m, owner) {
+				t.Errorf("%q holds %q", k, m)
+			}
+		}
+	}
+}
+
+func TestButtonsAreOwnedAndExpire(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		r := h.say("rolled 0.25 tonight")
+		undo := button(t, r, "Undo")
+		// Another user pressing it (a forwarded message, a group) changes nothing.
+		contains(t, h.press("200", undo), "isn't yours")
+		// A forged button changes nothing.
+		forged := undo
+		forged.Data = strings.Replace(undo.Data, "undo:1", "undo:2", 1)
+		contains(t, h.press("100", forged), "isn't yours, or no longer works")
+		contains(t, h.press("100", commands.Button{Data: "forget:yes:zzzz:AAAAAAAAAAAA"}), "no longer works")
+		if h.sessions("tg:100") != 1 {
+			t.Fatal("a refused button changed the diary")
+		}
+		h.clock.Add(25 * time.Hour)
+		contains(t, h.press("100", undo), "expired")
+		if h.sessions("tg:100") != 1 {
+			t.Fatal("an expired button changed the diary")
+		}
+		h.clock.Add(-25 * time.Hour)
+		contains(t, h.press("100", undo), "Removed", "0.25 mm")
+		contains(t, h.press("100", undo), "already removed")
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if len(b.Data) > 64 {
+					t.Errorf("button data %q is longer than Telegram's 64 bytes", b.Data)
+				}
+			}
+		}
+	})
+}
+
+func TestFeedbackFromTheGuidance(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		for i := range 5 {
+			r := h.say(fmt.Sprintf("/log 0.25 %d days ago", i+1))
+			if strings.Contains(r.Text, "sessions in the last 7 days;") {
+				t.Errorf("session %d already warns: %s", i+1, r.Text)
+			}
+		}
+		r := h.say("/log 1.5 stem cell serum")
+		contains(t, r, "6 in the last 7 days",
+			"That makes 6 sessions in the last 7 days; the guidance suggests up to 5 a week",
+			"1.5 mm is longer than the 0.25 mm", "Good pairing: stem cells")
+		contains(t, h.say("/stats"), "Streak: 0 weeks")
+	})
+}
+
+func TestRoutingPlainMessages(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		tests := []struct {
+			line   string
+			want   []string
+			logged bool
+		}{
+			{"can I roll every day?", []string{"five times a week"}, false},
+			{"what size needle should I use at home?", []string{"0.25 mm needles"}, false},
+			{"is 0.5mm ok?", []string{"Not at home"}, false},
+			{"going to roll tonight", nil, false},
+			{"didn't roll tonight", nil, false},
+			{"0.5mm", []string{"/log 0.5"}, false},
+			{"hello!", []string{"I'm not sure what you mean"}, false},
+			{"what's the weather in Paris", []string{"doesn't cover that"}, false},
+			{"'; DROP TABLE sessions; --", nil, false},
+			{"\x00\xff\xfe binary", nil, false},
+			{strings.Repeat("rolled 0.25 ", 100), []string{"a lot of text"}, false},
+			{"rolled 0.25 with <b>bold</b> serum", []string{"Logged"}, true},
+		}
+		n := 0
+		for _, tt := range tests {
+			r := h.say(tt.line)
+			contains(t, r, tt.want...)
+			if tt.logged {
+				n++
+			}
+			if got := h.sessions("tg:100"); got != n {
+				t.Errorf("after %q: %d sessions, want %d", tt.line, got, n)
+			}
+		}
+	})
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		tests := []struct {
+			line string
+			want string
+		}{
+			{"/log 5", "5 mm"},
+			{"/log 0.01", "not a needle length"},
+			{"/log 99mm", "not a needle length"},
+			{"/log NaN", ""},
+			{"/log 1e309", ""},
+			{"/log tomorrow", "future"},
+			{"/log " + strings.Repeat("x", 600), "too long"},
+			{"/timezone Mars/Olympus_Mons", "not a time zone I know"},
+			{"/timezone ../../etc/passwd", "not a time zone I know"},
+			{"/timezone berlin", "Did you mean Europe/Berlin?"},
+			{"/remind set 25:00", "isn't a time I understand"},
+			{"/remind set lunch", "isn't a time I understand"},
+			{"/remind set 21:30 funday", "isn't a day I understand"},
+			{"/remind set", "What time should I remind you?"},
+			{"/remind frobnicate", "I don't know /remind frobnicate"},
+			{"/remind off x", "reminder's number"},
+			{"/history 0", "from 1 to 50"},
+			{"/history 1000", "from 1 to 50"},
+			{"/history '; DROP", "from 1 to 50"},
+		}
+		for _, tt := range tests {
+			r := h.say(tt.line)
+			if tt.want != "" {
+				contains(t, r, tt.want)
+			}
+			if r.Text == "" || strings.Contains(r.Text, "Something went wrong") {
+				t.Errorf("%q: unfriendly reply %q", tt.line, r.Text)
+			}
+		}
+		if n := h.sessions("tg:100"); n != 0 {
+			t.Errorf("bad input stored %d sessions", n)
+		}
+		if tz, _ := h.st.Zone(context.Background(), "tg:100"); tz != "" {
+			t.Errorf("bad input set the zone to %q", tz)
+		}
+		if rs, _ := h.st.ListReminders(context.Background(), "tg:100"); len(rs) != 0 {
+			t.Errorf("bad input stored reminders: %+v", rs)
+		}
+	})
+}
+
+func TestReminderCommands(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		contains(t, h.say("/remind set 21:30"), "21:30, daily", "Next one: Sat 28 Nov, 21:30", "I'm using UTC")
+		contains(t, h.say("/timezone America/New_York"), "Your 1 reminder now follows it")
+		contains(t, h.say("/remind set 9:30 pm weekdays"), "21:30, weekdays", "Next one: Mon 30 Nov, 21:30")
+		contains(t, h.say("/remind list"), "#1 at 21:30, daily", "#2 at 21:30, weekdays", "America/New_York")
+		for range 3 {
+			h.say("/remind set 7am weekends")
+		}
+		contains(t, h.say("/remind set 8am"), "as many reminders as I keep")
+		contains(t, h.say("/remind off 2"), "Reminder #2 is off")
+		contains(t, h.say("/remind off 2"), "no reminder #2")
+		contains(t, h.say("/remind off"), "All 4 of your reminders are off")
+		contains(t, h.say("/remind list"), "no reminders")
+	})
+}
+
+func TestDoneButtonLogsOnce(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/remind set 21:30")
+		done := commands.Button{Label: "Done", Data: h.bot.ReminderButtons("tg:100", "r1", h.clock.Now())[0][0].Data}
+		contains(t, h.press("100", done), "Logged")
+		contains(t, h.press("100", done), "Already logged")
+		if n := h.sessions("tg:100"); n != 1 {
+			t.Errorf("Done twice logged %d sessions, want 1", n)
+		}
+	})
+}
+
+func TestRedisDown(t *testing.T) {
+	mr := miniredis.RunT(t)
+	h := newHarness(t, redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialTimeout: 100 * time.Millisecond}))
+	mr.Close()
+	// The guidance still answers.
+	contains(t, h.say("/needle size"), "0.25 mm")
+	contains(t, h.say("can I roll every day?"), "five times a week")
+	// Writes say so, and the failure is logged once, with no secrets and no message text.
+	h.logs.Reset()
+	contains(t, h.say("/log 0.25 peptides"), "I can't save right now. Nothing was lost")
+	if n := strings.Count(h.logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d error log lines, want 1:\n%s", n, h.logs)
+	}
+	if strings.Contains(h.logs.String(), "peptides") {
+		t.Errorf("log holds message text:\n%s", h.logs)
+	}
+	contains(t, h.say("/history"), "can't reach your diary")
+}
+
+func BenchmarkLogSession(b *testing.B) {
+	srv := redistest.Start(b)
+	rdb := srv.Client()
+	var calls countHook
+	rdb.AddHook(&calls)
+	h := newHarness(b, rdb, store.WithLimits(store.Limits{Sessions: 1 << 30, Reminders: 5, Writes: 1 << 30, Window: time.Minute, Idempotent: time.Hour}))
+	h.say("/timezone Europe/Berlin")
+	calls.n = 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if r := h.say("rolled 0.25 tonight with peptide serum"); r.Title != "Logged" {
+			b.Fatalf("reply %+v", r)
+		}
+	}
+	b.ReportMetric(float64(calls.n)/float64(b.N), "roundtrips/op")
+}
+
+func BenchmarkStats10000(b *testing.B) {
+	srv := redistest.Start(b)
+	rdb := srv.Client()
+	h := newHarness(b, rdb, store.WithLimits(store.Limits{Sessions: 1 << 30, Reminders: 5, Writes: 1 << 30, Window: time.Minute, Idempotent: time.Hour}))
+	h.say("/timezone Europe/Berlin")
+	ctx := context.Background()
+	for i := range 10000 {
+		h.clock.t = start.Add(-time.Duration(i) * 7 * time.Hour)
+		h.st.AddSession(ctx, "tg:100", diarySession(h.clock.t, i), "", h.clock.t)
+	}
+	h.clock.t = start
+	var calls countHook
+	rdb.AddHook(&calls)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if r := h.say("/stats"); !strings.Contains(r.Text, "All time: 10000 sessions") {
+			b.Fatalf("reply %q", r.Text)
+		}
+	}
+	b.ReportMetric(float64(calls.n)/float64(b.N), "roundtrips/op")
+}
+
+// countHook counts Redis round trips: one per command, one per pipeline.
+type countHook struct{ n int }
+
+func (c *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { c.n++; return next(ctx, cmd) }
+}
+func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { c.n++; return next(ctx, cmds) }
+}
+
+func diarySession(at time.Time, i int) diary.Session {
+	mm := []float64{0.25, 0.25, 0.5}[i%3]
+	return diary.Session{At: at, NeedleMM: mm, Products: []string{[]string{"peptides", "hyaluronic acid", "stem cells"}[i%3]}}
+}

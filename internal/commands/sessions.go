@@ -1,0 +1,454 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/schedule"
+)
+
+const (
+	defaultHistory = 10
+	maxHistory     = 50
+	undoFor        = 24 * time.Hour   // how long a logged session's Undo button works
+	forgetFor      = 10 * time.Minute // how long the /forget confirmation waits
+)
+
+func (b *Bot) addDiary() {
+	f := b.kb.Facts()
+	b.add(Command{
+		Name: "log", Summary: "Log a session, e.g. /log 0.25 peptide serum cheeks", Usage: "[needle mm] [serum] [area] [note]", Private: true,
+		Options: []Option{
+			{Name: "needle", Summary: "Needle length in mm, e.g. " + kb.FormatMM(f.HomeMM), Type: Number, Min: 0.2, Max: 3},
+			{Name: "serum", Summary: "Serum or ingredient, e.g. peptides", MaxLength: 60},
+			{Name: "area", Summary: "Where you rolled, e.g. cheeks", MaxLength: 60},
+			{Name: "note", Summary: "Anything else to remember", MaxLength: 200},
+		},
+	}, b.logCommand)
+	b.add(Command{
+		Name: "history", Summary: "Your latest sessions", Usage: "[how many]", Private: true,
+		Options: []Option{{Name: "count", Summary: "How many sessions to show (1-50)", Type: Integer, Min: 1, Max: maxHistory}},
+	}, b.history)
+	b.add(Command{Name: "stats", Summary: fmt.Sprintf("This week against up to %d, streaks, favourites", f.PerWeek), Private: true}, b.stats)
+	b.add(Command{Name: "undo", Summary: "Remove the session you logged last", Private: true}, b.undo)
+	b.add(Command{Name: "export", Summary: "All your sessions as a CSV file", Private: true, Slow: true}, b.export)
+	b.add(Command{Name: "forget", Summary: "Delete everything I keep about you", Private: true}, b.forget)
+}
+
+// location returns the owner's time zone, UTC when they have not set one (set reports which).
+func (b *Bot) location(ctx context.Context, owner string) (loc *time.Location, set bool, err error) {
+	name, err := b.store.Zone(ctx, owner)
+	if err != nil {
+		return nil, false, err
+	}
+	if name == "" {
+		return time.UTC, false, nil
+	}
+	loc, err = schedule.LoadZone(name)
+	if err != nil {
+		return time.UTC, false, nil // a zone this build no longer knows: fall back rather than fail
+	}
+	return loc, true, nil
+}
+
+func (b *Bot) logCommand(ctx context.Context, req *Request) (Reply, error) {
+	owner := b.ownerOf(req)
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	text := req.Text
+	if len(req.Options) > 0 {
+		// Named options (Discord) become the same words /log takes, with the unit made explicit.
+		var parts []string
+		if v := req.Options["needle"]; v != "" {
+			parts = append(parts, v+"mm")
+		}
+		for _, name := range []string{"serum", "area"} {
+			if v := req.Options[name]; v != "" {
+				parts = append(parts, v)
+			}
+		}
+		text = strings.Join(parts, " ")
+	}
+	s, err := diary.ParseLog(text, b.now().In(loc))
+	var ie *diary.InputError
+	if errors.As(err, &ie) {
+		return Reply{Private: true}, &Error{Msg: ie.Message}
+	}
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	if note := req.Options["note"]; note != "" {
+		s.Note = clip(note, 200)
+	}
+	return b.logSession(ctx, req.ID, owner, s, loc)
+}
+
+// logSession stores a session and confirms it with the guidance's feedback and an Undo button.
+// key makes the write idempotent: the platform event id, or the button that logged it.
+func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session, loc *time.Location) (Reply, error) {
+	now := b.now()
+	added, err := b.store.AddSession(ctx, owner, s, key, now.Add(-7*24*time.Hour))
+	switch {
+	case errors.Is(err, ErrRateLimited):
+		return Reply{Private: true}, &Error{Msg: "You're logging faster than I can keep up with. Nothing was saved this time; please wait a minute and try again.", Err: err}
+	case errors.Is(err, ErrFull):
+		return Reply{Private: true}, &Error{Msg: "Your diary is full. Save it with /export, then clear it with /forget to start afresh. Nothing was saved this time.", Err: err}
+	case err != nil:
+		return Reply{Private: true}, err
+	}
+	var sb strings.Builder
+	sb.WriteString(describe(s, loc, now))
+	f := b.kb.Facts()
+	fmt.Fprintf(&sb, "\n\nThat's %d in the last 7 days (the guidance suggests up to %d a week).", added.Recent, f.PerWeek)
+	for _, note := range b.feedback(s, added.Recent) {
+		sb.WriteString("\n\n" + note)
+	}
+	title := "Logged"
+	if added.Duplicate {
+		title = "Already logged"
+	}
+	return Reply{
+		Title:   title,
+		Text:    sb.String(),
+		Private: true,
+		Buttons: [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", strconv.FormatInt(added.ID, 10), now.Add(undoFor))}}},
+	}, nil
+}
+
+// feedback returns what the guidance says about a logged session: all of it comes from the
+// knowledge base's notes and facts.
+func (b *Bot) feedback(s diary.Session, recent int) []string {
+	f := b.kb.Facts()
+	var notes []string
+	if s.NeedleMM > f.HomeMM {
+		notes = append(notes, b.kb.Note(kb.NoteLargeNeedle, map[string]string{"mm": kb.FormatMM(s.NeedleMM), "home": kb.FormatMM(f.HomeMM)}))
+	}
+	if recent > f.PerWeek {
+		notes = append(notes, b.kb.Note(kb.NoteOverWeek, map[string]string{"count": strconv.Itoa(recent), "max": strconv.Itoa(f.PerWeek)}))
+	}
+	for _, p := range s.Products {
+		if slices.Contains(f.Ingredients, strings.ToLower(p)) {
+			notes = append(notes, b.kb.Note(kb.NoteGoodSerum, map[string]string{"serum": p}))
+			break
+		}
+	}
+	return notes
+}
+
+// describe renders a session on one line: "Sat 28 Nov, 22:15 · 0.25 mm · peptides · cheeks".
+func describe(s diary.Session, loc *time.Location, now time.Time) string {
+	parts := []string{when(s.At, loc, now)}
+	if s.NeedleMM > 0 {
+		parts = append(parts, kb.FormatMM(s.NeedleMM)+" mm")
+	}
+	if len(s.Products) > 0 {
+		parts = append(parts, strings.Join(s.Products, ", "))
+	}
+	if len(s.Areas) > 0 {
+		parts = append(parts, strings.Join(s.Areas, ", "))
+	}
+	if s.Note != "" {
+		parts = append(parts, "\""+s.Note+"\"")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// when formats an instant in the user's zone, with the year only when it is not this year's.
+func when(t time.Time, loc *time.Location, now time.Time) string {
+	t = t.In(loc)
+	if t.Year() != now.In(loc).Year() {
+		return t.Format("Mon 2 Jan 2006, 15:04")
+	}
+	return t.Format("Mon 2 Jan, 15:04")
+}
+
+func (b *Bot) undo(ctx context.Context, req *Request) (Reply, error) {
+	return b.remove(ctx, req, 0)
+}
+
+// remove deletes one session (0: the last logged) and says which.
+func (b *Bot) remove(ctx context.Context, req *Request, id int64) (Reply, error) {
+	owner := b.ownerOf(req)
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	e, ok, err := b.store.RemoveSession(ctx, owner, id)
+	if errors.Is(err, ErrRateLimited) {
+		return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
+	}
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	if !ok {
+		if id != 0 {
+			return Reply{Text: "That session was already removed.", Private: true}, nil
+		}
+		return Reply{Text: "There's nothing to undo: your diary is empty.", Private: true}, nil
+	}
+	return Reply{Title: "Removed", Text: describe(e.Session, loc, b.now()), Private: true}, nil
+}
+
+func (b *Bot) history(ctx context.Context, req *Request) (Reply, error) {
+	n := defaultHistory
+	if len(req.Args) > 0 {
+		v, err := strconv.Atoi(req.Args[0])
+		if err != nil || v < 1 || v > maxHistory {
+			return Reply{Private: true}, Errorf("Tell me how many sessions to show, from 1 to %d: for example /history 5.", maxHistory)
+		}
+		n = v
+	}
+	owner := b.ownerOf(req)
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	list, err := b.store.ListSessions(ctx, owner, n)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	if len(list) == 0 {
+		return Reply{Text: emptyDiary, Private: true}, nil
+	}
+	var sb strings.Builder
+	now := b.now()
+	for _, e := range list {
+		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
+	}
+	sb.WriteString(zoneNote(loc, set))
+	return Reply{Title: fmt.Sprintf("Your last %d session%s", len(list), plural(len(list))), Text: strings.TrimRight(sb.String(), "\n"), Private: true}, nil
+}
+
+const emptyDiary = `Your diary is empty. Tell me about a session in your own words ("rolled 0.25 tonight with peptide serum"), or use /log.`
+
+// zoneNote says which zone times are shown in, and how to change it when it was never set.
+func zoneNote(loc *time.Location, set bool) string {
+	if set {
+		return "\nTimes are in " + loc.String() + "."
+	}
+	return "\nTimes are in UTC; set your own time zone with /timezone, e.g. /timezone Europe/Berlin."
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (b *Bot) stats(ctx context.Context, req *Request) (Reply, error) {
+	owner := b.ownerOf(req)
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	times, err := b.store.SessionTimes(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	if len(times) == 0 {
+		return Reply{Text: emptyDiary, Private: true}, nil
+	}
+	usage, err := b.store.Usage(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	now := b.now()
+	st := computeStats(times, now, loc, b.kb.Facts().PerWeek)
+	var sb strings.Builder
+	f := b.kb.Facts()
+	fmt.Fprintf(&sb, "This week: %d of up to %d\n", st.thisWeek, f.PerWeek)
+	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, plural(st.last30))
+	fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, plural(st.streak), f.PerWeek)
+	if mm, n := top(usage, "mm:"); n > 0 {
+		fmt.Fprintf(&sb, "Most used needle: %s mm (%d time%s)\n", mm, n, plural(n))
+	}
+	if p, n := top(usage, "p:"); n > 0 {
+		fmt.Fprintf(&sb, "Most used serum: %s (%d time%s)\n", p, n, plural(n))
+	}
+	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
+	sb.WriteString(zoneNote(loc, set))
+	return Reply{Title: "Your stats", Text: sb.String(), Private: true}, nil
+}
+
+type statsResult struct {
+	thisWeek, last30, streak int
+}
+
+// computeStats counts sessions in the owner's local weeks (Monday to Sunday). The streak is the
+// run of weeks with 1 to perWeek sessions that ends with this week, or with last week while
+// this week has none yet.
+func computeStats(times []time.Time, now time.Time, loc *time.Location, perWeek int) statsResult {
+	var r statsResult
+	weekOf := func(t time.Time) time.Time {
+		t = t.In(loc)
+		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	}
+	perWeekCount := map[time.Time]int{}
+	for _, t := range times {
+		perWeekCount[weekOf(t)]++
+		if !t.Before(now.Add(-30 * 24 * time.Hour)) {
+			r.last30++
+		}
+	}
+	week := weekOf(now)
+	r.thisWeek = perWeekCount[week]
+	if r.thisWeek == 0 {
+		week = week.AddDate(0, 0, -7)
+	}
+	for {
+		n := perWeekCount[week]
+		if n < 1 || n > perWeek {
+			break
+		}
+		r.streak++
+		week = week.AddDate(0, 0, -7)
+	}
+	return r
+}
+
+// top returns the most used counter with the given prefix (ties: alphabetically first).
+func top(usage map[string]int, prefix string) (string, int) {
+	best, n := "", 0
+	for k, v := range usage {
+		if name, ok := strings.CutPrefix(k, prefix); ok && (v > n || v == n && name < best) {
+			best, n = name, v
+		}
+	}
+	return best, n
+}
+
+func (b *Bot) export(ctx context.Context, req *Request) (Reply, error) {
+	owner := b.ownerOf(req)
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	list, err := b.store.ListSessions(ctx, owner, 0)
+	if err != nil {
+		return Reply{Private: true}, readError(err)
+	}
+	if len(list) == 0 {
+		return Reply{Text: "There's nothing to export yet. " + emptyDiary, Private: true}, nil
+	}
+	data, err := exportCSV(list, loc)
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	now := b.now()
+	return Reply{
+		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), plural(len(list)), loc),
+		Private: true,
+		File:    &File{Name: "needlebot-sessions-" + now.In(loc).Format("2006-01-02") + ".csv", Type: "text/csv", Data: data},
+	}, nil
+}
+
+// exportCSV writes sessions as RFC 4180 CSV (CRLF line ends), oldest first, with ISO 8601
+// times and offsets in loc. Cells a spreadsheet would run as a formula get a leading quote.
+func exportCSV(list []Entry, loc *time.Location) ([]byte, error) {
+	rows := slices.Clone(list)
+	slices.SortStableFunc(rows, func(a, b Entry) int { return a.At.Compare(b.At) })
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	w.Write([]string{"id", "time", "needle_mm", "products", "areas", "note", "logged_at"})
+	for _, e := range rows {
+		mm := ""
+		if e.NeedleMM > 0 {
+			mm = kb.FormatMM(e.NeedleMM)
+		}
+		w.Write([]string{
+			strconv.FormatInt(e.ID, 10), e.At.In(loc).Format(time.RFC3339), mm,
+			safeCell(strings.Join(e.Products, "; ")), safeCell(strings.Join(e.Areas, "; ")),
+			safeCell(e.Note), e.Logged.In(loc).Format(time.RFC3339),
+		})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("commands: export: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// safeCell keeps user text from being run as a formula when the CSV is opened in a spreadsheet.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (b *Bot) forget(_ context.Context, req *Request) (Reply, error) {
+	owner := b.ownerOf(req)
+	exp := b.now().Add(forgetFor)
+	return Reply{
+		Title:   "Delete everything?",
+		Text:    "This deletes everything I keep about you: every logged session, your reminders and your settings. It can't be undone. (Save your sessions first with /export if you want them.)",
+		Private: true,
+		Buttons: [][]Button{{
+			{Label: "Yes, delete everything", Data: b.sign.sign(owner, "forget", "yes", exp)},
+			{Label: "Cancel", Data: b.sign.sign(owner, "forget", "no", exp)},
+		}},
+	}, nil
+}
+
+func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Reply, error) {
+	if !yes {
+		return Reply{Text: "Cancelled: I kept everything.", Private: true}, nil
+	}
+	if err := b.store.Forget(ctx, b.ownerOf(req)); err != nil {
+		return Reply{Private: true}, err
+	}
+	return Reply{Text: "Done: everything I kept about you is deleted. If you talk to me again, you start afresh.", Private: true}, nil
+}
+
+// text handles a plain message: a session report is logged, a question answered, an ambiguous
+// message answered with a question back, anything else gets a nudge.
+func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
+	if len([]rune(req.Text)) > maxQuestionRunes {
+		return b.question(req.Text) // says the message is too long
+	}
+	owner := b.ownerOf(req)
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		// The diary is out of reach: questions are still answered, and a report fails (and is
+		// logged) when it is saved.
+		loc = time.UTC
+	}
+	r := diary.Read(req.Text, b.now().In(loc))
+	switch r.Kind {
+	case diary.Report:
+		return b.logSession(ctx, req.ID, owner, r.Session, loc)
+	case diary.Ambiguous:
+		return Reply{Text: r.Reason, Private: true}, nil
+	case diary.Question:
+		return b.question(req.Text)
+	}
+	if ans := b.kb.Search(req.Text); ans.Entry != nil {
+		return answer(ans.Entry), nil
+	}
+	return Reply{Text: nudge}, nil
+}
+
+const nudge = `I'm not sure what you mean. You can ask me a question about micro-needling ("can I roll every day?"), or tell me about a session to log it ("rolled 0.25 tonight with peptide serum"). /help lists everything.`
+
+// readError marks a store failure while reading, so the user hears that their diary is out of
+// reach rather than that something could not be saved.
+func readError(err error) error {
+	if err == nil || !unavailable(err) {
+		return err
+	}
+	return &Error{Msg: "I can't reach your diary right now. Please try again in a minute.", Err: err}
+}

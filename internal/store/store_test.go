@@ -61,7 +61,6 @@ type clock struct {
 }
 
 func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func sess(at time.Time, mm float64, products ...string) diary.Session {
 	return diary.Session{At: at, NeedleMM: mm, Products: products}

@@ -60,7 +60,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func sess(at time.Time, mm float64, products ...string) diary.Session {
 	return diary.Session{At: at, NeedleMM: mm, Products: products}

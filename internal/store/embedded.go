@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -170,11 +172,15 @@ func dump(mr *miniredis.Miniredis) snapshot {
 				sk.Hash[f] = mr.HGet(k, f)
 			}
 		case "zset":
-			sk.ZSet, _ = mr.SortedSet(k)
+			// SortedSet hands out miniredis's own map: copy it while writes are held off.
+			zs, _ := mr.SortedSet(k)
+			sk.ZSet = maps.Clone(zs)
 		case "list":
-			sk.List, _ = mr.List(k)
+			l, _ := mr.List(k)
+			sk.List = slices.Clone(l)
 		case "set":
-			sk.Set, _ = mr.Members(k)
+			m, _ := mr.Members(k)
+			sk.Set = slices.Clone(m)
 		default:
 			continue // the store uses no other types
 		}

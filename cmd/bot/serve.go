@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/console"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
 )
 
@@ -42,7 +44,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdin
 		return err
 	}
 	bot := commands.New(commands.Config{KB: k, Store: st, ButtonKey: key, Log: log})
-	return console.New(bot, stdin, stdout, interactive, time.Now).Run(ctx)
+	con := console.New(bot, stdin, stdout, interactive, time.Now)
+
+	// The dispatcher runs beside the console until the input ends.
+	dctx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan error, 1)
+	if getenv("BOT_DISPATCHER") != "off" {
+		d := remind.New(remind.Config{
+			Queue: st, Composer: bot, Log: log,
+			Notifiers: map[string]remind.Notifier{commands.Console: con},
+		})
+		go func() { dispatched <- d.Run(dctx) }()
+	} else {
+		dispatched <- nil
+	}
+	err = con.Run(ctx)
+	stopDispatch()
+	return errors.Join(err, <-dispatched)
 }
 
 // openStore connects to REDIS_URL, or runs the embedded store in BOT_DATA_DIR (./data) when

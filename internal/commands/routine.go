@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
 
@@ -266,4 +267,52 @@ func (b *Bot) ReminderButtons(owner, id string, now time.Time) [][]Button {
 		{Label: fmt.Sprintf("Snooze %d min", int(b.snooze.Minutes())), Data: b.sign.sign(owner, "snooze", id, exp)},
 		{Label: "Skip tonight", Data: b.sign.sign(owner, "skip", id, exp)},
 	}}
+}
+
+// Nudge is a reminder the dispatcher is about to send.
+type Nudge struct {
+	Owner  string
+	ID     string         // the reminder's id
+	Due    time.Time      // when it was due
+	Late   bool           // sent after downtime
+	Zone   *time.Location // the owner's time zone
+	Recent []time.Time    // when the owner rolled in the last eight days
+}
+
+// ReminderReply writes a reminder. It reports false when none should be sent: the owner has
+// already logged a session that local day. When another session would take the last seven days
+// past the guidance's limit, the reminder says it is a rest night instead.
+func (b *Bot) ReminderReply(n Nudge, now time.Time) (Reply, bool) {
+	loc := n.Zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	d := n.Due.In(loc)
+	dayStart := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	dayEnd := dayStart.AddDate(0, 0, 1)
+	week := 0
+	for _, t := range n.Recent {
+		if !t.Before(dayStart) && t.Before(dayEnd) {
+			return Reply{}, false
+		}
+		if t.After(now.Add(-7*24*time.Hour)) && !t.After(now) {
+			week++
+		}
+	}
+	f := b.kb.Facts()
+	vars := map[string]string{"count": strconv.Itoa(week), "max": strconv.Itoa(f.PerWeek)}
+	r := Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.ID, now)}
+	if week >= f.PerWeek {
+		r.Title = "Rest night"
+		r.Text = b.kb.Note(kb.NoteRestNight, vars)
+		exp := now.Add(24 * time.Hour)
+		r.Buttons = [][]Button{{
+			{Label: "Rolled anyway", Data: b.sign.sign(n.Owner, "done", n.ID, exp)},
+			{Label: "Resting tonight", Data: b.sign.sign(n.Owner, "skip", n.ID, exp)},
+		}}
+	}
+	if n.Late {
+		r.Text += fmt.Sprintf("\n\n(This is late: it was due at %s, while I was offline.)", d.Format("15:04"))
+	}
+	return r, true
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/remind"
 )
 
 // UserID is the console's one user; their data is kept as "console:local".
@@ -104,6 +105,17 @@ func (c *Console) handle(ctx context.Context, line string) {
 	}
 	c.mu.Unlock()
 	c.Show(c.bot.Respond(ctx, req))
+}
+
+// Notify shows a reminder that came due, between the user's own lines; it implements
+// remind.Notifier for the console user.
+func (c *Console) Notify(_ context.Context, n remind.Notice) error {
+	if c.interactive {
+		c.write("\n")
+	}
+	c.Show(n.Reply)
+	c.prompt()
+	return nil
 }
 
 // Show prints a reply, numbering its buttons so the user can press one by typing its number.

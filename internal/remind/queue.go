@@ -1,0 +1,66 @@
+package remind
+
+import (
+	"context"
+	"time"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// Claim is a due reminder leased by one dispatcher.
+type Claim struct {
+	Member string    // the due-index entry: "OWNER|rID", or "OWNER|rID|snooze" for a one-off
+	Due    time.Time // when it was first due, kept across re-claims
+}
+
+// SettleKind says how a claim ends.
+type SettleKind string
+
+// How a claim ends.
+const (
+	Done    SettleKind = "done"    // handled: next fire time at At, or removed when At is zero
+	Retry   SettleKind = "retry"   // not delivered yet: try again at At, keeping the due time
+	Release SettleKind = "release" // given back (shutdown): due again at once
+)
+
+// Settle ends one claim.
+type Settle struct {
+	Member string
+	Kind   SettleKind
+	At     time.Time
+}
+
+// Target is what a claim needs to be sent.
+type Target struct {
+	Claim
+	Owner    string
+	ID       string // the reminder id, "r1"
+	Snooze   bool   // a one-off snooze entry
+	Exists   bool   // the reminder is still set; false means drop the entry
+	Reminder commands.Reminder
+	Zone     string      // the owner's IANA zone, "" for UTC
+	Recent   []time.Time // when the owner rolled since the time asked for
+}
+
+// Queue is the due index, shared by every dispatcher; *store.Store implements it.
+// Tokens name one dispatcher's claims: only the holder can settle or extend them.
+type Queue interface {
+	// Claim leases up to n reminders due at or before now until until.
+	Claim(ctx context.Context, token string, now, until time.Time, n int) ([]Claim, error)
+	// Finish settles claims still held by token and reports how many it settled.
+	Finish(ctx context.Context, token string, s []Settle) (int, error)
+	// Extend keeps the token's leases on members until until.
+	Extend(ctx context.Context, token string, members []string, until time.Time) error
+	// NextDue returns when the earliest entry comes due; false when there is none.
+	NextDue(ctx context.Context) (time.Time, bool, error)
+	// Targets looks up the reminders, zones and recent sessions of claims in one round trip.
+	Targets(ctx context.Context, claims []Claim, since time.Time) ([]Target, error)
+	// DisableReminders turns off every reminder of owner.
+	DisableReminders(ctx context.Context, owner string) error
+}
+
+// Composer writes reminders; *commands.Bot implements it.
+type Composer interface {
+	// ReminderReply returns the reminder to send, or false when none should be sent.
+	ReminderReply(n commands.Nudge, now time.Time) (commands.Reply, bool)
+}

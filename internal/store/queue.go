@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/remind"
+)
+
+var _ remind.Queue = (*Store)(nil)
+
+// claimScript leases up to n due entries: each is pushed to the lease's end in the due index,
+// so a crashed dispatcher's entries come due again by themselves, and remembered in the lease
+// hash with the token and the time it was first due (kept across re-claims, so lateness is
+// measured from the real due time). KEYS: due, leases. ARGV: now ms, until ms, n, token.
+var claimScript = redis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
+local out = {}
+for i = 1, #due, 2 do
+  local m, orig = due[i], due[i+1]
+  local prev = redis.call('HGET', KEYS[2], m)
+  if prev then
+    local p = string.find(prev, '|', 1, true)
+    if p then orig = string.sub(prev, p + 1) end
+  end
+  redis.call('ZADD', KEYS[1], ARGV[2], m)
+  redis.call('HSET', KEYS[2], m, ARGV[4] .. '|' .. orig)
+  out[#out + 1] = m
+  out[#out + 1] = orig
+end
+return out
+`)
+
+// finishScript settles claims still held by the token: "done" sets the next fire time (or
+// removes a one-off when it is empty), "retry" brings it back at a later time keeping its
+// original due time, "release" makes it due again at once. A claim whose lease is gone (the
+// reminder was removed, or another dispatcher took it over after the lease ran out) is left
+// alone. KEYS: due, leases. ARGV: token, then member, time ms, kind for each claim.
+var finishScript = redis.NewScript(`
+local tok = ARGV[1] .. '|'
+local n = 0
+for i = 2, #ARGV, 3 do
+  local m, t, kind = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local lease = redis.call('HGET', KEYS[2], m)
+  if lease and string.sub(lease, 1, #tok) == tok then
+    local orig = string.sub(lease, #tok + 1)
+    if kind == 'done' then
+      redis.call('HDEL', KEYS[2], m)
+      if t == '' then redis.call('ZREM', KEYS[1], m) else redis.call('ZADD', KEYS[1], t, m) end
+    elseif kind == 'retry' then
+      redis.call('HSET', KEYS[2], m, 'retry|' .. orig)
+      redis.call('ZADD', KEYS[1], t, m)
+    else
+      redis.call('HDEL', KEYS[2], m)
+      redis.call('ZADD', KEYS[1], orig, m)
+    end
+    n = n + 1
+  end
+end
+return n
+`)
+
+// extendScript pushes the leases still held by the token to until. KEYS: due, leases.
+// ARGV: token, until ms, members...
+var extendScript = redis.NewScript(`
+local tok = ARGV[1] .. '|'
+local n = 0
+for i = 3, #ARGV do
+  local lease = redis.call('HGET', KEYS[2], ARGV[i])
+  if lease and string.sub(lease, 1, #tok) == tok then
+    redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// Claim leases up to n reminders due at now; see remind.Queue.
+func (s *Store) Claim(ctx context.Context, token string, now, until time.Time, n int) ([]remind.Claim, error) {
+	res, err := write(ctx, s, func() ([]string, error) {
+		return claimScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, now.UnixMilli(), until.UnixMilli(), n, token).StringSlice()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: claim: %w", unavailable(err))
+	}
+	out := make([]remind.Claim, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		ms, _ := strconv.ParseFloat(res[i+1], 64)
+		out = append(out, remind.Claim{Member: res[i], Due: time.UnixMilli(int64(ms))})
+	}
+	return out, nil
+}
+
+// Finish settles claims; see remind.Queue.
+func (s *Store) Finish(ctx context.Context, token string, done []remind.Settle) (int, error) {
+	if len(done) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, 1+3*len(done))
+	args = append(args, token)
+	for _, d := range done {
+		t := ""
+		if !d.At.IsZero() {
+			t = strconv.FormatInt(d.At.UnixMilli(), 10)
+		}
+		args = append(args, d.Member, t, string(d.Kind))
+	}
+	n, err := write(ctx, s, func() (int64, error) {
+		return finishScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, args...).Int64()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: finish: %w", unavailable(err))
+	}
+	return int(n), nil
+}
+
+// Extend keeps leases held; see remind.Queue.
+func (s *Store) Extend(ctx context.Context, token string, members []string, until time.Time) error {
+	if len(members) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2+len(members))
+	args = append(args, token, until.UnixMilli())
+	for _, m := range members {
+		args = append(args, m)
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return extendScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, args...).Int64()
+	}); err != nil {
+		return fmt.Errorf("store: extend: %w", unavailable(err))
+	}
+	return nil
+}
+
+// NextDue returns when the earliest entry of the due index comes due; see remind.Queue.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	zs, err := s.rdb.ZRangeWithScores(ctx, DueKey, 0, 0).Result()
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: next due: %w", unavailable(err))
+	}
+	if len(zs) == 0 {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(int64(zs[0].Score)), true, nil
+}
+
+// Targets looks up, in one round trip, what the dispatcher needs for each claim: the
+// reminder, the owner's time zone and when they rolled since since; see remind.Queue.
+func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.Time) ([]remind.Target, error) {
+	out := make([]remind.Target, len(claims))
+	type cmds struct {
+		rem, tz *redis.StringCmd
+		recent  *redis.ZSliceCmd
+	}
+	pending := make([]*cmds, len(claims))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range claims {
+			owner, id, snooze, ok := ParseMember(c.Member)
+			out[i] = remind.Target{Claim: c, Owner: owner, ID: id, Snooze: snooze}
+			if !ok {
+				continue
+			}
+			k, _ := ownerKeys(owner)
+			pending[i] = &cmds{
+				rem:    p.HGet(ctx, k.reminders, id),
+				tz:     p.HGet(ctx, k.profile, "tz"),
+				recent: p.ZRangeByScoreWithScores(ctx, k.byTime, &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}),
+			}
+		}
+		return nil
+	})
+	if err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: targets: %w", unavailable(err))
+	}
+	for i, c := range pending {
+		if c == nil {
+			continue
+		}
+		js, err := c.rem.Result()
+		if err == redis.Nil {
+			continue // removed: the dispatcher drops the entry
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: targets: %w", unavailable(err))
+		}
+		r, err := decodeReminder(out[i].ID, js)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Exists, out[i].Reminder = true, r
+		out[i].Zone, _ = c.tz.Result()
+		for _, z := range c.recent.Val() {
+			out[i].Recent = append(out[i].Recent, time.UnixMilli(int64(z.Score)))
+		}
+	}
+	return out, nil
+}
+
+// DisableReminders turns all of owner's reminders off, for a user who can no longer receive
+// them (they blocked the bot); see remind.Queue.
+func (s *Store) DisableReminders(ctx context.Context, owner string) error {
+	_, err := s.RemoveReminder(ctx, owner, "")
+	return err
+}

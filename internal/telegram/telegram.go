@@ -1,0 +1,324 @@
+// Package telegram is the Telegram front end. It only translates: Telegram updates become
+// commands.Requests for the bot, the bot's Replies become Telegram messages, and reminders
+// arrive through Notify. It holds no business rules and no Redis; the little it must remember
+// (the update offset, which updates it has handled) it keeps through State.
+//
+// Updates come by long polling (the default) or by webhook (Config.WebhookURL). Either way each
+// update is handled at most once per State: an update already marked seen is skipped, and the
+// request carries the update id as its ID so that the store applies its writes once even when
+// a crash leaves an update handled but not yet marked.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// Responder answers requests and describes the commands; *commands.Bot is one.
+type Responder interface {
+	Respond(ctx context.Context, req *commands.Request) commands.Reply
+	Commands() []commands.Command
+}
+
+// State is what the front end keeps in the store. Every method returns an error only when the
+// store cannot be reached; the front end then retries or, for MarkSeen and SetTelegramOffset,
+// logs and carries on, because a lost mark only means a redelivered update is handled again
+// under the same request ID.
+type State interface {
+	// TelegramOffset returns the next update id to ask for; 0 when none is saved.
+	TelegramOffset(ctx context.Context) (int, error)
+	// SetTelegramOffset saves the next update id to ask for.
+	SetTelegramOffset(ctx context.Context, offset int) error
+	// Seen reports whether MarkSeen was called for event (e.g. "tg:u:123456") in the last 48 hours.
+	Seen(ctx context.Context, event string) (bool, error)
+	// MarkSeen records that event was handled.
+	MarkSeen(ctx context.Context, event string) error
+}
+
+// WebhookPath is where cmd/bot mounts WebhookHandler; TELEGRAM_WEBHOOK_URL normally ends with it.
+const WebhookPath = "/telegram/webhook"
+
+// Defaults and Telegram's limits.
+const (
+	defaultAPIURL      = "https://api.telegram.org"
+	defaultPollTimeout = 50 * time.Second
+	callTimeout        = 10 * time.Second // any call but getUpdates and uploads
+	uploadTimeout      = 60 * time.Second // sendDocument, which carries the file
+	pollMargin         = 10 * time.Second // getUpdates may take PollTimeout plus this
+	handleTimeout      = 60 * time.Second // one update, from Respond to the last send
+)
+
+// allowedUpdates are the only update types the bot asks for (JSON, as getUpdates and
+// setWebhook take it); everything else is noise to it.
+const allowedUpdates = `["message","callback_query"]`
+
+// Config is what the Telegram front end needs.
+type Config struct {
+	Token         string           // from @BotFather; required; never appears in logs, errors or panics
+	APIURL        string           // Bot API base, default "https://api.telegram.org"; requests go to APIURL/bot<token>/<method>
+	WebhookURL    string           // when set, updates come by webhook to this URL; otherwise by long polling
+	WebhookSecret string           // required with WebhookURL: 1-256 of A-Z, a-z, 0-9, _ and -
+	HTTPClient    *http.Client     // default &http.Client{}; each call gets its own deadline, so a Timeout, if set, must exceed PollTimeout
+	PollTimeout   time.Duration    // how long one getUpdates waits for news, in whole seconds; default 50 s
+	Log           *slog.Logger     // discarded when nil
+	Now           func() time.Time // the time of button presses, which carry none; time.Now when nil
+
+	// after is the timer used for every wait (backoff, retry_after); tests replace it so that
+	// they can see and release waits without sleeping.
+	after func(time.Duration) <-chan time.Time
+}
+
+// String describes c without its secrets, so that printing a Config cannot leak the token.
+func (c Config) String() string {
+	mode := "polling"
+	if c.WebhookURL != "" {
+		mode = "webhook " + c.WebhookURL
+	}
+	return fmt.Sprintf("telegram.Config{APIURL: %q, mode: %s, token: <redacted>}", c.APIURL, mode)
+}
+
+// LogValue describes c without its secrets, for slog's text and JSON handlers alike.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Telegram is the Telegram front end. It is safe for concurrent use: Run, the webhook handler
+// and Notify may all be busy at once.
+type Telegram struct {
+	api         *tgbotapi.BotAPI // never called directly: call binds a copy to a context
+	http        *http.Client
+	secrets     *strings.Replacer // replaces the token, however it is spelt, with "<redacted>"
+	bot         Responder
+	ours        map[string]bool // the bot's command names, to tell our bare commands in groups
+	state       State
+	log         *slog.Logger
+	now         func() time.Time
+	after       func(time.Duration) <-chan time.Time
+	webhookURL  string
+	secret      string
+	pollTimeout time.Duration
+
+	self atomic.Pointer[self] // set once getMe succeeds
+}
+
+// self is the bot's own account, from getMe; it tells which group messages are meant for it.
+type self struct {
+	id       int64
+	username string         // as Telegram spells it, for telling users where to find the bot
+	name     string         // lower case, for comparing with command mentions
+	mention  *regexp.Regexp // "@username" in a message
+}
+
+// newSelf describes the bot's account from getMe's answer.
+func newSelf(user tgbotapi.User) *self {
+	me := &self{id: user.ID, username: user.UserName, name: strings.ToLower(user.UserName)}
+	if user.UserName != "" {
+		me.mention = regexp.MustCompile(`(?i)@` + regexp.QuoteMeta(user.UserName) + `\b`)
+	}
+	return me
+}
+
+// New checks cfg and returns the front end; it makes no network calls (Run does).
+func New(cfg Config, bot Responder, state State) (*Telegram, error) {
+	if bot == nil || state == nil {
+		return nil, errors.New("telegram: new: nil bot or state")
+	}
+	if !validToken(cfg.Token) {
+		return nil, errors.New("telegram: new: the token must look like 123456789:AAF0-x_y (ask @BotFather)")
+	}
+	base := strings.TrimRight(cfg.APIURL, "/")
+	if base == "" {
+		base = defaultAPIURL
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("telegram: new: API URL %q is not an http(s) URL", base)
+	}
+	if cfg.WebhookURL != "" {
+		if u, err := url.Parse(cfg.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("telegram: new: webhook URL %q is not an http(s) URL", cfg.WebhookURL)
+		}
+		if len(cfg.WebhookSecret) > 256 || !validChars(cfg.WebhookSecret) {
+			return nil, errors.New("telegram: new: a webhook needs a secret of 1-256 characters from A-Z, a-z, 0-9, _ and -")
+		}
+	}
+	t := &Telegram{
+		http:        cfg.HTTPClient,
+		secrets:     strings.NewReplacer(cfg.Token, "<redacted>", url.PathEscape(cfg.Token), "<redacted>", url.QueryEscape(cfg.Token), "<redacted>"),
+		bot:         bot,
+		ours:        map[string]bool{},
+		state:       state,
+		log:         cfg.Log,
+		now:         cfg.Now,
+		after:       cfg.after,
+		webhookURL:  cfg.WebhookURL,
+		secret:      cfg.WebhookSecret,
+		pollTimeout: cfg.PollTimeout,
+	}
+	if t.pollTimeout < 0 {
+		return nil, errors.New("telegram: new: negative poll timeout")
+	}
+	if t.pollTimeout == 0 {
+		t.pollTimeout = defaultPollTimeout
+	}
+	t.pollTimeout = t.pollTimeout.Round(time.Second)
+	if t.pollTimeout < time.Second {
+		t.pollTimeout = time.Second
+	}
+	if t.http == nil {
+		t.http = &http.Client{}
+	}
+	if t.http.Timeout != 0 && t.http.Timeout <= t.pollTimeout {
+		return nil, fmt.Errorf("telegram: new: the HTTP client's timeout (%s) must exceed the poll timeout (%s)", t.http.Timeout, t.pollTimeout)
+	}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	if t.after == nil {
+		t.after = time.After
+	}
+	for _, c := range bot.Commands() {
+		t.ours[c.Name] = true
+	}
+	// Built by hand rather than with tgbotapi.NewBotAPIWithClient, which calls getMe with no
+	// context; the endpoint is escaped because tgbotapi uses it as a format string.
+	t.api = &tgbotapi.BotAPI{Token: cfg.Token, Client: t.http, Buffer: 100}
+	t.api.SetAPIEndpoint(strings.ReplaceAll(base, "%", "%%") + "/bot%s/%s")
+	return t, nil
+}
+
+// String names the front end without its secrets.
+func (t *Telegram) String() string {
+	if me := t.self.Load(); me != nil {
+		return "telegram(@" + me.username + ")"
+	}
+	return "telegram"
+}
+
+// Ready reports whether getMe has succeeded, so the bot knows who it is; cmd/bot's /readyz
+// uses it.
+func (t *Telegram) Ready() bool { return t.self.Load() != nil }
+
+// Run connects (getMe, the command menu) and then, in polling mode, handles updates until ctx
+// ends; in webhook mode it registers the webhook and waits for ctx, while cmd/bot serves
+// WebhookHandler. It returns nil when ctx ends and an error only for what waiting cannot fix:
+// a rejected token, a rejected webhook URL. Network trouble is retried with backoff.
+//
+// Polling never deletes a webhook: another deployment may rely on it. A set webhook shows up
+// as a logged 409 Conflict with advice.
+func (t *Telegram) Run(ctx context.Context) error {
+	err := t.connect(ctx)
+	if err == nil && t.webhookURL != "" {
+		err = t.retry(ctx, t.setWebhook)
+		if err == nil {
+			t.log.Info("telegram: webhook set; updates arrive at the webhook handler", "url", t.webhookURL)
+			<-ctx.Done()
+		}
+	} else if err == nil {
+		err = t.poll(ctx)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// connect learns the bot's own name and publishes the command menu.
+func (t *Telegram) connect(ctx context.Context) error {
+	var user tgbotapi.User
+	err := t.retry(ctx, func(ctx context.Context) error {
+		raw, err := t.method(ctx, callTimeout, "getMe", nil)
+		if err != nil {
+			return fmt.Errorf("telegram: get me: %w", err)
+		}
+		if err := json.Unmarshal(raw, &user); err != nil {
+			return fmt.Errorf("telegram: get me: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.self.Store(newSelf(user))
+	t.log.Info("telegram: connected", "bot", "@"+user.UserName)
+	t.setCommands(ctx)
+	return nil
+}
+
+// setCommands publishes the command menu generated from the bot's command descriptions. A
+// failure is logged, not fatal: Telegram keeps the previous menu.
+func (t *Telegram) setCommands(ctx context.Context) {
+	var menu []tgbotapi.BotCommand
+	for _, c := range t.bot.Commands() {
+		desc := strings.Join(strings.Fields(c.Summary), " ")
+		switch {
+		case !validCommand(c.Name):
+			t.log.Warn("telegram: command left out of the menu: names are 1-32 of a-z, 0-9 and _", "command", c.Name)
+			continue
+		case desc == "":
+			t.log.Warn("telegram: command left out of the menu: it has no summary", "command", c.Name)
+			continue
+		case length(desc) > 256:
+			t.log.Warn("telegram: command summary cut to 256 characters", "command", c.Name)
+			desc = clip(desc, 256)
+		}
+		menu = append(menu, tgbotapi.BotCommand{Command: c.Name, Description: desc})
+	}
+	if len(menu) > 100 {
+		t.log.Warn("telegram: only the first 100 commands fit the menu", "commands", len(menu))
+		menu = menu[:100]
+	}
+	if err := t.request(ctx, callTimeout, tgbotapi.NewSetMyCommands(menu...)); err != nil {
+		t.log.Warn("telegram: set command menu", "err", err)
+	}
+}
+
+// validCommand reports whether Telegram accepts name as a command: 1-32 of a-z, 0-9 and _.
+func validCommand(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validToken reports whether s has the shape of a bot token, "<digits>:<letters, digits, _ or ->";
+// checking it keeps a stray character from breaking the URL the token is put into.
+func validToken(s string) bool {
+	id, key, ok := strings.Cut(s, ":")
+	if !ok || id == "" || strings.Trim(id, "0123456789") != "" {
+		return false
+	}
+	return validChars(key)
+}
+
+// validChars reports whether s is non-empty and only A-Z, a-z, 0-9, _ and -, the alphabet of
+// token keys and of webhook secrets.
+func validChars(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,278 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// inbound is an update the bot should answer, with where and how to answer it.
+type inbound struct {
+	req      commands.Request
+	chat     int64             // where the answer goes
+	user     int64             // the user's private chat, for private replies from groups
+	replyTo  int               // in groups, the message answered, so the answer is threaded under it
+	callback string            // the callback query to answer, for a button press
+	edit     tgbotapi.BaseEdit // the message that carried the pressed button
+}
+
+// eventID names an update, for State and as Request.ID.
+func eventID(updateID int) string { return "tg:u:" + strconv.Itoa(updateID) }
+
+// poll handles updates by long polling until ctx ends. Each update is handled, marked seen and
+// then acknowledged (the offset saved, and passed to the next getUpdates); an update whose
+// handling failed is fetched again after a backoff.
+func (t *Telegram) poll(ctx context.Context) error {
+	var offset int
+	err := t.retry(ctx, func(ctx context.Context) (err error) {
+		if offset, err = t.state.TelegramOffset(ctx); err != nil {
+			return fmt.Errorf("telegram: load offset: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	me := t.self.Load()
+	var b backoff
+	conflict := false // in a streak of 409s, which is logged once
+	for ctx.Err() == nil {
+		batch, err := t.getUpdates(ctx, offset)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case apiCode(err) == http.StatusConflict:
+			if !conflict {
+				t.log.Error("telegram: conflict: another poller or a webhook is using this bot", "err", err, "advice", conflictAdvice(err))
+			}
+			conflict = true
+		case err != nil && !retryable(err):
+			return err
+		case err != nil:
+			t.log.Warn("telegram: get updates", "err", err)
+		}
+		if err != nil {
+			t.wait(ctx, delay(err, &b))
+			continue
+		}
+		conflict = false
+		if offset, err = t.handleBatch(ctx, batch, offset, me); err != nil {
+			t.log.Warn("telegram: update will be retried", "err", err)
+			t.wait(ctx, delay(err, &b))
+			continue
+		}
+		b = backoff{}
+	}
+	return nil
+}
+
+// conflictAdvice says how to resolve a 409 from getUpdates.
+func conflictAdvice(err error) string {
+	if describes(err, "webhook") {
+		return "a webhook is set for this bot, so polling gets nothing: set TELEGRAM_WEBHOOK_URL to use it, or call the Bot API's deleteWebhook method to poll instead"
+	}
+	return "another process is polling with this bot token and only one may: stop it, or run every instance in webhook mode"
+}
+
+// getUpdates asks for the updates from offset on, waiting up to the poll timeout for one.
+// Updates are returned raw so that one Telegram cannot decode does not hold up the rest.
+func (t *Telegram) getUpdates(ctx context.Context, offset int) ([]json.RawMessage, error) {
+	params := tgbotapi.Params{"timeout": strconv.Itoa(int(t.pollTimeout / time.Second)), "allowed_updates": allowedUpdates}
+	params.AddNonZero("offset", offset)
+	raw, err := t.method(ctx, t.pollTimeout+pollMargin, "getUpdates", params)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: get updates: %w", err)
+	}
+	var batch []json.RawMessage
+	if err := json.Unmarshal(raw, &batch); err != nil {
+		return nil, fmt.Errorf("telegram: get updates: %w", err)
+	}
+	return batch, nil
+}
+
+// handleBatch handles updates in order and returns the offset after the last one handled; it
+// stops at the first that must be retried, or when ctx ends.
+func (t *Telegram) handleBatch(ctx context.Context, batch []json.RawMessage, offset int, me *self) (int, error) {
+	for _, raw := range batch {
+		if ctx.Err() != nil {
+			return offset, nil
+		}
+		u, err := decodeUpdate(raw)
+		switch {
+		case u.UpdateID < offset || u.UpdateID <= 0:
+			continue
+		case err != nil:
+			t.log.Warn("telegram: skipped an update that could not be decoded", "update", u.UpdateID, "err", err)
+		default:
+			// The update in hand is finished even when ctx ends, so that shutting down does not
+			// cut a reply in half; handleTimeout bounds it.
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+			err := t.handle(hctx, u, me)
+			cancel()
+			if err != nil {
+				return offset, err
+			}
+		}
+		offset = u.UpdateID + 1
+		if err := t.state.SetTelegramOffset(ctx, offset); err != nil {
+			t.log.Warn("telegram: save offset", "offset", offset, "err", err)
+		}
+	}
+	return offset, nil
+}
+
+// decodeUpdate decodes one update. When it fails, the update id is still returned if it can be
+// read, so that the update can be skipped.
+func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
+	var u tgbotapi.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		var id struct {
+			UpdateID int `json:"update_id"`
+		}
+		_ = json.Unmarshal(raw, &id)
+		return tgbotapi.Update{UpdateID: id.UpdateID}, fmt.Errorf("telegram: decode update: %w", err)
+	}
+	return u, nil
+}
+
+// handle answers one update at most once per State. It returns an error only when the update
+// should be tried again: the store or Telegram could not be reached.
+func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) error {
+	in, ok := t.translate(u, me)
+	if !ok {
+		if in.callback != "" { // stop the button's spinner even for a press the bot ignores
+			t.answer(ctx, in.callback, "", false)
+		}
+		return nil
+	}
+	seen, err := t.state.Seen(ctx, in.req.ID)
+	if err != nil {
+		return fmt.Errorf("telegram: check update: %w", err)
+	}
+	if seen {
+		t.log.Debug("telegram: update already handled", "update", u.UpdateID)
+		return nil
+	}
+	if err := t.deliver(ctx, in, t.respond(ctx, &in.req), me); err != nil {
+		if retryable(err) {
+			return err
+		}
+		t.log.Warn("telegram: reply not delivered", "update", u.UpdateID, "err", err)
+	}
+	if err := t.state.MarkSeen(ctx, in.req.ID); err != nil {
+		t.log.Warn("telegram: mark update handled", "update", u.UpdateID, "err", err)
+	}
+	return nil
+}
+
+// respond asks the bot, turning a panic into a logged apology: unrecovered, the update would
+// come back after every restart and stop the bot for good.
+func (t *Telegram) respond(ctx context.Context, req *commands.Request) (reply commands.Reply) {
+	defer func() {
+		if v := recover(); v != nil {
+			t.log.Error("telegram: panic answering an update", "update", req.ID,
+				"panic", t.secrets.Replace(fmt.Sprint(v)), "stack", t.secrets.Replace(string(debug.Stack())))
+			reply = commands.Reply{Text: msgFailed}
+		}
+	}()
+	return t.bot.Respond(ctx, req)
+}
+
+// translate turns an update into a request, reporting false for updates the bot does not
+// answer. For an ignored button press in.callback is still set, so it can be answered.
+func (t *Telegram) translate(u tgbotapi.Update, me *self) (inbound, bool) {
+	switch {
+	case u.Message != nil:
+		return t.fromMessage(u.UpdateID, u.Message, me)
+	case u.CallbackQuery != nil:
+		return t.fromCallback(u.UpdateID, u.CallbackQuery)
+	}
+	return inbound{}, false
+}
+
+// fromMessage translates a text message. In a private chat every text goes to the bot; in a
+// group only what is addressed to it (see addressed).
+func (t *Telegram) fromMessage(id int, m *tgbotapi.Message, me *self) (inbound, bool) {
+	if m.From == nil || m.From.IsBot || m.Chat == nil || m.Text == "" {
+		return inbound{}, false
+	}
+	private := m.Chat.Type == "private"
+	p := commands.Parse(m.Text)
+	in := inbound{chat: m.Chat.ID, user: m.From.ID}
+	if !private {
+		if m.Chat.Type != "group" && m.Chat.Type != "supergroup" {
+			return inbound{}, false
+		}
+		var ok bool
+		if p, ok = t.addressed(p, m, me); !ok {
+			return inbound{}, false
+		}
+		in.replyTo = m.MessageID
+	}
+	in.req = commands.Request{
+		ID:       eventID(id),
+		Platform: commands.Telegram,
+		UserID:   strconv.FormatInt(m.From.ID, 10),
+		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
+		Private:  private,
+		Command:  p.Command,
+		Args:     p.Args,
+		Text:     p.Text,
+		Time:     time.Unix(int64(m.Date), 0),
+	}
+	return in, true
+}
+
+// addressed reports whether a group message is meant for this bot, and returns it without the
+// mention. A command is, when it names this bot ("/needle@thisbot") or names none and is one of
+// ours (a bare "/foo" may be for another bot in the group). Plain text is, when it mentions
+// the bot or replies to one of its messages; other chatter is not the bot's business.
+func (t *Telegram) addressed(p commands.Parsed, m *tgbotapi.Message, me *self) (commands.Parsed, bool) {
+	if p.Command != "" {
+		if p.Mention != "" {
+			return p, p.Mention == me.name
+		}
+		return p, t.ours[p.Command]
+	}
+	mentioned := me.mention != nil && me.mention.MatchString(p.Text)
+	replied := m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == me.id
+	if mentioned {
+		p = commands.Parse(me.mention.ReplaceAllString(p.Text, ""))
+	}
+	return p, mentioned || replied
+}
+
+// fromCallback translates a button press.
+func (t *Telegram) fromCallback(id int, q *tgbotapi.CallbackQuery) (inbound, bool) {
+	in := inbound{callback: q.ID}
+	if q.ID == "" || q.From == nil || q.From.IsBot || q.Data == "" {
+		return in, false
+	}
+	in.user, in.chat = q.From.ID, q.From.ID
+	private := false // unknown when the message is not given: keep personal replies private
+	switch m := q.Message; {
+	case m != nil && m.Chat != nil:
+		in.chat, private = m.Chat.ID, m.Chat.Type == "private"
+		in.edit = tgbotapi.BaseEdit{ChatID: m.Chat.ID, MessageID: m.MessageID}
+	case q.InlineMessageID != "":
+		in.edit = tgbotapi.BaseEdit{InlineMessageID: q.InlineMessageID}
+	}
+	in.req = commands.Request{
+		ID:       eventID(id),
+		Platform: commands.Telegram,
+		UserID:   strconv.FormatInt(q.From.ID, 10),
+		ChatID:   strconv.FormatInt(in.chat, 10),
+		Private:  private,
+		Button:   q.Data,
+		Time:     t.now(), // a callback query carries no date
+	}
+	return in, true
+}

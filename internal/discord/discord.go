@@ -1,0 +1,314 @@
+// Package discord is the Discord front end. It turns slash commands, button presses,
+// autocomplete requests and direct messages into commands.Requests, renders the replies,
+// registers the slash commands generated from the command descriptions, and delivers reminders
+// by direct message. Interactions arrive over the gateway or, when a public key is configured,
+// over the HTTP interactions endpoint.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/needlebot/needlebot/internal/commands"
+)
+
+// Responder answers requests and describes the commands; *commands.Bot is one.
+type Responder interface {
+	// Respond answers a request; it never fails, errors become a friendly reply.
+	Respond(ctx context.Context, req *commands.Request) commands.Reply
+	// Commands describes every command; the slash commands are generated from it.
+	Commands() []commands.Command
+	// Complete returns values for an option the user is typing, best first. command is the
+	// command name, followed by a space and the subcommand for an option of a subcommand.
+	Complete(ctx context.Context, command, option, partial string) []string
+}
+
+// Config is what the Discord front end needs.
+type Config struct {
+	// Token is the bot token, required. It never appears in logs or errors.
+	Token string
+	// GuildID registers the commands in this guild, which is instant (for development);
+	// empty registers them globally.
+	GuildID string
+	// APIURL is the REST base, "https://discord.com" when empty; another scheme and host send
+	// every REST call, GET /gateway included, to a proxy.
+	APIURL string
+	// PublicKey is the application's hex Ed25519 public key; it enables InteractionsHandler.
+	PublicKey string
+	// HTTPClient is the base client for REST calls (timeout, transport); 20 seconds when nil.
+	HTTPClient *http.Client
+	// Log receives the connection events and failures; discarded when nil.
+	Log *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// DeferAfter is how long a reply may take before the interaction is deferred; 2 s when
+	// zero, which leaves a second of Discord's 3-second window for the network.
+	DeferAfter time.Duration
+}
+
+// Limits and timings.
+const (
+	defaultAPIURL     = "https://discord.com"
+	defaultDeferAfter = 2 * time.Second
+	replyTimeout      = time.Minute     // one request's budget; Discord accepts edits for 15 minutes
+	drainTimeout      = 5 * time.Second // how long shutdown lets replies in flight finish before cancelling them
+	completeTimeout   = 2 * time.Second // autocomplete answers must arrive within the 3-second window
+	maxBody           = 256 << 10       // interaction payloads are a few kilobytes
+	maxSkew           = 5 * time.Minute // signed HTTP interactions older than this are replays
+)
+
+// intents are the gateway events the bot needs: guild basics and direct messages. Direct
+// message content arrives without the privileged message-content intent.
+const intents = discordgo.IntentsGuilds | discordgo.IntentsDirectMessages
+
+// silent is below discordgo's lowest log level: its logger is a package-level variable that
+// can print the identify packet with the token, so the session never logs and this package
+// logs the connection events itself.
+const silent = discordgo.LogError - 1
+
+// Discord is the Discord front end. It is safe for concurrent use.
+type Discord struct {
+	bot        Responder
+	s          *discordgo.Session
+	specs      map[string]commands.Command
+	app        []*discordgo.ApplicationCommand
+	guildID    string
+	key        ed25519.PublicKey
+	log        *slog.Logger
+	now        func() time.Time
+	deferAfter time.Duration
+	redact     *redactor
+
+	ready atomic.Bool
+	appID atomic.Pointer[string]
+
+	mu     sync.Mutex // guards closed and the start of work
+	closed bool
+	work   sync.WaitGroup // replies in flight, drained by Run on shutdown
+	// base is the parent of every reply's context: replies outlive the event that started them
+	// and are cancelled only when shutdown has waited drain for them.
+	base   context.Context
+	cancel context.CancelFunc
+	drain  time.Duration
+}
+
+// New checks cfg and the command descriptions and builds the front end; nothing is sent
+// until Run, InteractionsHandler or Notify is used.
+func New(cfg Config, bot Responder) (*Discord, error) {
+	token := strings.TrimSpace(cfg.Token)
+	if rest, ok := strings.CutPrefix(token, "Bot"); ok && (rest == "" || rest[0] == ' ') {
+		token = strings.TrimSpace(rest) // the "Bot " prefix is added here
+	}
+	if token == "" {
+		return nil, errors.New("discord: a bot token is required")
+	}
+	if bot == nil {
+		return nil, errors.New("discord: nil responder")
+	}
+	api := cfg.APIURL
+	if api == "" {
+		api = defaultAPIURL
+	}
+	u, err := url.Parse(api)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return nil, errors.New("discord: the API URL must look like https://host[:port]")
+	}
+	var key ed25519.PublicKey
+	if cfg.PublicKey != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("discord: the public key must be %d hex digits", 2*ed25519.PublicKeySize)
+		}
+		key = k
+	}
+	cmds := bot.Commands()
+	specs := map[string]commands.Command{}
+	for _, c := range cmds {
+		specs[c.Name] = c
+	}
+	app := appCommands(cmds)
+	if err := validate(app); err != nil {
+		return nil, err
+	}
+
+	base := cfg.HTTPClient
+	if base == nil {
+		base = &http.Client{Timeout: 20 * time.Second}
+	}
+	client := *base
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = &rewriter{scheme: u.Scheme, host: u.Host, next: next}
+
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, errors.New("discord: new session")
+	}
+	s.Client = &client
+	s.LogLevel = silent
+	s.SyncEvents = true // connection events keep their order; handlers start their own goroutines
+	s.StateEnabled = false
+	s.Identify.Intents = intents
+
+	d := &Discord{
+		bot:        bot,
+		s:          s,
+		specs:      specs,
+		app:        app,
+		guildID:    cfg.GuildID,
+		key:        key,
+		log:        cfg.Log,
+		now:        cfg.Now,
+		deferAfter: cfg.DeferAfter,
+		redact:     newRedactor(token),
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.deferAfter <= 0 {
+		d.deferAfter = defaultDeferAfter
+	}
+	d.base, d.cancel = context.WithCancel(context.Background())
+	d.drain = drainTimeout
+	s.AddHandler(d.onReady)
+	s.AddHandler(d.onResumed)
+	s.AddHandler(d.onDisconnect)
+	s.AddHandler(d.onInteraction)
+	s.AddHandler(d.onMessage)
+	return d, nil
+}
+
+// Run opens the gateway session, registers the slash commands when they changed, and blocks
+// until ctx is done; it then closes the session and waits for the replies in flight. It
+// returns nil after a clean shutdown, also when ctx ends during start-up, and an error when the
+// session cannot be opened or the commands cannot be registered.
+func (d *Discord) Run(ctx context.Context) error {
+	if err := d.s.Open(); err != nil {
+		return d.fail("open gateway", err)
+	}
+	defer d.stop()
+	if err := d.register(ctx); err != nil && ctx.Err() == nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// Ready reports whether the gateway is connected: READY or RESUMED was seen and no disconnect
+// since. discordgo reconnects and resumes by itself after a dropped connection.
+func (d *Discord) Ready() bool { return d.ready.Load() }
+
+// stop refuses new work, closes the gateway session and waits for the replies in flight,
+// cancelling those that take longer than drain.
+func (d *Discord) stop() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	if err := d.s.Close(); err != nil {
+		d.log.Warn("discord: close gateway", "err", d.fail("close", err))
+	}
+	drained := make(chan struct{})
+	go func() {
+		d.work.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-time.After(d.drain):
+		d.log.Warn("discord: cancelling replies still in flight")
+		d.cancel()
+		<-drained
+	}
+	d.cancel()
+	d.log.Info("discord: stopped")
+}
+
+// begin counts a piece of work that stop waits for; it reports false once stop has begun.
+func (d *Discord) begin() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return false
+	}
+	d.work.Add(1)
+	return true
+}
+
+// stopped reports whether Run has begun to shut down.
+func (d *Discord) stopped() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
+}
+
+// spawn runs f in its own goroutine with a context of its own, so that shutdown can let a
+// reply in flight finish. It reports false, and runs nothing, once shutdown has begun.
+func (d *Discord) spawn(what string, f func(ctx context.Context)) bool {
+	if !d.begin() {
+		d.log.Warn("discord: dropped while stopping", "event", what)
+		return false
+	}
+	go func() {
+		defer d.work.Done()
+		ctx, cancel := context.WithTimeout(d.base, replyTimeout)
+		defer cancel()
+		f(ctx)
+	}()
+	return true
+}
+
+func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	id := ""
+	if r.User != nil {
+		id = r.User.ID
+	}
+	if r.Application != nil && r.Application.ID != "" {
+		id = r.Application.ID
+	}
+	d.appID.Store(&id)
+	d.connected("ready")
+}
+
+func (d *Discord) onResumed(*discordgo.Session, *discordgo.Resumed) { d.connected("resumed") }
+
+func (d *Discord) connected(event string) {
+	if d.stopped() {
+		// discordgo's reconnect loop can finish after Run has closed the session.
+		go d.s.Close()
+		return
+	}
+	d.ready.Store(true)
+	d.log.Info("discord: gateway connected", "event", event)
+}
+
+func (d *Discord) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	d.ready.Store(false)
+	if !d.stopped() {
+		d.log.Warn("discord: gateway disconnected, reconnecting")
+	}
+}
+
+// applicationID is the id READY reported, which the command and webhook endpoints need.
+func (d *Discord) applicationID() string {
+	if p := d.appID.Load(); p != nil {
+		return *p
+	}
+	return ""
+}

@@ -1,0 +1,92 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/remind"
+)
+
+var _ remind.Notifier = (*Discord)(nil)
+
+// onMessage answers a direct message. Messages in servers are not for the bot: it reads no
+// message content there and takes slash commands only.
+func (d *Discord) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
+	m := e.Message
+	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot || m.Author.System ||
+		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
+		return
+	}
+	p := commands.Parse(m.Content)
+	req := &commands.Request{
+		ID:       "dc:m:" + m.ID,
+		Platform: commands.Discord,
+		UserID:   m.Author.ID,
+		ChatID:   m.ChannelID,
+		Private:  true,
+		Command:  p.Command,
+		Args:     p.Args,
+		Text:     p.Text,
+		Time:     m.Timestamp,
+	}
+	if req.Time.IsZero() {
+		req.Time = d.when(m.ID)
+	}
+	d.spawn("direct message", func(ctx context.Context) {
+		reply := d.bot.Respond(ctx, req)
+		if err := d.send(m.ChannelID, reply, discordgo.WithContext(ctx)); err != nil {
+			d.failed("direct message", err)
+		}
+	})
+}
+
+// send posts a reply to a channel, as one message or several when it is long.
+func (d *Discord) send(channelID string, reply commands.Reply, opts ...discordgo.RequestOption) error {
+	for _, m := range d.render(reply) {
+		if _, err := d.s.ChannelMessageSendComplex(channelID, m.send(), opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Notify delivers a reminder by direct message to the Discord user n.Chat, with its buttons.
+// It returns a *remind.RetryAfterError when Discord rate-limits the send, an error marked
+// remind.Permanent when the user cannot receive direct messages from the bot (error 50007) or
+// does not exist (10013), and any other error for a failure worth retrying.
+func (d *Discord) Notify(ctx context.Context, n remind.Notice) error {
+	if _, err := strconv.ParseUint(n.Chat, 10, 64); err != nil {
+		return remind.Permanent(fmt.Errorf("discord: notify: %q is not a Discord user id", n.Chat))
+	}
+	// The dispatcher decides when to retry, so a 429 comes back instead of blocking here.
+	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
+	ch, err := d.s.UserChannelCreate(n.Chat, opts...)
+	if err != nil {
+		return d.notifyError("open dm", err)
+	}
+	if err := d.send(ch.ID, n.Reply, opts...); err != nil {
+		return d.notifyError("dm", err)
+	}
+	return nil
+}
+
+// notifyError sorts a failed delivery into what the dispatcher does next. A 429 reaches here
+// as a *discordgo.RateLimitError because Notify turns discordgo's own retrying off.
+func (d *Discord) notifyError(op string, err error) error {
+	wrapped := d.fail(op, err)
+	var limited *discordgo.RateLimitError
+	if errors.As(err, &limited) && limited.RateLimit != nil && limited.TooManyRequests != nil {
+		return &remind.RetryAfterError{After: limited.RetryAfter, Err: wrapped}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil &&
+		(re.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser || re.Message.Code == discordgo.ErrCodeUnknownUser) {
+		return remind.Permanent(wrapped)
+	}
+	return wrapped
+}

@@ -1,0 +1,150 @@
+package discord
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/bwmarrin/discordgo"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/remind"
+	"github.com/needlebot/needlebot/internal/store"
+)
+
+// clock is a time the test moves; it is the bot's, the store's and the dispatcher's.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// After never fires: the test drives the dispatcher round by round.
+func (c *clock) After(time.Duration) <-chan time.Time { return nil }
+
+// TestEndToEndWithStore drives the real bot over a real store through Discord: a session
+// reported by direct message, /history, /remind set, the dispatcher's reminder by direct
+// message, its Done button, time zone autocomplete and /export.
+func TestEndToEndWithStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := &clock{t: time.Date(2024, 7, 8, 22, 45, 0, 0, time.UTC)}
+	st := store.New(redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()}), store.WithClock(now.Now))
+	bot := commands.New(commands.Config{KB: sharedKB(), Store: st, ButtonKey: []byte("discord-e2e-key-discord-e2e-key!"), Now: now.Now})
+	f := newFake(t)
+	r := start(t, f, bot, func(c *Config) { c.Now = now.Now })
+	owner := "dc:" + testUser
+	dmMessages := "/channels/" + testDM + "/messages"
+
+	sessions := func() int {
+		t.Helper()
+		list, err := st.ListSessions(ctx, owner, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+
+	// A session reported in a direct message is logged, once even if Discord delivers it twice.
+	report := payload(t, "message_create_dm.json")
+	r.conn.dispatch(t, "MESSAGE_CREATE", report)
+	logged := f.waitCall(t, "POST", dmMessages)
+	if n := sessions(); n != 1 {
+		t.Fatalf("%d sessions after the report %q, want 1; the bot said %q", n, report["content"], logged.JSON["content"])
+	}
+	if len(buttons(logged.JSON["components"])) == 0 {
+		t.Errorf("the logged session has no buttons (Undo): %s", logged.Body)
+	}
+	r.conn.dispatch(t, "MESSAGE_CREATE", report)
+	f.waitCall(t, "POST", dmMessages)
+	if n := sessions(); n != 1 {
+		t.Errorf("%d sessions after the same message came twice, want 1", n)
+	}
+
+	// /history in the server is ephemeral and shows it.
+	history := slash(t, 30, "history")
+	r.conn.dispatch(t, "INTERACTION_CREATE", history)
+	cb := f.waitCall(t, "POST", callback(history))
+	if d := data(t, cb); num(cb.JSON["type"]) != 4 || num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "0.25") {
+		t.Errorf("/history answered %s, want an ephemeral list with the 0.25 mm session", cb.Body)
+	}
+
+	// /remind set time:21:30 in the server.
+	set := slash(t, 31, "remind", map[string]any{"type": 1, "name": "set", "options": []any{
+		map[string]any{"type": 3, "name": "time", "value": "21:30"},
+	}})
+	r.conn.dispatch(t, "INTERACTION_CREATE", set)
+	cb = f.waitCall(t, "POST", callback(set))
+	if d := data(t, cb); num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "Reminder #1 set") {
+		t.Fatalf("/remind set answered %s, want an ephemeral confirmation", cb.Body)
+	}
+
+	// The next evening the dispatcher delivers it by direct message, with buttons.
+	now.Set(time.Date(2024, 7, 9, 21, 31, 0, 0, time.UTC))
+	disp := remind.New(remind.Config{Queue: st, Composer: bot, Clock: now, Notifiers: map[string]remind.Notifier{commands.Discord: r.d}})
+	if n, err := disp.Round(ctx); err != nil || n != 1 {
+		t.Fatalf("Round = %d, %v; want the one reminder", n, err)
+	}
+	if ch := f.waitCall(t, "POST", "/users/@me/channels"); ch.JSON["recipient_id"] != testUser {
+		t.Errorf("DM opened with %v, want %s", ch.JSON["recipient_id"], testUser)
+	}
+	reminder := f.waitCall(t, "POST", dmMessages)
+	rows := buttons(reminder.JSON["components"])
+	if content, _ := reminder.JSON["content"].(string); !strings.HasPrefix(content, "**Reminder**") || len(rows) == 0 {
+		t.Fatalf("reminder = %s, want the reminder with its buttons", reminder.Body)
+	}
+
+	// Pressing Done updates the reminder and logs the session.
+	press := fresh(payload(t, "interaction_component.json"), 32)
+	press["data"].(map[string]any)["custom_id"] = rows[0][0]
+	r.conn.dispatch(t, "INTERACTION_CREATE", press)
+	cb = f.waitCall(t, "POST", callback(press))
+	if content, _ := data(t, cb)["content"].(string); num(cb.JSON["type"]) != int(discordgo.InteractionResponseUpdateMessage) ||
+		strings.Contains(content, "no longer works") || strings.Contains(content, "isn't yours") {
+		t.Errorf("Done answered %s, want the reminder updated", cb.Body)
+	}
+	if n := sessions(); n != 2 {
+		t.Errorf("%d sessions after Done, want 2", n)
+	}
+
+	// Autocomplete offers the real time zones.
+	zone := payload(t, "interaction_autocomplete.json")
+	r.conn.dispatch(t, "INTERACTION_CREATE", zone)
+	cb = f.waitCall(t, "POST", callback(zone))
+	var names []string
+	for _, c := range data(t, cb)["choices"].([]any) {
+		names = append(names, c.(map[string]any)["name"].(string))
+	}
+	if num(cb.JSON["type"]) != 8 || !slices.Contains(names, "Europe/Berlin") {
+		t.Errorf("autocomplete for Europe/Be offered %q, want Europe/Berlin among them", names)
+	}
+
+	// /export is slow: deferred privately, then the CSV arrives in the edit.
+	export := slash(t, 33, "export")
+	r.conn.dispatch(t, "INTERACTION_CREATE", export)
+	cb = f.waitCall(t, "POST", callback(export))
+	if num(cb.JSON["type"]) != 5 || num(data(t, cb)["flags"]) != int(discordgo.MessageFlagsEphemeral) {
+		t.Errorf("/export acknowledged with %s, want an ephemeral deferral", cb.Body)
+	}
+	edit := f.waitCall(t, "PATCH", original(export))
+	csv := edit.Files["needlebot-sessions-2024-07-09.csv"]
+	if strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "0.25") {
+		t.Errorf("exported %q (files %v), want a header and two sessions", csv, edit.Files)
+	}
+}

@@ -2,8 +2,10 @@
 //
 // Usage:
 //
-//	bot [run]                 start every configured front end (the console when none is)
-//	bot console               talk to the bot in this terminal
+//	bot [run] [flags]         start every configured front end (the console when none is)
+//	bot console [flags]       talk to the bot in this terminal
+//	bot config check [flags]  validate the configuration without starting
+//	bot healthcheck           ask a running bot's /healthz (the container's HEALTHCHECK)
 //	bot ask [--json] Q...     print one answer from the knowledge base
 //	bot kb lint [FILE]        check a knowledge-base file
 //	bot version               print the version
@@ -56,6 +58,25 @@ func exitCode(err error) int {
 	return 1
 }
 
+// configCheck validates the configuration and prints it with secrets masked, or every problem.
+func configCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig("config check", args, getenv, stderr)
+	var probs configProblems
+	if errors.As(err, &probs) {
+		fmt.Fprintln(stdout, probs.Error())
+		return errSilent
+	}
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError("config check: unexpected arguments %q", rest)
+	}
+	fmt.Fprint(stdout, cfg.describe())
+	fmt.Fprintln(stdout, "configuration ok")
+	return nil
+}
+
 func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format+" (see bot help)", args...)}
 }
@@ -63,16 +84,17 @@ func usageError(format string, args ...any) error {
 const usage = `needlebot: a chat bot for at-home micro-needling.
 
 Usage:
-  bot [run]                start every configured front end (the console when none is)
-  bot console              talk to the bot in this terminal
+  bot [run] [flags]        start every configured front end (the console when none is)
+  bot console [flags]      talk to the bot in this terminal
+  bot config check [flags] validate the configuration without starting; lists every problem
+  bot healthcheck          ask a running bot's /healthz (exit 0 when healthy)
   bot ask [--json] Q...    print one answer from the knowledge base
   bot kb lint [FILE]       check a knowledge-base file (default: BOT_KB_FILE or the built-in one)
   bot version              print the version
   bot help                 print this help
 
-Environment:
-  BOT_KB_FILE              knowledge-base file to use instead of the built-in one
-  LOG_LEVEL                debug, info, warn or error (default info; warn on the console)
+Configuration comes from the environment, or the equivalent flags (TELEGRAM_TOKEN is
+--telegram-token); see .env.example or "bot run --help" for every variable.
 `
 
 // run is the whole program; main only supplies the process's environment, so tests can run
@@ -84,7 +106,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	switch cmd {
 	case "run", "console":
-		return serve(ctx, args, getenv, stdin, stdout, stderr)
+		return serve(ctx, cmd, args, getenv, stdin, stdout, stderr, cmd == "console")
+	case "config":
+		if len(args) == 0 || args[0] != "check" {
+			return usageError("config: expected \"config check\"")
+		}
+		return configCheck(args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(getenv)
 	case "ask":
 		return ask(args, getenv, stdout, stderr)
 	case "kb":

@@ -125,7 +125,7 @@ func TestVersionHelpAndUsage(t *testing.T) {
 			t.Errorf("bot %v: exit %d (err %v), want 2", args, exitCode(r.err), r.err)
 		}
 	}
-	if r := runBot(t, env{"LOG_LEVEL": "loud"}, ""); exitCode(r.err) != 2 || !strings.Contains(r.err.Error(), "LOG_LEVEL") {
+	if r := runBot(t, env{"LOG_LEVEL": "loud"}, ""); exitCode(r.err) != 1 || !strings.Contains(r.err.Error(), "LOG_LEVEL") {
 		t.Errorf("bad LOG_LEVEL: %v", r.err)
 	}
 }

@@ -3,94 +3,260 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/console"
+	"github.com/needlebot/needlebot/internal/discord"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/metrics"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
+	"github.com/needlebot/needlebot/internal/telegram"
 )
 
-// serve starts the bot on the console and talks there until the input ends or ctx is cancelled.
-func serve(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	interactive := isTerminal(stdin) && isTerminal(stdout)
-	log, err := newLogger(getenv("LOG_LEVEL"), stderr, slog.LevelWarn)
+// shutdownTimeout bounds an orderly stop: intake, then sends, then the store (docker stop
+// waits 10 s before SIGKILL).
+const shutdownTimeout = 9 * time.Second
+
+// part is one thing the process runs until it is stopped: a front end or the HTTP server.
+type part struct {
+	name  string
+	run   func(ctx context.Context) error
+	ready func() bool
+}
+
+// serve runs the bot: every configured front end (the console when none is, or when
+// consoleOnly), the reminder dispatcher and the HTTP server, until ctx is cancelled or, on the
+// console, the input ends. Shutdown goes in order: stop taking requests, let reminder sends
+// drain, then close the store (the embedded store writes its last snapshot).
+func serve(ctx context.Context, name string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, consoleOnly bool) error {
+	cfg, rest, err := loadConfig(name, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	k, err := kb.Load(getenv("BOT_KB_FILE"))
+	if len(rest) > 0 {
+		return usageError("%s: unexpected arguments %q", name, rest)
+	}
+	if consoleOnly {
+		cfg.TelegramToken, cfg.DiscordToken, cfg.TelegramWebhookURL, cfg.DiscordPublicKey = "", "", "", ""
+	}
+	onConsole := cfg.TelegramToken == "" && cfg.DiscordToken == ""
+	if onConsole && getenv("LOG_LEVEL") == "" && !hasFlag(args, "log-level") {
+		cfg.LogLevel = slog.LevelWarn // keep the conversation readable
+	}
+	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr, cfg.secrets())
+	routeRedisLogs(log)
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+
+	k, err := kb.Load(cfg.KBFile)
 	if err != nil {
 		return fmt.Errorf("knowledge base: %w", err)
 	}
-	st, closeStore, err := openStore(ctx, getenv, log)
+	st, closeStore, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	key, err := buttonKey(ctx, getenv("BOT_SECRET"), st)
+	storeOpen := true
+	defer func() {
+		if storeOpen {
+			closeStore()
+		}
+	}()
+	st.Client().AddHook(m.RedisHook())
+	key, err := buttonKey(ctx, cfg.Secret, st)
 	if err != nil {
 		return err
 	}
-	bot := commands.New(commands.Config{KB: k, Store: st, ButtonKey: key, Log: log})
-	con := console.New(bot, stdin, stdout, interactive, time.Now)
+	bot := commands.New(commands.Config{KB: k, Store: st, ButtonKey: key, Log: log, Snooze: cfg.Snooze, Observer: m})
 
-	// The dispatcher runs beside the console until the input ends.
-	dctx, stopDispatch := context.WithCancel(ctx)
-	dispatched := make(chan error, 1)
-	if getenv("BOT_DISPATCHER") != "off" {
-		d := remind.New(remind.Config{
-			Queue: st, Composer: bot, Log: log,
-			Notifiers: map[string]remind.Notifier{commands.Console: con},
-		})
-		go func() { dispatched <- d.Run(dctx) }()
-	} else {
-		dispatched <- nil
+	notifiers := map[string]remind.Notifier{}
+	var parts []part
+	mux := http.NewServeMux()
+	if onConsole {
+		con := console.New(bot, stdin, stdout, isTerminal(stdin) && isTerminal(stdout), time.Now)
+		notifiers[commands.Console] = con
+		parts = append(parts, part{"console", con.Run, func() bool { return true }})
 	}
-	err = con.Run(ctx)
+	if cfg.TelegramToken != "" {
+		tg, err := telegram.New(telegram.Config{
+			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookURL: cfg.TelegramWebhookURL,
+			WebhookSecret: cfg.TelegramWebhookSecret, Log: log.With("part", "telegram"),
+		}, bot, st)
+		if err != nil {
+			return err
+		}
+		notifiers[commands.Telegram] = tg
+		parts = append(parts, part{"telegram", tg.Run, tg.Ready})
+		if cfg.TelegramWebhookURL != "" {
+			mux.Handle(telegram.WebhookPath, tg.WebhookHandler())
+		}
+	}
+	if cfg.DiscordToken != "" {
+		dc, err := discord.New(discord.Config{
+			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
+			PublicKey: cfg.DiscordPublicKey, Log: log.With("part", "discord"),
+		}, bot)
+		if err != nil {
+			return err
+		}
+		notifiers[commands.Discord] = dc
+		parts = append(parts, part{"discord", dc.Run, dc.Ready})
+		if cfg.DiscordPublicKey != "" {
+			mux.Handle("/discord/interactions", dc.InteractionsHandler())
+		}
+	}
+
+	var srv *http.Server
+	if cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		srv = newHTTPServer(mux, reg, st, parts)
+		log.Info("http: listening", "addr", ln.Addr().String())
+		parts = append(parts, part{"http", func(ctx context.Context) error {
+			err := srv.Serve(ln)
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return err
+		}, func() bool { return true }})
+	}
+
+	// Run: the intake parts under one context, the dispatcher under another, so that shutdown
+	// can stop them in order.
+	intakeCtx, stopIntake := context.WithCancel(ctx)
+	defer stopIntake()
+	ended := make(chan partEnd, len(parts))
+	for _, p := range parts {
+		go func() { ended <- partEnd{p.name, p.run(intakeCtx)} }()
+	}
+	dispCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDispatch()
+	dispatched := make(chan struct{})
+	if cfg.Dispatcher {
+		rates := map[string]remind.Rate{commands.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
+		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
+			Grace: cfg.Grace, Log: log.With("part", "dispatcher"), Observer: m})
+		go func() { d.Run(dispCtx); close(dispatched) }()
+	} else {
+		close(dispatched)
+	}
+	log.Info("needlebot started", "version", version, "parts", partNames(parts), "dispatcher", cfg.Dispatcher)
+
+	var failure error
+	running := len(parts)
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "reason", "signal")
+	case e := <-ended:
+		running--
+		if e.err != nil && !errors.Is(e.err, context.Canceled) {
+			failure = fmt.Errorf("%s: %w", e.name, e.err)
+			log.Error("a part stopped; shutting down", "part", e.name, "err", e.err)
+		} else {
+			log.Info("shutting down", "reason", e.name+" ended")
+		}
+	}
+
+	// 1. Stop intake: front ends stop receiving, the HTTP server stops accepting.
+	deadline := time.Now().Add(shutdownTimeout)
+	stopIntake()
+	if srv != nil {
+		sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		srv.Shutdown(sctx)
+		cancel()
+	}
+	timeout := time.After(time.Until(deadline))
+wait:
+	for running > 0 {
+		select {
+		case e := <-ended:
+			running--
+			if e.err != nil && !errors.Is(e.err, context.Canceled) && failure == nil {
+				failure = fmt.Errorf("%s: %w", e.name, e.err)
+			}
+		case <-timeout:
+			log.Error("shutdown: parts did not stop in time", "left", running)
+			break wait
+		}
+	}
+	// 2. Drain reminder sends: the dispatcher stops claiming, finishes or gives back its claims.
 	stopDispatch()
-	return errors.Join(err, <-dispatched)
+	select {
+	case <-dispatched:
+	case <-time.After(time.Until(deadline)):
+		log.Error("shutdown: reminder dispatcher did not stop in time; its claims come back when their leases run out")
+	}
+	// 3. Flush and close the store.
+	storeOpen = false
+	if err := closeStore(); err != nil {
+		log.Error("shutdown: closing the store", "err", err)
+		failure = errors.Join(failure, err)
+	}
+	log.Info("stopped")
+	return failure
 }
 
-// openStore connects to REDIS_URL, or runs the embedded store in BOT_DATA_DIR (./data) when
-// it is unset. The returned function closes it, saving the embedded store's last snapshot.
-func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (*store.Store, func() error, error) {
-	if url := getenv("REDIS_URL"); url != "" {
-		st, err := store.Dial(ctx, url)
+type partEnd struct {
+	name string
+	err  error
+}
+
+func partNames(parts []part) string {
+	names := make([]string, len(parts))
+	for i, p := range parts {
+		names[i] = p.name
+	}
+	return strings.Join(names, ",")
+}
+
+// hasFlag reports whether args set the named flag.
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// openStore connects to REDIS_URL, or runs the embedded store in BOT_DATA_DIR when it is unset.
+// The returned function closes it, saving the embedded store's last snapshot.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, func() error, error) {
+	if cfg.RedisURL != "" {
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		st, err := store.Dial(dctx, cfg.RedisURL)
 		if err != nil {
 			return nil, nil, err
 		}
+		log.Info("store: redis", "url", redactURL(cfg.RedisURL))
 		return st, st.Close, nil
 	}
-	dir := getenv("BOT_DATA_DIR")
-	if dir == "" {
-		dir = "data"
-	}
-	e, err := store.OpenEmbedded(dir, log)
+	e, err := store.OpenEmbedded(cfg.DataDir, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return e.Store, e.Close, nil
 }
 
-// buttonKey is BOT_SECRET when set (at least 32 characters), else a key kept in the store, so
-// that every instance sharing the store signs buttons alike.
+// buttonKey is BOT_SECRET when set, else a key kept in the store, so that every instance sharing
+// the store signs buttons alike.
 func buttonKey(ctx context.Context, secret string, st *store.Store) ([]byte, error) {
 	if secret != "" {
-		if len(secret) < 32 {
-			return nil, usageError("BOT_SECRET: must be at least 32 characters")
-		}
 		return []byte(secret), nil
 	}
 	key, err := st.Secret(ctx)
@@ -98,22 +264,6 @@ func buttonKey(ctx context.Context, secret string, st *store.Store) ([]byte, err
 		return nil, fmt.Errorf("button key: %w", err)
 	}
 	return key, nil
-}
-
-// newLogger returns a slog logger writing to w: text on a terminal, JSON otherwise. An empty
-// level means def.
-func newLogger(level string, w io.Writer, def slog.Level) (*slog.Logger, error) {
-	lvl := def
-	if level != "" {
-		if err := lvl.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-			return nil, usageError("LOG_LEVEL: %q is not debug, info, warn or error", level)
-		}
-	}
-	opts := &slog.HandlerOptions{Level: lvl}
-	if isTerminal(w) {
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	}
-	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
 
 // isTerminal reports whether v is a character device such as a terminal.

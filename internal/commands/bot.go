@@ -34,7 +34,27 @@ type Config struct {
 	Now       func() time.Time                   // the clock; time.Now when nil
 	Log       *slog.Logger                       // where handled requests are logged; discarded when nil
 	Snooze    time.Duration                      // how long the reminder's Snooze button waits; 30 minutes when 0
+	Observer  Observer                           // told what happens, for metrics; optional
 }
+
+// Observer is told about what the bot does, for metrics. Its arguments are fixed vocabularies:
+// command names, platforms and outcomes, never what users wrote.
+type Observer interface {
+	// Handled is called once per request with its command ("text" for plain messages,
+	// "unknown" for unknown commands, "button:VERB" for buttons) and outcome: ok, rejected,
+	// unavailable or error.
+	Handled(command, platform, outcome string, d time.Duration)
+	// Answered is called for each question: answered from the knowledge base, or not covered.
+	Answered(covered bool)
+	// Logged is called for each session stored.
+	Logged(platform string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Handled(string, string, string, time.Duration) {}
+func (nopObserver) Answered(bool)                                 {}
+func (nopObserver) Logged(string)                                 {}
 
 // Bot answers requests. It is safe for concurrent use.
 type Bot struct {
@@ -45,6 +65,7 @@ type Bot struct {
 	now      func() time.Time
 	log      *slog.Logger
 	snooze   time.Duration
+	obs      Observer
 	router   *Router
 	commands []Command
 }
@@ -63,6 +84,10 @@ func New(cfg Config) *Bot {
 	}
 	if b.snooze == 0 {
 		b.snooze = 30 * time.Minute
+	}
+	b.obs = cfg.Observer
+	if b.obs == nil {
+		b.obs = nopObserver{}
 	}
 	b.router = NewRouter(HandlerFunc(b.unknown))
 	b.router.HandleText(HandlerFunc(b.text))
@@ -140,7 +165,9 @@ func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
 		reply = Reply{Text: msgInternal, Private: reply.Private}
 	}
 	level := slog.LevelInfo
-	attrs := []any{"command", b.commandName(req), "platform", req.Platform, "outcome", outcome, "duration", time.Since(start)}
+	name, took := b.commandName(req), time.Since(start)
+	b.obs.Handled(name, req.Platform, outcome, took)
+	attrs := []any{"command", name, "platform", req.Platform, "outcome", outcome, "duration", took}
 	if outcome == "error" || outcome == "unavailable" {
 		level = slog.LevelError
 		attrs = append(attrs, "err", err)

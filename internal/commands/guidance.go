@@ -122,6 +122,7 @@ func (b *Bot) question(q string) (Reply, error) {
 		return Reply{}, Errorf("That's a lot of text for me (%d characters). Please ask in a sentence or two, under %d characters.", n, maxQuestionRunes)
 	}
 	r := b.kb.Search(q)
+	b.obs.Answered(r.Entry != nil)
 	if r.Entry != nil {
 		return answer(r.Entry), nil
 	}

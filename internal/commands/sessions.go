@@ -107,6 +107,9 @@ func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session
 	case err != nil:
 		return Reply{Private: true}, err
 	}
+	if !added.Duplicate {
+		b.obs.Logged(platformOf(owner))
+	}
 	var sb strings.Builder
 	sb.WriteString(describe(s, loc, now))
 	f := b.kb.Facts()
@@ -144,6 +147,12 @@ func (b *Bot) feedback(s diary.Session, recent int) []string {
 		}
 	}
 	return notes
+}
+
+// platformOf is the platform part of an owner id.
+func platformOf(owner string) string {
+	p, _, _ := strings.Cut(owner, ":")
+	return p
 }
 
 // describe renders a session on one line: "Sat 28 Nov, 22:15 · 0.25 mm · peptides · cheeks".

@@ -62,7 +62,7 @@ func FuzzParse(f *testing.F) {
 		if p.Command == "" && (p.Mention != "" || len(p.Args) > 0) {
 			t.Fatalf("Parse(%q) = %+v: args without a command", s, p)
 		}
-		if strings.ContainsAny(p.Command, " \t\n/@") || p.Command != strings.ToLower(p.Command) {
+		if strings.ContainsAny(p.Command, " \t\n@") || p.Command != strings.ToLower(p.Command) {
 			t.Fatalf("Parse(%q) gave command %q", s, p.Command)
 		}
 		if len(p.Args) > maxArgs {

@@ -73,6 +73,7 @@ type doc struct {
 type index struct {
 	docs     []*doc
 	df       map[string]int
+	answerDF map[string]int // like df, counting answers only: words known only from uncovered subjects are foreign
 	avgLen   float64
 	synonyms map[string]string // stemmed variant sequence -> canonical term
 	maxSyn   int               // longest variant, in tokens
@@ -85,7 +86,7 @@ type index struct {
 
 func newIndex(k *KB) *index {
 	ix := &index{
-		df: map[string]int{}, synonyms: map[string]string{}, lexicon: map[string]int{},
+		df: map[string]int{}, answerDF: map[string]int{}, synonyms: map[string]string{}, lexicon: map[string]int{},
 		targets: map[string]int{}, stems: map[string]bool{}, strong: map[string]bool{}, weak: map[string]bool{},
 	}
 	for key, canon := range k.synonyms {
@@ -140,6 +141,9 @@ func newIndex(k *KB) *index {
 		addField(e.Body, weightBody)
 		for t := range d.tf {
 			ix.df[t]++
+			if e.Kind == KindAnswer {
+				ix.answerDF[t]++
+			}
 		}
 		total += d.length
 		ix.docs = append(ix.docs, d)
@@ -256,7 +260,7 @@ func (ix *index) analyze(text string, correct bool) []term {
 			}
 		}
 		if !matched {
-			out = append(out, term{text: stems[i], word: words[i], stop: stopwords[words[i]]})
+			out = append(out, term{text: stems[i], word: words[i], stop: stopwords[words[i]] || isLetter(words[i])})
 			i++
 		}
 	}
@@ -357,7 +361,7 @@ func (ix *index) read(text string) question {
 		if !seen[t.text] {
 			seen[t.text] = true
 			q.distinct = append(q.distinct, t.text)
-			if ix.df[t.text] == 0 && !ix.strong[t.text] && !ix.weak[t.text] && !isNumber(t.text) {
+			if ix.answerDF[t.text] == 0 && !ix.strong[t.text] && !ix.weak[t.text] && !isNumber(t.text) {
 				q.unknown++
 				if !ordinary[t.word] {
 					q.foreign++
@@ -366,6 +370,27 @@ func (ix *index) read(text string) question {
 		}
 	}
 	return q
+}
+
+// specific reports whether the question uses one of best's keyword words that is not an
+// everyday word ("bleed", "downtime", "recover"): such a word puts a question on the subject
+// even when it does not name it, where "week" or "time" would not.
+func (q question) specific(best scored) bool {
+	for _, t := range q.content {
+		if ordinary[t.word] || ordinary[t.text] {
+			continue
+		}
+		for _, kw := range best.d.keywords {
+			for _, p := range kw.content {
+				for _, w := range p {
+					if w.text == t.text {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // onTopic decides whether a question is about micro-needling at all. Naming the subject is
@@ -378,13 +403,13 @@ func (q question) onTopic(best scored) bool {
 	case q.strong:
 		return true
 	case q.weak > 0:
-		return q.foreign == 0 || (q.foreign == 1 && (q.weak >= 2 || q.referent))
+		return q.foreign <= 1 || (q.foreign == 2 && (best.strongHit || q.referent))
 	default:
 		short := maxShortQuery
 		if best.strongHit {
 			short++
 		}
-		return best.kwHit && q.foreign == 0 && (q.referent || len(q.distinct)-q.unknown <= short)
+		return best.kwHit && q.foreign == 0 && (q.referent || len(q.distinct) <= short || q.specific(best))
 	}
 }
 
@@ -439,6 +464,11 @@ func (ix *index) search(text string) Result {
 		}
 	}
 	return r
+}
+
+// isLetter reports a single letter ("5x a week", "u"), which says nothing on its own.
+func isLetter(s string) bool {
+	return len(s) == 1 && s[0] >= 'a' && s[0] <= 'z'
 }
 
 func isNumber(s string) bool {

@@ -220,7 +220,15 @@ var ordinary = setOf(
 	"without", "within", "between", "through", "over", "under", "across", "inside", "onto", "behind", "beside",
 	"random", "someone", "something", "anything", "everything", "nothing", "else", "other", "others",
 	"tiktok", "instagram", "youtube", "internet", "online", "reddit", "google", "video", "videos", "post", "app",
-	"plain", "exact", "slot", "fit", "fits", "mine",
+	"plain", "exact", "slot", "fit", "fits", "mine", "red", "pink", "white", "dark", "look", "looks", "looking",
+	"number", "scale", "rate", "really", "pro", "proper", "supposed", "kinda", "anyway", "worth", "fine", "thing",
+	"beforehand", "afterwards", "later", "tonight", "morning", "evening", "week", "weeks", "daily", "recommend",
+	"recommended", "suggest", "suggested", "advice", "tip", "tips", "question", "safe", "okay", "enough",
+	"fight", "prevent", "stop", "slow", "reduce", "boost", "increase", "decrease", "lower", "raise", "avoid",
+	"year", "years", "month", "time", "times", "sleep", "night", "nights", "day", "days", "hour", "minutes",
+	"best", "better", "worse", "way", "ways", "choice", "option", "options", "special", "particular",
+	"hear", "hearing", "heard", "keep", "keeps", "skeptical", "sceptical", "legit", "hype", "hyped", "scam",
+	"gimmick", "marketing", "trust", "believe", "credible", "reliable", "true", "real", "actual", "really",
 )
 
 // referents point back at the subject of the conversation ("does it hurt?").

@@ -72,7 +72,7 @@ type Bot struct {
 
 // New builds a Bot with every command registered.
 func New(cfg Config) *Bot {
-	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: signer{cfg.ButtonKey}, owner: cfg.Owner, now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
+	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: newSigner(cfg.ButtonKey), owner: cfg.Owner, now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
 	if b.now == nil {
 		b.now = time.Now
 	}

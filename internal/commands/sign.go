@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,12 +22,21 @@ const sigBytes = 9 // 72 bits: base64 makes 12 characters
 // maxButtonData is Telegram's limit for callback_data (Discord allows 100).
 const maxButtonData = 64
 
-type signer struct{ key []byte }
+// signer signs and verifies button data. HMAC states are pooled: a reminder round signs three
+// buttons for every reminder, and a fresh HMAC per signature was a quarter of its CPU time.
+type signer struct{ pool *sync.Pool }
+
+func newSigner(key []byte) signer {
+	return signer{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+}
 
 func (s signer) mac(owner, verb, arg, exp string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(owner + "\x00" + verb + "\x00" + arg + "\x00" + exp))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:sigBytes])
+	m := s.pool.Get().(hash.Hash)
+	defer s.pool.Put(m)
+	m.Reset()
+	var buf [sha256.Size]byte
+	io.WriteString(m, owner+"\x00"+verb+"\x00"+arg+"\x00"+exp)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(buf[:0])[:sigBytes])
 }
 
 // sign returns button data for owner that is valid until exp.

@@ -92,6 +92,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		tg, err := telegram.New(telegram.Config{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookURL: cfg.TelegramWebhookURL,
 			WebhookSecret: cfg.TelegramWebhookSecret, Log: log.With("part", "telegram"),
+			HTTPClient: &http.Client{Transport: m.Transport(commands.Telegram, nil)},
 		}, bot, st)
 		if err != nil {
 			return err
@@ -106,6 +107,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		dc, err := discord.New(discord.Config{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			PublicKey: cfg.DiscordPublicKey, Log: log.With("part", "discord"),
+			HTTPClient: &http.Client{Transport: m.Transport(commands.Discord, nil), Timeout: 30 * time.Second},
 		}, bot)
 		if err != nil {
 			return err

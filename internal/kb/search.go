@@ -15,6 +15,7 @@ const (
 	weightAsk      = 1.0
 	weightBody     = 0.7
 	keywordBoost   = 1.0  // per word of a keyword phrase found in the question
+	allOfBoost     = 1.5  // extra weight of an "a & b" keyword: words that must meet are strong evidence
 	minKeywordIDF  = 0.5  // a keyword counts even when its words are common across entries
 	stopKeywordIDF = 0.75 // what a stop word of a matched keyword phrase ("go out") counts
 	bm25K1         = 1.2  // term-frequency saturation
@@ -183,6 +184,11 @@ func (k *keyword) equal(o *keyword) bool {
 // weigh sets the keyword's bonus from the words' rarity; it runs once document frequencies
 // are known.
 func (k *keyword) weigh(ix *index) {
+	defer func() {
+		if len(k.parts) > 1 {
+			k.bonus *= allOfBoost
+		}
+	}()
 	n := 0
 	for _, p := range k.parts {
 		for _, t := range p {
@@ -284,8 +290,8 @@ func (ix *index) correct(w string) string {
 	}
 	best, bestD, bestN := w, limit+1, 0
 	for cand, n := range ix.targets {
-		if cand[0] != w[0] || isInflection(w, cand) {
-			continue // "paint" is not a typo of "pain": a word plus an ending is another word
+		if cand[0] != w[0] || !sameEnding(w, cand) || isInflection(w, cand) {
+			continue // "paint" is not a typo of "pain", nor "apple" of "apply"
 		}
 		d := editDistance(w, cand, limit)
 		if d < bestD || (d == bestD && d <= limit && (n > bestN || (n == bestN && cand < best))) {
@@ -298,11 +304,21 @@ func (ix *index) correct(w string) string {
 	// "rolers" is two edits from "roller" but one from its stem, "roler".
 	ws := stem(w)
 	for cand := range ix.targets {
-		if cand[0] == w[0] && !isInflection(ws, stem(cand)) && editDistance(ws, stem(cand), maxTypoShort) <= maxTypoShort {
+		if cs := stem(cand); cand[0] == w[0] && sameEnding(ws, cs) && !isInflection(ws, cs) && editDistance(ws, cs, maxTypoShort) <= maxTypoShort {
 			return cand
 		}
 	}
 	return w
+}
+
+// sameEnding reports whether two words end alike, or with their last two letters swapped
+// ("needel"): typos keep a word's ends, while different words ("apple", "apply") differ there.
+func sameEnding(a, b string) bool {
+	la, lb := len(a), len(b)
+	if a[la-1] == b[lb-1] {
+		return true
+	}
+	return la >= 2 && lb >= 2 && a[la-1] == b[lb-2] && a[la-2] == b[lb-1]
 }
 
 // isInflection reports whether one word is the other plus a common English ending.
@@ -403,7 +419,10 @@ func (q question) onTopic(best scored) bool {
 	case q.strong:
 		return true
 	case q.weak > 0:
-		return q.foreign <= 1 || (q.foreign == 2 && (best.strongHit || q.referent))
+		// A long question may carry a few words of its own ("the skincare aisle"), as long as
+		// most of what it says is the guidance's vocabulary.
+		known := len(q.distinct) - q.unknown
+		return q.foreign <= 1 || 2*q.foreign <= known || (q.foreign == 2 && (best.strongHit || q.referent))
 	default:
 		short := maxShortQuery
 		if best.strongHit {

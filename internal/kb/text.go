@@ -229,6 +229,9 @@ var ordinary = setOf(
 	"best", "better", "worse", "way", "ways", "choice", "option", "options", "special", "particular",
 	"hear", "hearing", "heard", "keep", "keeps", "skeptical", "sceptical", "legit", "hype", "hyped", "scam",
 	"gimmick", "marketing", "trust", "believe", "credible", "reliable", "true", "real", "actual", "really",
+	"term", "terms", "word", "words", "kind", "sort", "standing", "shopping", "shop", "store", "aisle", "label",
+	"listed", "list", "spend", "spending", "fortune", "money", "first", "totally", "whole", "entire", "appear",
+	"appears", "ahead", "stay", "staying", "forehead", "cheeks", "skincare", "routine", "seem", "seems", "sit",
 )
 
 // referents point back at the subject of the conversation ("does it hurt?").

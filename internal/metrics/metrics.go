@@ -6,6 +6,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -105,8 +106,27 @@ func (m *Metrics) Sent(platform string, d time.Duration) {
 	m.sendSeconds.WithLabelValues(platform).Observe(d.Seconds())
 }
 
-// RateLimited counts a platform's 429 (remind.Observer).
-func (m *Metrics) RateLimited(platform string) { m.limited.WithLabelValues(platform).Inc() }
+// Transport counts the platform's 429 answers on every request the front end makes through
+// it (polling, replies and reminders alike), then passes the response on untouched.
+func (m *Metrics) Transport(platform string, base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return countingTransport{base: base, limited: m.limited.WithLabelValues(platform)}
+}
+
+type countingTransport struct {
+	base    http.RoundTripper
+	limited prometheus.Counter
+}
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		t.limited.Inc()
+	}
+	return resp, err
+}
 
 // RedisHook counts failed Redis commands; add it to the store's client.
 func (m *Metrics) RedisHook() redis.Hook { return redisHook{m} }

@@ -53,15 +53,12 @@ type Observer interface {
 	Reminder(platform, outcome string)
 	// Sent reports how long a successful send took.
 	Sent(platform string, d time.Duration)
-	// RateLimited is called for every 429 a platform answers.
-	RateLimited(platform string)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) Reminder(string, string)    {}
 func (nopObserver) Sent(string, time.Duration) {}
-func (nopObserver) RateLimited(string)         {}
 
 // Dispatcher sends due reminders. Any number may run against one queue: each round claims a
 // batch with a lease, sends, then settles the batch by scheduling each reminder's next
@@ -325,7 +322,6 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 			d.obs.Reminder(platform, "disabled")
 			return Settle{Member: j.t.Member, Kind: Done}
 		case errors.As(err, &ra):
-			d.obs.RateLimited(platform)
 			lim.pause(d.cfg.Clock.Now().Add(ra.After))
 			if attempt >= 2*d.cfg.Attempts {
 				d.obs.Reminder(platform, "failed")

@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// The question sets: questions.tsv was written with the knowledge base; holdout.tsv and
-// holdout2.tsv were written independently, from the guidance alone, to check that search
-// generalises. Each line is "<topic-id>\t<question>", "-" meaning the bot must refuse.
+// The question sets: questions.tsv was written with the knowledge base; the holdout sets were
+// each written independently, from the guidance alone, to check that search generalises.
+// Each line is "<topic-id>\t<question>", "-" meaning the bot must refuse.
 var questionSets = []string{"questions.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv", "holdout4.tsv"}
 
 const (

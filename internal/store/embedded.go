@@ -81,7 +81,8 @@ func OpenEmbedded(dir string, log *slog.Logger, opts ...Option) (*Embedded, erro
 	}
 	e.Store.committed = e.commit
 	go e.saver()
-	log.Info("embedded store: no REDIS_URL, so data lives in "+path+"; use Redis in production", "path", path, "keys", n)
+	// A warning, so that it shows at the console's default level too: this is where the data is.
+	log.Warn("embedded store: no REDIS_URL, so data lives in "+path+"; use Redis in production", "path", path, "keys", n)
 	return e, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/needlebot/needlebot/internal/spell"
 )
 
 //go:embed knowledge.md
@@ -123,7 +125,7 @@ func (k *KB) Closest(name string, n int) []*Entry {
 	}
 	var cands []cand
 	for _, e := range k.Topics() {
-		d := editDistance(name, e.Command, 3)
+		d := spell.Distance(name, e.Command, 3)
 		if strings.HasPrefix(e.Command, name) && name != "" {
 			d = 0
 		}
@@ -185,7 +187,7 @@ func Nearest(word string, candidates []string, maxDist int) []string {
 	}
 	var cs []cand
 	for _, c := range candidates {
-		if d := editDistance(word, strings.ToLower(c), maxDist); d <= maxDist {
+		if d := spell.Distance(word, strings.ToLower(c), maxDist); d <= maxDist {
 			cs = append(cs, cand{c, d})
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/needlebot/needlebot/internal/spell"
 )
 
 // Search tuning. Field weights say how much a word in each part of an entry counts; the
@@ -293,7 +295,7 @@ func (ix *index) correct(w string) string {
 		if cand[0] != w[0] || !sameEnding(w, cand) || isInflection(w, cand) {
 			continue // "paint" is not a typo of "pain", nor "apple" of "apply"
 		}
-		d := editDistance(w, cand, limit)
+		d := spell.Distance(w, cand, limit)
 		if d < bestD || (d == bestD && d <= limit && (n > bestN || (n == bestN && cand < best))) {
 			best, bestD, bestN = cand, d, n
 		}
@@ -304,7 +306,7 @@ func (ix *index) correct(w string) string {
 	// "rolers" is two edits from "roller" but one from its stem, "roler".
 	ws := stem(w)
 	for cand := range ix.targets {
-		if cs := stem(cand); cand[0] == w[0] && sameEnding(ws, cs) && !isInflection(ws, cs) && editDistance(ws, cs, maxTypoShort) <= maxTypoShort {
+		if cs := stem(cand); cand[0] == w[0] && sameEnding(ws, cs) && !isInflection(ws, cs) && spell.Distance(ws, cs, maxTypoShort) <= maxTypoShort {
 			return cand
 		}
 	}

@@ -66,27 +66,6 @@ func TestStem(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"serum", "seurm", 1},
-		{"needle", "needel", 1},
-		{"roller", "roller", 0},
-		{"pain", "paint", 1},
-		{"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b, 5); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-	if got := editDistance("kitten", "sitting", 1); got != 2 {
-		t.Errorf("capped editDistance = %d, want cap+1 = 2", got)
-	}
-}
-
 func TestNearest(t *testing.T) {
 	got := Nearest("neddle", []string{"needle", "help", "start", "ask"}, 2)
 	if diff := cmp.Diff([]string{"needle"}, got); diff != "" {

@@ -67,16 +67,3 @@ func firstReading(wall int64, loc *time.Location) time.Time {
 		t = end.In(loc)
 	}
 }
-
-// Occurrence returns the local calendar date that a fire instant t, as
-// returned by Next for c, belongs to. That is t's own date in its location
-// unless a clock change skipped past midnight (Samoa skipped 30 December
-// 2011 entirely), in which case it is the day before, so callers can record
-// "already done today" against the day the reminder was meant for.
-func Occurrence(c Clock, t time.Time) (year int, month time.Month, day int) {
-	y, m, d := t.Date()
-	if t.Hour()*60+t.Minute() < c.Hour*60+c.Minute {
-		d--
-	}
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Date()
-}

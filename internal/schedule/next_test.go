@@ -283,39 +283,6 @@ func TestNextExtremesTerminate(t *testing.T) {
 	}
 }
 
-func TestOccurrence(t *testing.T) {
-	type date struct {
-		Y int
-		M time.Month
-		D int
-	}
-	tests := []struct {
-		name string
-		zone string
-		c    Clock
-		fire time.Time
-		want date
-	}{
-		{"ordinary", "Europe/Berlin", Clock{21, 30}, utc(2026, 6, 10, 19, 30), date{2026, 6, 10}},
-		{"spring forward gap", "Europe/Berlin", Clock{2, 30}, utc(2026, 3, 29, 1, 0), date{2026, 3, 29}},
-		{"first of two occurrences", "Europe/Berlin", Clock{2, 30}, utc(2026, 10, 25, 0, 30), date{2026, 10, 25}},
-		{"gap at midnight", "America/Santiago", Clock{0, 30}, utc(2026, 9, 6, 4, 0), date{2026, 9, 6}},
-		{"late evening east of UTC", "Asia/Kolkata", Clock{23, 59}, utc(2026, 6, 10, 18, 29), date{2026, 6, 10}},
-		{"skipped day belongs to the day skipped", "Pacific/Apia", Clock{21, 30}, utc(2011, 12, 30, 10, 0), date{2011, 12, 30}},
-		{"midnight on the day after the skip", "Pacific/Apia", Clock{0, 0}, utc(2011, 12, 30, 10, 0), date{2011, 12, 31}},
-		{"skip across a year end", "UTC", Clock{23, 0}, utc(2027, 1, 1, 0, 0), date{2026, 12, 31}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got date
-			got.Y, got.M, got.D = Occurrence(tt.c, tt.fire.In(mustLocation(t, tt.zone)))
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Occurrence(%v, %v) (-want +got):\n%s", tt.c, tt.fire, diff)
-			}
-		})
-	}
-}
-
 // propertyZones mixes whole-hour, half-hour, 45-minute and two-hour shifts,
 // changes at midnight, zones without DST and a skipped day.
 var propertyZones = []string{

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/needlebot/needlebot/internal/spell"
 )
 
 // zonesTxt lists the zone names users may pick, one a line, as written by
@@ -236,7 +238,7 @@ func suggestZones(key string) []string {
 		case len(key) >= 3 && strings.HasPrefix(z.key, key):
 			score = 2
 		default:
-			d := min(editDistance(city, z.city), editDistance(key, z.key))
+			d := min(spell.Distance(city, z.city, -1), spell.Distance(key, z.key, -1))
 			if d <= typoBudget(city) {
 				score = 2 + d
 			}
@@ -271,33 +273,6 @@ func typoBudget(city string) int {
 	default:
 		return 3
 	}
-}
-
-// editDistance is the optimal-string-alignment distance between a and b in
-// runes: insertions, deletions, substitutions and swaps of neighbours, the
-// usual typing slips ("Kolkatta", "Berln", "Sao Paolo", "São Paulo").
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	// Three rolling rows: two back for swaps, one back, and the current one.
-	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // Zones returns every zone name LoadZone accepts (the tz database's

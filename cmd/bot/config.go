@@ -80,9 +80,9 @@ var (
 	snowflakePattern     = regexp.MustCompile(`^[0-9]{15,21}$`)
 )
 
-// loadConfig reads flags (which win) and the environment, and checks every value. console says
-// the console front end will run, so platform-less defaults apply.
-func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
+// loadConfig reads flags (which win) and the environment, and checks every value. consoleOnly
+// (bot console) ignores the platform settings, so their defaults (HTTP on :8080) do not apply.
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer, consoleOnly bool) (config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flags := map[string]*string{}
@@ -124,6 +124,10 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	}
 	values := map[string]string{}
 	for _, s := range settings {
+		if consoleOnly && (strings.HasPrefix(s.env, "TELEGRAM_") || strings.HasPrefix(s.env, "DISCORD_")) {
+			values[s.env] = s.def
+			continue
+		}
 		values[s.env] = val(s)
 	}
 	var c config

@@ -124,7 +124,7 @@ func TestConfigValidation(t *testing.T) {
 			covered[k] = true
 		}
 		t.Run(tt.name, func(t *testing.T) {
-			c, _, err := loadConfig("run", tt.args, tt.env.get, io.Discard)
+			c, _, err := loadConfig("run", tt.args, tt.env.get, io.Discard, false)
 			if tt.bad == "" {
 				if err != nil {
 					t.Fatalf("rejected a good configuration: %v", err)
@@ -201,5 +201,16 @@ func TestEnvExampleDocumentsEverySetting(t *testing.T) {
 		if s.file && !strings.Contains(string(data), s.env+"_FILE") {
 			t.Errorf(".env.example does not mention %s_FILE", s.env)
 		}
+	}
+}
+
+func TestConsoleIgnoresPlatformSettings(t *testing.T) {
+	e := env{"TELEGRAM_TOKEN": goodTelegramToken, "TELEGRAM_WEBHOOK_URL": "https://x.example/telegram/webhook", "DISCORD_TOKEN": "bad token"}
+	c, _, err := loadConfig("console", nil, e.get, io.Discard, true)
+	if err != nil {
+		t.Fatalf("bot console rejected platform settings it does not use: %v", err)
+	}
+	if c.TelegramToken != "" || c.DiscordToken != "" || c.HTTPAddr != "" {
+		t.Errorf("bot console would start platforms or HTTP: %+v", c)
 	}
 }

@@ -60,7 +60,7 @@ func exitCode(err error) int {
 
 // configCheck validates the configuration and prints it with secrets masked, or every problem.
 func configCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, rest, err := loadConfig("config check", args, getenv, stderr)
+	cfg, rest, err := loadConfig("config check", args, getenv, stderr, false)
 	var probs configProblems
 	if errors.As(err, &probs) {
 		fmt.Fprintln(stdout, probs.Error())

@@ -24,9 +24,12 @@ import (
 	"github.com/needlebot/needlebot/internal/telegram"
 )
 
-// shutdownTimeout bounds an orderly stop: intake, then sends, then the store (docker stop
-// waits 10 s before SIGKILL).
-const shutdownTimeout = 9 * time.Second
+// An orderly stop fits in docker stop's 10 s before SIGKILL: up to intakeDrain for the front ends
+// to finish what they hold, up to sendDrain for reminder sends in flight, then the store.
+const (
+	intakeDrain = 4 * time.Second
+	sendDrain   = 4 * time.Second
+)
 
 // part is one thing the process runs until it is stopped: a front end or the HTTP server.
 type part struct {
@@ -40,15 +43,12 @@ type part struct {
 // console, the input ends. Shutdown goes in order: stop taking requests, let reminder sends
 // drain, then close the store (the embedded store writes its last snapshot).
 func serve(ctx context.Context, name string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, consoleOnly bool) error {
-	cfg, rest, err := loadConfig(name, args, getenv, stderr)
+	cfg, rest, err := loadConfig(name, args, getenv, stderr, consoleOnly)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usageError("%s: unexpected arguments %q", name, rest)
-	}
-	if consoleOnly {
-		cfg.TelegramToken, cfg.DiscordToken, cfg.TelegramWebhookURL, cfg.DiscordPublicKey = "", "", "", ""
 	}
 	onConsole := cfg.TelegramToken == "" && cfg.DiscordToken == ""
 	if onConsole && getenv("LOG_LEVEL") == "" && !hasFlag(args, "log-level") {
@@ -150,7 +150,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	if cfg.Dispatcher {
 		rates := map[string]remind.Rate{commands.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
-			Grace: cfg.Grace, Log: log.With("part", "dispatcher"), Observer: m})
+			Grace: cfg.Grace, Drain: sendDrain, Log: log.With("part", "dispatcher"), Observer: m})
 		go func() { d.Run(dispCtx); close(dispatched) }()
 	} else {
 		close(dispatched)
@@ -173,7 +173,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	}
 
 	// 1. Stop intake: front ends stop receiving, the HTTP server stops accepting.
-	deadline := time.Now().Add(shutdownTimeout)
+	deadline := time.Now().Add(intakeDrain)
 	stopIntake()
 	if srv != nil {
 		sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
@@ -198,7 +198,7 @@ wait:
 	stopDispatch()
 	select {
 	case <-dispatched:
-	case <-time.After(time.Until(deadline)):
+	case <-time.After(sendDrain + time.Second): // the drain, and settling what it sent
 		log.Error("shutdown: reminder dispatcher did not stop in time; its claims come back when their leases run out")
 	}
 	// 3. Flush and close the store.

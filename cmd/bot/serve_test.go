@@ -295,7 +295,7 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 	for i := range n {
 		owner := "tg:" + strconv.Itoa(5000+i)
 		rdb.HSet(context.Background(), "nb:{"+owner+"}:r", "r1", fmt.Sprintf(`{"h":%d,"m":%d,"d":127,"c":"%d"}`, due.Hour(), due.Minute(), 5000+i))
-		rdb.ZAdd(context.Background(), store.DueKey, redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
+		rdb.ZAdd(context.Background(), store.DueKey("tg"), redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
 	}
 	child := exec.Command(os.Args[0], "-test.run=^$")
 	child.Env = append(os.Environ(), "NEEDLEBOT_RUN_MAIN=1", "REDIS_URL="+srv.URL(), "TELEGRAM_TOKEN="+goodTelegramToken,
@@ -330,7 +330,7 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 	for i := range n {
 		chat := strconv.Itoa(5000 + i)
 		m := store.Member("tg:"+chat, "r1")
-		score, err := rdb.ZScore(context.Background(), store.DueKey, m).Result()
+		score, err := rdb.ZScore(context.Background(), store.DueKey("tg"), m).Result()
 		if err != nil {
 			t.Fatalf("%s is gone from the due index: lost", m)
 		}
@@ -347,7 +347,7 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 			t.Errorf("%s left leased until %v", m, at)
 		}
 	}
-	if leases := rdb.HLen(context.Background(), store.LeaseKey).Val(); leases != 0 {
+	if leases := rdb.HLen(context.Background(), store.LeaseKey("tg")).Val(); leases != 0 {
 		t.Errorf("%d leases left after a clean shutdown", leases)
 	}
 	t.Logf("stopped in %v: %d delivered and rescheduled, %d given back, %d sends seen", took, settled, given, len(sent))

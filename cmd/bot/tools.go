@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,7 +70,8 @@ func lint(args []string, getenv func(string) string, stdout io.Writer) error {
 		path = args[0]
 	}
 	k, err := kb.Load(path)
-	if probs, ok := err.(kb.Problems); ok {
+	var probs kb.Problems
+	if errors.As(err, &probs) {
 		fmt.Fprintln(stdout, probs.Error())
 		fmt.Fprintf(stdout, "%d problem(s)\n", len(probs))
 		return errSilent

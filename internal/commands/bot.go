@@ -6,7 +6,9 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -90,6 +92,7 @@ func New(cfg Config) *Bot {
 		b.obs = nopObserver{}
 	}
 	b.router = NewRouter(HandlerFunc(b.unknown))
+	b.router.Use(recoverPanics)
 	b.router.HandleText(HandlerFunc(b.text))
 	b.add(Command{Name: "start", Summary: "Welcome, and what I can do"}, b.start)
 	b.add(Command{Name: "help", Summary: "List every command"}, b.help)
@@ -174,6 +177,19 @@ func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
 	}
 	b.log.Log(ctx, level, "handled", attrs...)
 	return reply
+}
+
+// recoverPanics turns a panic in a handler into an error, so one bad request is answered with
+// an apology and logged, on every front end, instead of ending the process.
+func recoverPanics(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, req *Request) (rep Reply, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("commands: panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		return next.Serve(ctx, req)
+	})
 }
 
 // commandName names a request for logs and metrics without including what the user typed.

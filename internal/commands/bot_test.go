@@ -250,3 +250,21 @@ func BenchmarkAsk(b *testing.B) {
 		}
 	}
 }
+
+func TestPanicBecomesAnApology(t *testing.T) {
+	b, logs := newTestBot(t)
+	b.router.HandleFunc("explode", func(context.Context, *Request) (Reply, error) {
+		panic("a handler bug")
+	})
+	got := b.Respond(context.Background(), &Request{Platform: Console, Command: "explode"})
+	if got.Text != msgInternal {
+		t.Errorf("reply %q, want %q", got.Text, msgInternal)
+	}
+	if !strings.Contains(logs.String(), "panic") || strings.Count(logs.String(), "\n") != 1 {
+		t.Errorf("want one log line with the panic, got:\n%s", logs)
+	}
+	// The bot still answers afterwards.
+	if r := say(t, b, "/needle size"); !strings.Contains(r.Text, "0.25 mm") {
+		t.Errorf("after a panic: %q", r.Text)
+	}
+}

@@ -37,8 +37,10 @@ func (b *Bot) button(ctx context.Context, req *Request) (Reply, error) {
 	}
 	switch verb {
 	case "undo":
-		if id, err := strconv.ParseInt(arg, 10, 64); err == nil && id > 0 {
-			return b.remove(ctx, req, id)
+		if sid, logged, ok := unstamp(arg); ok {
+			if id, err := strconv.ParseInt(sid, 10, 64); err == nil && id > 0 {
+				return b.remove(ctx, req, id, logged)
+			}
 		}
 	case "forget":
 		return b.forgetConfirmed(ctx, req, arg == "yes")

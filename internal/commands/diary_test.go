@@ -345,7 +345,11 @@ func TestReminderCommands(t *testing.T) {
 func TestDoneButtonLogsOnce(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
 		h.say("/remind set 21:30")
-		done := commands.Button{Label: "Done", Data: h.bot.ReminderButtons("tg:100", "r1", h.clock.Now())[0][0].Data}
+		r, ok, err := h.st.Reminder(context.Background(), "tg:100", "r1")
+		if !ok || err != nil {
+			t.Fatalf("reminder r1: %v %v", ok, err)
+		}
+		done := commands.Button{Label: "Done", Data: h.bot.ReminderButtons("tg:100", r, h.clock.Now())[0][0].Data}
 		contains(t, h.press("100", done), "Logged")
 		contains(t, h.press("100", done), "Already logged")
 		if n := h.sessions("tg:100"); n != 1 {
@@ -444,4 +448,48 @@ func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 func diarySession(at time.Time, i int) diary.Session {
 	mm := []float64{0.25, 0.25, 0.5}[i%3]
 	return diary.Session{At: at, NeedleMM: mm, Products: []string{[]string{"peptides", "hyaluronic acid", "stem cells"}[i%3]}}
+}
+
+func TestButtonsFromBeforeForgetDoNothing(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("rolled 0.25 tonight")
+		oldUndo := button(t, h.say("rolled 0.25 with peptides tonight"), "Undo")
+		h.say("/remind set 21:30")
+		old, _, _ := h.st.Reminder(context.Background(), "tg:100", "r1")
+		oldSnooze := h.bot.ReminderButtons("tg:100", old, h.clock.Now())[0][1]
+		h.press("100", button(t, h.say("/forget"), "Yes, delete everything"))
+
+		h.clock.Add(time.Minute)
+		h.say("rolled 0.5 tonight")
+		h.say("rolled 1 mm tonight") // the new diary's #2, the id the old button names
+		h.say("/remind set 22:00")   // the new r1
+		contains(t, h.press("100", oldUndo), "already removed")
+		if n := h.sessions("tg:100"); n != 2 {
+			t.Errorf("an Undo from before /forget removed a new session: %d left, want 2", n)
+		}
+		contains(t, h.press("100", oldSnooze), "no longer exists")
+		if n := h.st.Client().ZCard(context.Background(), store.DueKey("tg")).Val(); n != 1 {
+			t.Errorf("an old Snooze added a due entry: %d entries, want the new reminder's 1", n)
+		}
+	})
+}
+
+func TestRepeatedUndoRemovesOnce(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		for range 3 {
+			h.say("rolled 0.25 tonight")
+		}
+		p := commands.Parse("/undo")
+		req := func() *commands.Request {
+			return &commands.Request{ID: "tg:u:999", Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true, Command: p.Command, Time: h.clock.Now()}
+		}
+		first := h.bot.Respond(context.Background(), req())
+		again := h.bot.Respond(context.Background(), req()) // the platform redelivers the update
+		if first.Text != again.Text {
+			t.Errorf("a redelivered /undo answered differently: %q, then %q", first.Text, again.Text)
+		}
+		if n := h.sessions("tg:100"); n != 2 {
+			t.Errorf("%d sessions after one /undo delivered twice, want 2", n)
+		}
+	})
 }

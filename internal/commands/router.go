@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -132,16 +131,6 @@ func (r *Router) Handler(req *Request) Handler {
 func (r *Router) Has(name string) bool {
 	_, ok := r.handlers[name]
 	return ok
-}
-
-// Names returns the registered command names, sorted.
-func (r *Router) Names() []string {
-	names := make([]string, 0, len(r.handlers))
-	for n := range r.handlers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Serve dispatches req through the middleware to its handler.

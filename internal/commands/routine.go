@@ -157,7 +157,7 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (Repl
 	}
 	now := b.now()
 	next := schedule.Next(clock, days, loc, now)
-	r, err := b.store.AddReminder(ctx, owner, Reminder{Clock: clock, Days: days, Chat: req.UserID}, next)
+	r, err := b.store.AddReminder(ctx, owner, Reminder{Clock: clock, Days: days, Chat: req.UserID}, next, req.ID)
 	switch {
 	case errors.Is(err, ErrFull):
 		return Reply{Private: true}, &Error{Msg: "You already have as many reminders as I keep. See them with /remind list and turn one off with /remind off <number>.", Err: err}
@@ -221,34 +221,53 @@ func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (Repl
 }
 
 // reminderButton handles the buttons under a reminder: Done logs tonight's session as /log
-// would, Snooze fires it again later, Skip lets tonight go.
-func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, id string) (Reply, error) {
+// would, Snooze fires it again later, Skip lets tonight go. The button names the reminder by id
+// and creation time, so one made for a reminder since removed does nothing.
+func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string) (Reply, error) {
 	owner := b.ownerOf(req)
 	now := b.now()
+	id, created, ok := unstamp(arg)
+	if !ok {
+		return Reply{}, errStaleButton
+	}
+	r, exists, err := b.store.Reminder(ctx, owner, id)
+	if err != nil {
+		return Reply{Private: true}, err
+	}
+	current := exists && r.Created.Equal(created)
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		return Reply{Private: true}, err
+	}
 	switch verb {
 	case "snooze":
-		at := now.Add(b.snooze)
-		if err := b.store.Snooze(ctx, owner, id, at); err != nil {
-			return Reply{Private: true}, err
+		if !current {
+			return Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
 		}
-		loc, _, err := b.location(ctx, owner)
-		if err != nil {
+		at := now.Add(b.snooze)
+		err := b.store.Snooze(ctx, owner, id, at)
+		switch {
+		case errors.Is(err, ErrGone):
+			return Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
+		case errors.Is(err, ErrRateLimited):
+			return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
+		case err != nil:
 			return Reply{Private: true}, err
 		}
 		return Reply{Text: fmt.Sprintf("Snoozed: I'll remind you again at %s.", at.In(loc).Format("15:04")), Private: true}, nil
 	case "skip":
-		if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
-			return Reply{Private: true}, err
+		if current {
+			if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
+				return Reply{Private: true}, err
+			}
 		}
 		return Reply{Text: "Skipped tonight. Your skin gets a rest; see you next time.", Private: true}, nil
 	}
-	// Done: the session happened now.
-	if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
-		return Reply{Private: true}, err
-	}
-	loc, _, err := b.location(ctx, owner)
-	if err != nil {
-		return Reply{Private: true}, err
+	// Done: the session happened now, whatever became of the reminder.
+	if current {
+		if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
+			return Reply{Private: true}, err
+		}
 	}
 	s, err := diary.ParseLog("", now.In(loc))
 	if err != nil {
@@ -258,25 +277,25 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, id string)
 	return b.logSession(ctx, "button:"+req.Button, owner, s, loc)
 }
 
-// ReminderButtons are the buttons under a reminder for owner's reminder id: Done, Snooze and
-// Skip tonight, signed for that owner and valid for a day.
-func (b *Bot) ReminderButtons(owner, id string, now time.Time) [][]Button {
-	exp := now.Add(24 * time.Hour)
+// ReminderButtons are the buttons under a reminder: Done, Snooze and Skip tonight, signed for
+// its owner, naming the reminder by id and creation time, and valid for a day.
+func (b *Bot) ReminderButtons(owner string, r Reminder, now time.Time) [][]Button {
+	exp, arg := now.Add(24*time.Hour), stamp(r.ID, r.Created)
 	return [][]Button{{
-		{Label: "Done", Data: b.sign.sign(owner, "done", id, exp)},
-		{Label: fmt.Sprintf("Snooze %d min", int(b.snooze.Minutes())), Data: b.sign.sign(owner, "snooze", id, exp)},
-		{Label: "Skip tonight", Data: b.sign.sign(owner, "skip", id, exp)},
+		{Label: "Done", Data: b.sign.sign(owner, "done", arg, exp)},
+		{Label: fmt.Sprintf("Snooze %d min", int(b.snooze.Minutes())), Data: b.sign.sign(owner, "snooze", arg, exp)},
+		{Label: "Skip tonight", Data: b.sign.sign(owner, "skip", arg, exp)},
 	}}
 }
 
 // Nudge is a reminder the dispatcher is about to send.
 type Nudge struct {
-	Owner  string
-	ID     string         // the reminder's id
-	Due    time.Time      // when it was due
-	Late   bool           // sent after downtime
-	Zone   *time.Location // the owner's time zone
-	Recent []time.Time    // when the owner rolled in the last eight days
+	Owner    string
+	Reminder Reminder
+	Due      time.Time      // when it was due
+	Late     bool           // sent after downtime
+	Zone     *time.Location // the owner's time zone
+	Recent   []time.Time    // when the owner rolled in the last eight days
 }
 
 // ReminderReply writes a reminder. It reports false when none should be sent: the owner has
@@ -301,14 +320,14 @@ func (b *Bot) ReminderReply(n Nudge, now time.Time) (Reply, bool) {
 	}
 	f := b.kb.Facts()
 	vars := map[string]string{"count": strconv.Itoa(week), "max": strconv.Itoa(f.PerWeek)}
-	r := Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.ID, now)}
+	r := Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.Reminder, now)}
 	if week >= f.PerWeek {
 		r.Title = "Rest night"
 		r.Text = b.kb.Note(kb.NoteRestNight, vars)
-		exp := now.Add(24 * time.Hour)
+		exp, arg := now.Add(24*time.Hour), stamp(n.Reminder.ID, n.Reminder.Created)
 		r.Buttons = [][]Button{{
-			{Label: "Rolled anyway", Data: b.sign.sign(n.Owner, "done", n.ID, exp)},
-			{Label: "Resting tonight", Data: b.sign.sign(n.Owner, "skip", n.ID, exp)},
+			{Label: "Rolled anyway", Data: b.sign.sign(n.Owner, "done", arg, exp)},
+			{Label: "Resting tonight", Data: b.sign.sign(n.Owner, "skip", arg, exp)},
 		}}
 	}
 	if n.Late {

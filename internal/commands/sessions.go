@@ -125,7 +125,7 @@ func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session
 		Title:   title,
 		Text:    sb.String(),
 		Private: true,
-		Buttons: [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", strconv.FormatInt(added.ID, 10), now.Add(undoFor))}}},
+		Buttons: [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}},
 	}, nil
 }
 
@@ -147,6 +147,22 @@ func (b *Bot) feedback(s diary.Session, recent int) []string {
 		}
 	}
 	return notes
+}
+
+// stamp adds a creation time to an id for a button: after /forget ids start again at 1, and
+// the time tells the new session or reminder from the old one the button was made for.
+func stamp(id string, t time.Time) string {
+	return id + "." + strconv.FormatInt(t.UnixMilli(), 36)
+}
+
+// unstamp splits what stamp made; ok is false for anything else.
+func unstamp(arg string) (id string, t time.Time, ok bool) {
+	id, ms, found := strings.Cut(arg, ".")
+	n, err := strconv.ParseInt(ms, 36, 64)
+	if !found || err != nil || id == "" {
+		return "", time.Time{}, false
+	}
+	return id, time.UnixMilli(n), true
 }
 
 // platformOf is the platform part of an owner id.
@@ -183,17 +199,18 @@ func when(t time.Time, loc *time.Location, now time.Time) string {
 }
 
 func (b *Bot) undo(ctx context.Context, req *Request) (Reply, error) {
-	return b.remove(ctx, req, 0)
+	return b.remove(ctx, req, 0, time.Time{})
 }
 
-// remove deletes one session (0: the last logged) and says which.
-func (b *Bot) remove(ctx context.Context, req *Request, id int64) (Reply, error) {
+// remove deletes one session (0: the last logged) and says which. A non-zero logged must match
+// the session's: an Undo button names the session it was made for, not just its id.
+func (b *Bot) remove(ctx context.Context, req *Request, id int64, logged time.Time) (Reply, error) {
 	owner := b.ownerOf(req)
 	loc, _, err := b.location(ctx, owner)
 	if err != nil {
 		return Reply{Private: true}, err
 	}
-	e, ok, err := b.store.RemoveSession(ctx, owner, id)
+	e, ok, err := b.store.RemoveSession(ctx, owner, id, logged, req.ID)
 	if errors.Is(err, ErrRateLimited) {
 		return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
 	}

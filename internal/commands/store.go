@@ -18,9 +18,10 @@ type Entry struct {
 
 // Added is what storing a session reports.
 type Added struct {
-	ID        int64 // the session's id
-	Duplicate bool  // a session with the same key was stored before; nothing new was written
-	Recent    int   // sessions with At at or after the given "since", this one included
+	ID        int64     // the session's id
+	Logged    time.Time // when it was logged; with the id, it names the session for good
+	Duplicate bool      // a session with the same key was stored before; nothing new was written
+	Recent    int       // sessions with At at or after the given "since", this one included
 }
 
 // Sessions keeps each owner's session diary.
@@ -30,8 +31,11 @@ type Sessions interface {
 	// ErrRateLimited when the owner writes too often and ErrFull at the session cap.
 	AddSession(ctx context.Context, owner string, s diary.Session, key string, since time.Time) (Added, error)
 	// RemoveSession removes the session with the given id, or the last one logged when id is
-	// 0; it reports false when there was none. It may return ErrRateLimited.
-	RemoveSession(ctx context.Context, owner string, id int64) (Entry, bool, error)
+	// 0, and reports false when there was none. A non-zero logged must match the session's, so
+	// that an old button cannot remove a newer session that reuses the id (after /forget). A
+	// non-empty key makes it idempotent: a repeat returns what the first call removed. It may
+	// return ErrRateLimited.
+	RemoveSession(ctx context.Context, owner string, id int64, logged time.Time, key string) (Entry, bool, error)
 	// ListSessions returns up to limit sessions, newest first by when they happened; limit 0
 	// means all of them.
 	ListSessions(ctx context.Context, owner string, limit int) ([]Entry, error)
@@ -47,10 +51,11 @@ type Stats interface {
 
 // Reminder is one of an owner's reminders.
 type Reminder struct {
-	ID    string // "r1", "r2", ...: stable for the reminder's life
-	Clock schedule.Clock
-	Days  schedule.Weekdays
-	Chat  string // where to deliver it on the owner's platform
+	ID      string // "r1", "r2", ...: stable for the reminder's life
+	Clock   schedule.Clock
+	Days    schedule.Weekdays
+	Chat    string    // where to deliver it on the owner's platform
+	Created time.Time // set by the store; tells this reminder from an older one with the same id
 }
 
 // Profiles keeps per-owner settings.
@@ -64,14 +69,18 @@ type Profiles interface {
 
 // Reminders keeps each owner's reminders and their place in the due index.
 type Reminders interface {
-	// AddReminder stores r (its ID is assigned) due at next. It returns ErrFull at the
-	// reminder cap and ErrRateLimited when the owner writes too often.
-	AddReminder(ctx context.Context, owner string, r Reminder, next time.Time) (Reminder, error)
+	// AddReminder stores r (its ID and Created are assigned) due at next. A non-empty key (the
+	// platform event) makes a repeat store the same reminder, not a second one. It returns
+	// ErrFull at the reminder cap and ErrRateLimited when the owner writes too often.
+	AddReminder(ctx context.Context, owner string, r Reminder, next time.Time, key string) (Reminder, error)
 	// ListReminders returns the owner's reminders in the order they were set.
 	ListReminders(ctx context.Context, owner string) ([]Reminder, error)
+	// Reminder returns one reminder, false when it does not exist.
+	Reminder(ctx context.Context, owner, id string) (Reminder, bool, error)
 	// RemoveReminder removes one reminder, or all of them when id is ""; it returns how many.
 	RemoveReminder(ctx context.Context, owner, id string) (int, error)
-	// Snooze makes reminder id fire once more at at; a zero at cancels a pending snooze.
+	// Snooze makes reminder id fire once more at at; a zero at cancels a pending snooze. It
+	// returns ErrGone when the reminder no longer exists, and may return ErrRateLimited.
 	Snooze(ctx context.Context, owner, id string, at time.Time) error
 }
 
@@ -93,4 +102,5 @@ type Store interface {
 var (
 	ErrRateLimited = errors.New("too many changes in a short time")
 	ErrFull        = errors.New("limit reached")
+	ErrGone        = errors.New("no longer exists")
 )

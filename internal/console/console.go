@@ -70,6 +70,9 @@ func (c *Console) Run(ctx context.Context) error {
 			return ctx.Err()
 		case line, ok := <-lines:
 			if !ok {
+				if ctx.Err() != nil {
+					return ctx.Err() // cancelled: the reader stopped because of it
+				}
 				err := <-readErr
 				if c.interactive {
 					c.write("\n")

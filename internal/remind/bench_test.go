@@ -85,7 +85,7 @@ func TestMemoryPerScheduledUser(t *testing.T) {
 		owner := "tg:" + strconv.Itoa(100000000+i)
 		pipe.HSet(context.Background(), "nb:{"+owner+"}:r", "r1", `{"h":21,"m":30,"d":127,"c":"`+owner[3:]+`"}`)
 		pipe.HSet(context.Background(), "nb:{"+owner+"}:p", "rseq", 1, "tz", "Europe/Berlin")
-		pipe.ZAdd(context.Background(), store.DueKey, redis.Z{Score: float64(t0.UnixMilli()), Member: store.Member(owner, "r1")})
+		pipe.ZAdd(context.Background(), store.DueKey("tg"), redis.Z{Score: float64(t0.UnixMilli()), Member: store.Member(owner, "r1")})
 		if i%5000 == 4999 {
 			pipe.Exec(context.Background())
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -65,10 +66,11 @@ func (nopObserver) Sent(string, time.Duration) {}
 // occurrence. A dispatcher that dies leaves leases that run out, and its reminders are claimed
 // again: nothing is lost, and only the sends in flight at the crash can repeat.
 type Dispatcher struct {
-	cfg      Config
-	log      *slog.Logger
-	obs      Observer
-	limiters map[string]*limiter
+	cfg       Config
+	log       *slog.Logger
+	obs       Observer
+	limiters  map[string]*limiter
+	platforms []string // those with a notifier: the only due indexes this dispatcher claims from
 }
 
 // New returns a dispatcher; Queue, Composer and Notifiers are required.
@@ -108,7 +110,9 @@ func New(cfg Config) *Dispatcher {
 	for p := range cfg.Notifiers {
 		r := cfg.Rates[p]
 		d.limiters[p] = newLimiter(cfg.Clock, r.Global, r.PerChat)
+		d.platforms = append(d.platforms, p)
 	}
+	sort.Strings(d.platforms)
 	return d
 }
 
@@ -155,7 +159,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // sleep returns how long to wait for the next due reminder, at most MaxPoll.
 func (d *Dispatcher) sleep(ctx context.Context) time.Duration {
 	s := d.cfg.MaxPoll
-	next, ok, err := d.cfg.Queue.NextDue(ctx)
+	next, ok, err := d.cfg.Queue.NextDue(ctx, d.platforms)
 	if err == nil && ok {
 		if until := next.Sub(d.cfg.Clock.Now()); until < s {
 			s = until
@@ -172,12 +176,30 @@ type job struct {
 	late   bool
 }
 
-// Round claims one batch of due reminders, sends them and settles them. It returns how many it
-// claimed. When ctx is cancelled mid-round, sends not yet started are given back.
+// Round claims one batch of due reminders of each platform this dispatcher delivers to, sends
+// them and settles them. It returns how many it claimed. When ctx is cancelled mid-round, sends
+// not yet started are given back.
 func (d *Dispatcher) Round(ctx context.Context) (int, error) {
+	total := 0
+	var first error
+	for _, p := range d.platforms {
+		n, err := d.round(ctx, p)
+		total += n
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return total, first
+}
+
+// settleEvery is how many finished claims are settled together: a crash repeats at most the
+// sends of one unsettled group, and settling stays a small fraction of a round trip per claim.
+const settleEvery = 64
+
+func (d *Dispatcher) round(ctx context.Context, platform string) (int, error) {
 	token := newToken()
 	now := d.cfg.Clock.Now()
-	claims, err := d.cfg.Queue.Claim(ctx, token, now, now.Add(d.cfg.Lease), d.cfg.Batch)
+	claims, err := d.cfg.Queue.Claim(ctx, platform, token, now, now.Add(d.cfg.Lease), d.cfg.Batch)
 	if err != nil || len(claims) == 0 {
 		return 0, err
 	}
@@ -185,7 +207,7 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 	bg := context.WithoutCancel(ctx)
 	targets, err := d.cfg.Queue.Targets(ctx, claims, now.AddDate(0, 0, -recentDays))
 	if err != nil {
-		d.settle(bg, token, releaseAll(claims))
+		d.settle(bg, platform, token, releaseAll(claims))
 		return len(claims), err
 	}
 	var (
@@ -200,10 +222,29 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 			settles = append(settles, s)
 		}
 	}
-	stopExtend := d.extend(bg, token, jobs)
-	settles = append(settles, d.sendAll(ctx, jobs)...)
+	d.settle(bg, platform, token, settles)
+	stopExtend := d.extend(bg, platform, token, jobs)
+	var mu sync.Mutex
+	var pending []Settle
+	flush := func(force bool) {
+		mu.Lock()
+		batch := pending
+		if !force && len(batch) < settleEvery {
+			mu.Unlock()
+			return
+		}
+		pending = nil
+		mu.Unlock()
+		d.settle(bg, platform, token, batch)
+	}
+	d.sendAll(ctx, jobs, func(s Settle) {
+		mu.Lock()
+		pending = append(pending, s)
+		mu.Unlock()
+		flush(false)
+	})
+	flush(true)
 	stopExtend()
-	d.settle(bg, token, settles)
 	return len(claims), nil
 }
 
@@ -233,7 +274,7 @@ func (d *Dispatcher) plan(t Target, now time.Time) (Settle, job, bool) {
 	}
 	late := missed > d.cfg.LateAt
 	reply, send := d.cfg.Composer.ReminderReply(commands.Nudge{
-		Owner: t.Owner, ID: t.ID, Due: t.Due, Late: late, Zone: loc, Recent: t.Recent,
+		Owner: t.Owner, Reminder: t.Reminder, Due: t.Due, Late: late, Zone: loc, Recent: t.Recent,
 	}, now)
 	if !send {
 		d.obs.Reminder(platform, "done_already")
@@ -242,10 +283,10 @@ func (d *Dispatcher) plan(t Target, now time.Time) (Settle, job, bool) {
 	return next, job{t: t, loc: loc, late: late, notice: Notice{Owner: t.Owner, Chat: t.Reminder.Chat, Reply: reply}}, true
 }
 
-// sendAll sends jobs with a pool of workers and returns how each claim ends.
-func (d *Dispatcher) sendAll(ctx context.Context, jobs []job) []Settle {
+// sendAll sends jobs with a pool of workers and reports how each claim ends to done.
+func (d *Dispatcher) sendAll(ctx context.Context, jobs []job, done func(Settle)) {
 	if len(jobs) == 0 {
-		return nil
+		return
 	}
 	// Sends already started may finish for Drain after ctx is cancelled.
 	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -259,13 +300,12 @@ func (d *Dispatcher) sendAll(ctx context.Context, jobs []job) []Settle {
 	})
 	defer stop()
 
-	out := make([]Settle, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(d.cfg.Workers, len(jobs)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = d.deliver(ctx, sendCtx, jobs[i])
+				done(d.deliver(ctx, sendCtx, jobs[i]))
 			}
 		})
 	}
@@ -274,7 +314,6 @@ func (d *Dispatcher) sendAll(ctx context.Context, jobs []job) []Settle {
 	}
 	close(next)
 	wg.Wait()
-	return out
 }
 
 // deliver sends one reminder, retrying transient failures with backoff and honouring a
@@ -287,11 +326,6 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 	}
 	release := Settle{Member: j.t.Member, Kind: Release}
 	n, lim := d.cfg.Notifiers[platform], d.limiters[platform]
-	if n == nil {
-		d.log.Error("reminders: no front end for this platform here; trying again later", "platform", platform)
-		d.obs.Reminder(platform, "failed")
-		return Settle{Member: j.t.Member, Kind: Retry, At: d.cfg.Clock.Now().Add(retryLater)}
-	}
 	backoff := time.Second
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil && attempt == 1 {
@@ -347,7 +381,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 
 // extend keeps the round's leases alive while it sends, every third of a lease, and returns a
 // function that stops it.
-func (d *Dispatcher) extend(ctx context.Context, token string, jobs []job) func() {
+func (d *Dispatcher) extend(ctx context.Context, platform, token string, jobs []job) func() {
 	if len(jobs) == 0 {
 		return func() {}
 	}
@@ -365,7 +399,7 @@ func (d *Dispatcher) extend(ctx context.Context, token string, jobs []job) func(
 				return
 			case <-d.cfg.Clock.After(d.cfg.Lease / 3):
 			}
-			if err := d.cfg.Queue.Extend(ctx, token, members, d.cfg.Clock.Now().Add(d.cfg.Lease)); err != nil {
+			if err := d.cfg.Queue.Extend(ctx, platform, token, members, d.cfg.Clock.Now().Add(d.cfg.Lease)); err != nil {
 				d.log.Warn("reminders: extending leases failed", "err", err)
 			}
 		}
@@ -373,26 +407,28 @@ func (d *Dispatcher) extend(ctx context.Context, token string, jobs []job) func(
 	return func() { close(done); <-stopped }
 }
 
-// settle writes how the round's claims ended, retrying briefly: a round that cannot settle is
-// redone by whoever claims its reminders when the leases run out.
-func (d *Dispatcher) settle(ctx context.Context, token string, s []Settle) {
+// settle writes how claims ended. It keeps trying with backoff for about half a lease (ten
+// tries, 100 ms doubling to 5 s): a short Redis outage must not make the claims run out and be
+// sent again. Claims it cannot settle are redone by whoever claims them when their leases run out.
+func (d *Dispatcher) settle(ctx context.Context, platform, token string, s []Settle) {
 	if len(s) == 0 {
 		return
 	}
 	backoff := minBackoff
 	for attempt := 1; ; attempt++ {
-		_, err := d.cfg.Queue.Finish(ctx, token, s)
+		_, err := d.cfg.Queue.Finish(ctx, platform, token, s)
 		if err == nil {
 			return
 		}
-		if attempt == 5 {
-			d.log.Error("reminders: could not settle a round; its reminders are retried when their leases run out", "claims", len(s), "err", err)
+		if attempt == settleTries || wait(ctx, d.cfg.Clock, backoff) != nil {
+			d.log.Error("reminders: could not settle claims; they are retried when their leases run out", "claims", len(s), "err", err)
 			return
 		}
-		wait(ctx, d.cfg.Clock, backoff)
-		backoff *= 2
+		backoff = min(2*backoff, 5*time.Second)
 	}
 }
+
+const settleTries = 10
 
 func releaseAll(claims []Claim) []Settle {
 	out := make([]Settle, len(claims))

@@ -125,7 +125,7 @@ func (e *env) seed(t testing.TB, n int, due time.Time) []string {
 		owners[i] = owner
 		pipe.HSet(ctx, "nb:{"+owner+"}:r", "r1", fmt.Sprintf(`{"h":21,"m":0,"d":127,"c":"%d"}`, 1000+i))
 		pipe.HSet(ctx, "nb:{"+owner+"}:p", "rseq", 1)
-		pipe.ZAdd(ctx, store.DueKey, redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
+		pipe.ZAdd(ctx, store.DueKey("tg"), redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
 		if i%1000 == 999 {
 			if _, err := pipe.Exec(ctx); err != nil {
 				t.Fatal(err)
@@ -158,12 +158,12 @@ func (e *env) assertAllScheduled(t *testing.T, owners []string) {
 	t.Helper()
 	next := t0.Add(24 * time.Hour).UnixMilli()
 	for _, o := range owners {
-		sc, err := e.st.Client().ZScore(ctx, store.DueKey, store.Member(o, "r1")).Result()
+		sc, err := e.st.Client().ZScore(ctx, store.DueKey("tg"), store.Member(o, "r1")).Result()
 		if err != nil || int64(sc) != next {
 			t.Fatalf("%s due at %v (%v), want the next day", o, time.UnixMilli(int64(sc)).UTC(), err)
 		}
 	}
-	if n := e.st.Client().HLen(ctx, store.LeaseKey).Val(); n != 0 {
+	if n := e.st.Client().HLen(ctx, store.LeaseKey("tg")).Val(); n != 0 {
 		t.Errorf("%d leases left", n)
 	}
 }
@@ -202,10 +202,10 @@ func TestExactlyOnceAcrossInstances(t *testing.T) {
 // reaches Redis any more.
 type deadQueue struct{ remind.Queue }
 
-func (deadQueue) Finish(context.Context, string, []remind.Settle) (int, error) {
+func (deadQueue) Finish(context.Context, string, string, []remind.Settle) (int, error) {
 	return 0, errors.New("process died")
 }
-func (deadQueue) Extend(context.Context, string, []string, time.Time) error {
+func (deadQueue) Extend(context.Context, string, string, []string, time.Time) error {
 	return errors.New("process died")
 }
 
@@ -314,7 +314,7 @@ func TestSIGKILLedProcessLosesNothing(t *testing.T) {
 	}
 	child.Wait()
 
-	settled := int(e.st.Client().ZCount(ctx, store.DueKey, fmt.Sprint(t0.Add(24*time.Hour).UnixMilli()), "+inf").Val())
+	settled := int(e.st.Client().ZCount(ctx, store.DueKey("tg"), fmt.Sprint(t0.Add(24*time.Hour).UnixMilli()), "+inf").Val())
 	rec := newRecorder(len(owners) - settled)
 	d := e.dispatcher(fixedClock{t0.Add(5 * time.Minute)}, rec, nil, nil)
 	dCtx, stop := context.WithCancel(ctx)
@@ -391,7 +391,7 @@ func TestWhatIsSent(t *testing.T) {
 	e := newEnv(t)
 	now := t0.Add(30 * time.Second)
 	add := func(owner string, due time.Time) {
-		if _, err := e.st.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due); err != nil {
+		if _, err := e.st.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -442,7 +442,7 @@ func TestWhatIsSent(t *testing.T) {
 	}
 	// Everyone still set is scheduled for tomorrow, the skipped one included; the snooze and
 	// the removed reminder's entry are gone.
-	due, _ := e.st.Client().ZRangeWithScores(ctx, store.DueKey, 0, -1).Result()
+	due, _ := e.st.Client().ZRangeWithScores(ctx, store.DueKey("tg"), 0, -1).Result()
 	if len(due) != 5 {
 		t.Fatalf("due index = %+v, want 5 entries", due)
 	}
@@ -462,7 +462,7 @@ func TestPermanentFailureTurnsRemindersOff(t *testing.T) {
 	if _, err := d.Round(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.st.Client().ZCard(ctx, store.DueKey).Val(); n != 0 {
+	if n := e.st.Client().ZCard(ctx, store.DueKey("tg")).Val(); n != 0 {
 		t.Errorf("%d entries left in the due index; blocked users' reminders must be off", n)
 	}
 	if rs, _ := e.st.ListReminders(ctx, "tg:1000"); len(rs) != 0 {
@@ -498,15 +498,32 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 	rec2 := newRecorder(-1)
 	rec2.hook = func(int) error { return errors.New("connection reset") }
 	e.seed(t, 1, t0)
-	e.st.Client().ZAdd(ctx, store.DueKey, redis.Z{Score: float64(t0.UnixMilli()), Member: store.Member("tg:1000", "r1")})
+	e.st.Client().ZAdd(ctx, store.DueKey("tg"), redis.Z{Score: float64(t0.UnixMilli()), Member: store.Member("tg:1000", "r1")})
 	if _, err := e.dispatcher(instantClock{t0.Add(time.Second)}, rec2, nil, nil).Round(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec2.counts()) != 0 {
 		t.Fatal("a failing send was counted as delivered")
 	}
-	sc := e.st.Client().ZScore(ctx, store.DueKey, store.Member("tg:1000", "r1")).Val()
+	sc := e.st.Client().ZScore(ctx, store.DueKey("tg"), store.Member("tg:1000", "r1")).Val()
 	if want := t0.Add(time.Second + time.Minute).UnixMilli(); int64(sc) != want {
 		t.Errorf("failing reminder due at %v, want a minute later", time.UnixMilli(int64(sc)).UTC())
+	}
+}
+
+func TestClaimsOnlyPlatformsItDelivers(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, 3, t0)
+	if _, err := e.st.AddReminder(ctx, "dc:555", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: "555"}, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder(-1)
+	d := e.dispatcher(fixedClock{t0.Add(time.Second)}, rec, nil, nil) // Telegram only
+	if n, err := d.Round(ctx); err != nil || n != 3 {
+		t.Fatalf("Round = %d, %v; want the 3 Telegram reminders", n, err)
+	}
+	sc := e.st.Client().ZScore(ctx, store.DueKey("dc"), store.Member("dc:555", "r1")).Val()
+	if int64(sc) != t0.UnixMilli() || e.st.Client().HLen(ctx, store.LeaseKey("dc")).Val() != 0 {
+		t.Errorf("a Telegram-only dispatcher touched the Discord reminder (due at %v)", time.UnixMilli(int64(sc)).UTC())
 	}
 }

@@ -42,17 +42,18 @@ type Target struct {
 	Recent   []time.Time // when the owner rolled since the time asked for
 }
 
-// Queue is the due index, shared by every dispatcher; *store.Store implements it.
-// Tokens name one dispatcher's claims: only the holder can settle or extend them.
+// Queue is the due index, one per platform, shared by every dispatcher; *store.Store
+// implements it. A dispatcher claims only from the platforms it can deliver to. Tokens name
+// one dispatcher's claims: only the holder can settle or extend them.
 type Queue interface {
-	// Claim leases up to n reminders due at or before now until until.
-	Claim(ctx context.Context, token string, now, until time.Time, n int) ([]Claim, error)
+	// Claim leases up to n of the platform's reminders due at or before now until until.
+	Claim(ctx context.Context, platform, token string, now, until time.Time, n int) ([]Claim, error)
 	// Finish settles claims still held by token and reports how many it settled.
-	Finish(ctx context.Context, token string, s []Settle) (int, error)
+	Finish(ctx context.Context, platform, token string, s []Settle) (int, error)
 	// Extend keeps the token's leases on members until until.
-	Extend(ctx context.Context, token string, members []string, until time.Time) error
-	// NextDue returns when the earliest entry comes due; false when there is none.
-	NextDue(ctx context.Context) (time.Time, bool, error)
+	Extend(ctx context.Context, platform, token string, members []string, until time.Time) error
+	// NextDue returns when the earliest entry of the platforms comes due; false when none.
+	NextDue(ctx context.Context, platforms []string) (time.Time, bool, error)
 	// Targets looks up the reminders, zones and recent sessions of claims in one round trip.
 	Targets(ctx context.Context, claims []Claim, since time.Time) ([]Target, error)
 	// DisableReminders turns off every reminder of owner.

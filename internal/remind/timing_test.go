@@ -37,7 +37,7 @@ func newMemQueue(members []string, due time.Time) *memQueue {
 	return q
 }
 
-func (q *memQueue) Claim(_ context.Context, token string, now, until time.Time, n int) ([]remind.Claim, error) {
+func (q *memQueue) Claim(_ context.Context, _, token string, now, until time.Time, n int) ([]remind.Claim, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var ms []string
@@ -58,7 +58,7 @@ func (q *memQueue) Claim(_ context.Context, token string, now, until time.Time, 
 	return out, nil
 }
 
-func (q *memQueue) Finish(_ context.Context, token string, s []remind.Settle) (int, error) {
+func (q *memQueue) Finish(_ context.Context, _, token string, s []remind.Settle) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := 0
@@ -85,7 +85,7 @@ func (q *memQueue) Finish(_ context.Context, token string, s []remind.Settle) (i
 	return n, nil
 }
 
-func (q *memQueue) Extend(_ context.Context, token string, members []string, until time.Time) error {
+func (q *memQueue) Extend(_ context.Context, _, token string, members []string, until time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, m := range members {
@@ -96,7 +96,7 @@ func (q *memQueue) Extend(_ context.Context, token string, members []string, unt
 	return nil
 }
 
-func (q *memQueue) NextDue(context.Context) (time.Time, bool, error) {
+func (q *memQueue) NextDue(context.Context, []string) (time.Time, bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var first time.Time

@@ -6,8 +6,9 @@
 //
 // An owner is a validated "platform:id" string ("tg:12345", "dc:98765", "console:local").
 // Every key of one owner carries the owner in a hash tag, so the Lua scripts that touch several
-// of them run on Redis Cluster; the due index has its own tag. Keys are built only from
-// validated owners and ids, never from message text.
+// of them run on Redis Cluster; each platform's due index has its own tag, and a dispatcher
+// claims only from the platforms it delivers to. Keys are built only from validated owners,
+// platforms and ids, never from message text.
 //
 //	key                        type    contents                                                 TTL
 //	nb:{OWNER}:p               hash    profile: tz (IANA zone), seq (last session id),          none
@@ -16,12 +17,13 @@
 //	nb:{OWNER}:t               zset    session id scored by when it happened (unix ms)          none
 //	nb:{OWNER}:o               zset    session id scored by id (the order it was logged)        none
 //	nb:{OWNER}:c               hash    usage counters: "mm:0.25", "p:peptides" -> count         none
-//	nb:{OWNER}:k               hash    idempotency key (platform event id) -> session id        none, pruned after 48 h
+//	nb:{OWNER}:k               hash    platform event id -> what it did (session id; "rm:" and  none, pruned after 48 h
+//	                                   "rem:" for removals and reminders)
 //	nb:{OWNER}:kt              zset    idempotency key scored by when it was used (unix ms)     none, pruned after 48 h
-//	nb:{OWNER}:r               hash    reminder id -> reminder JSON {h, m, d, c}                none
+//	nb:{OWNER}:r               hash    reminder id -> reminder JSON {h, m, d, c, t}             none
 //	nb:{OWNER}:w               string  writes in the current rate-limit window                  the window (60 s)
-//	nb:{due}:q                 zset    "OWNER|rID" scored by the next fire time (unix ms)       none
-//	nb:{due}:l                 hash    "OWNER|rID" -> lease "token|due ms" while claimed        none, removed on ack
+//	nb:{due:PLATFORM}:q        zset    "OWNER|rID" scored by the next fire time (unix ms)       none
+//	nb:{due:PLATFORM}:l        hash    "OWNER|rID" -> lease "token|due ms" while claimed        none, removed when settled
 //	nb:ev:EVENT                string  "1": a platform event (Telegram update) was handled      48 h
 //	nb:tg:offset               string  the next Telegram update id to fetch                     none
 //	nb:secret                  string  the key that signs buttons, made once                    none

@@ -49,6 +49,7 @@ type Embedded struct {
 	mr   *miniredis.Miniredis
 	path string
 	log  *slog.Logger
+	lock *os.File // held while the store is open
 
 	reqs chan chan error // commit requests, served by the saver goroutine
 	stop chan struct{}
@@ -64,19 +65,30 @@ func OpenEmbedded(dir string, log *slog.Logger, opts ...Option) (*Embedded, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: data directory: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	release := func() {
+		if lock != nil {
+			lock.Close()
+		}
+	}
 	path := filepath.Join(dir, SnapshotName)
 	mr := miniredis.NewMiniRedis()
 	mr.ClockTTL(true) // TTLs (rate limits, handled events) run on the wall clock
 	n, err := load(mr, path)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+		release()
 		return nil, fmt.Errorf("store: start embedded redis: %w", err)
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	e := &Embedded{
-		Store: New(rdb, opts...), mr: mr, path: path, log: log,
+		Store: New(rdb, opts...), mr: mr, path: path, log: log, lock: lock,
 		reqs: make(chan chan error), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	e.Store.committed = e.commit
@@ -153,6 +165,9 @@ func (e *Embedded) Close() error {
 	err := e.Save()
 	e.Store.Close()
 	e.mr.Close()
+	if e.lock != nil {
+		e.lock.Close()
+	}
 	return err
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -79,11 +80,27 @@ end
 return n
 `)
 
-// Claim leases up to n reminders due at now; see remind.Queue.
-func (s *Store) Claim(ctx context.Context, token string, now, until time.Time, n int) ([]remind.Claim, error) {
-	res, err := write(ctx, s, func() ([]string, error) {
-		return claimScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, now.UnixMilli(), until.UnixMilli(), n, token).StringSlice()
-	})
+// validPlatform guards the due-index keys, which are built from the platform name.
+func validPlatform(p string) error {
+	switch p {
+	case "tg", "dc", "console":
+		return nil
+	}
+	return fmt.Errorf("store: unknown platform %q", p)
+}
+
+// Claim leases up to n of the platform's reminders due at now; see remind.Queue. A claim that
+// finds nothing writes nothing, so an idle dispatcher costs the embedded store no snapshot.
+func (s *Store) Claim(ctx context.Context, platform, token string, now, until time.Time, n int) ([]remind.Claim, error) {
+	if err := validPlatform(platform); err != nil {
+		return nil, err
+	}
+	s.gate.RLock()
+	res, err := claimScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform)}, now.UnixMilli(), until.UnixMilli(), n, token).StringSlice()
+	s.gate.RUnlock()
+	if err == nil && len(res) > 0 {
+		err = s.committed(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: claim: %w", unavailable(err))
 	}
@@ -96,7 +113,10 @@ func (s *Store) Claim(ctx context.Context, token string, now, until time.Time, n
 }
 
 // Finish settles claims; see remind.Queue.
-func (s *Store) Finish(ctx context.Context, token string, done []remind.Settle) (int, error) {
+func (s *Store) Finish(ctx context.Context, platform, token string, done []remind.Settle) (int, error) {
+	if err := validPlatform(platform); err != nil {
+		return 0, err
+	}
 	if len(done) == 0 {
 		return 0, nil
 	}
@@ -110,7 +130,7 @@ func (s *Store) Finish(ctx context.Context, token string, done []remind.Settle) 
 		args = append(args, d.Member, t, string(d.Kind))
 	}
 	n, err := write(ctx, s, func() (int64, error) {
-		return finishScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, args...).Int64()
+		return finishScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform)}, args...).Int64()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: finish: %w", unavailable(err))
@@ -119,7 +139,10 @@ func (s *Store) Finish(ctx context.Context, token string, done []remind.Settle) 
 }
 
 // Extend keeps leases held; see remind.Queue.
-func (s *Store) Extend(ctx context.Context, token string, members []string, until time.Time) error {
+func (s *Store) Extend(ctx context.Context, platform, token string, members []string, until time.Time) error {
+	if err := validPlatform(platform); err != nil {
+		return err
+	}
 	if len(members) == 0 {
 		return nil
 	}
@@ -129,23 +152,37 @@ func (s *Store) Extend(ctx context.Context, token string, members []string, unti
 		args = append(args, m)
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
-		return extendScript.Run(ctx, s.rdb, []string{DueKey, LeaseKey}, args...).Int64()
+		return extendScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform)}, args...).Int64()
 	}); err != nil {
 		return fmt.Errorf("store: extend: %w", unavailable(err))
 	}
 	return nil
 }
 
-// NextDue returns when the earliest entry of the due index comes due; see remind.Queue.
-func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
-	zs, err := s.rdb.ZRangeWithScores(ctx, DueKey, 0, 0).Result()
+// NextDue returns when the earliest entry of the platforms' due indexes comes due; see
+// remind.Queue.
+func (s *Store) NextDue(ctx context.Context, platforms []string) (time.Time, bool, error) {
+	cmds := make([]*redis.ZSliceCmd, 0, len(platforms))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, pl := range platforms {
+			if validPlatform(pl) == nil {
+				cmds = append(cmds, p.ZRangeWithScores(ctx, DueKey(pl), 0, 0))
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next due: %w", unavailable(err))
 	}
-	if len(zs) == 0 {
-		return time.Time{}, false, nil
+	var first time.Time
+	for _, c := range cmds {
+		if zs := c.Val(); len(zs) > 0 {
+			if t := time.UnixMilli(int64(zs[0].Score)); first.IsZero() || t.Before(first) {
+				first = t
+			}
+		}
 	}
-	return time.UnixMilli(int64(zs[0].Score)), true, nil
+	return first, !first.IsZero(), nil
 }
 
 // Targets looks up, in one round trip, what the dispatcher needs for each claim: the
@@ -173,7 +210,7 @@ func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.T
 		}
 		return nil
 	})
-	if err != nil && err != redis.Nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("store: targets: %w", unavailable(err))
 	}
 	for i, c := range pending {
@@ -181,7 +218,7 @@ func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.T
 			continue
 		}
 		js, err := c.rem.Result()
-		if err == redis.Nil {
+		if errors.Is(err, redis.Nil) {
 			continue // removed: the dispatcher drops the entry
 		}
 		if err != nil {

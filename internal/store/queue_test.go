@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -18,59 +19,59 @@ func TestQueueLeases(t *testing.T) {
 		s := open(t)
 		due := t0
 		for _, owner := range []string{"tg:1", "tg:2", "tg:3"} {
-			if _, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due); err != nil {
+			if _, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
-		s.AddReminder(ctx, "tg:4", commands.Reminder{Clock: schedule.Clock{Hour: 22}}, due.Add(time.Hour))
+		s.AddReminder(ctx, "tg:4", commands.Reminder{Clock: schedule.Clock{Hour: 22}}, due.Add(time.Hour), "")
 		now := due.Add(time.Second)
 		lease := now.Add(time.Minute)
 
-		a, err := s.Claim(ctx, "A", now, lease, 2)
+		a, err := s.Claim(ctx, "tg", "A", now, lease, 2)
 		if err != nil || len(a) != 2 || !a[0].Due.Equal(due) {
 			t.Fatalf("Claim A = %+v, %v", a, err)
 		}
-		b, _ := s.Claim(ctx, "B", now, lease, 10)
+		b, _ := s.Claim(ctx, "tg", "B", now, lease, 10)
 		if len(b) != 1 {
 			t.Fatalf("Claim B got %d, want the 1 not leased (and not tg:4, due later)", len(b))
 		}
-		if c, _ := s.Claim(ctx, "C", now, lease, 10); len(c) != 0 {
+		if c, _ := s.Claim(ctx, "tg", "C", now, lease, 10); len(c) != 0 {
 			t.Fatalf("leased entries claimed again: %+v", c)
 		}
-		if at, ok, _ := s.NextDue(ctx); !ok || !at.Equal(lease) {
+		if at, ok, _ := s.NextDue(ctx, []string{"tg"}); !ok || !at.Equal(lease) {
 			t.Errorf("NextDue = %v, %v; want the lease end %v", at, ok, lease)
 		}
 
 		// Only the holder settles; a stranger's token changes nothing.
 		next := due.Add(24 * time.Hour)
-		if n, _ := s.Finish(ctx, "B", []remind.Settle{{Member: a[0].Member, Kind: remind.Done, At: next}}); n != 0 {
+		if n, _ := s.Finish(ctx, "tg", "B", []remind.Settle{{Member: a[0].Member, Kind: remind.Done, At: next}}); n != 0 {
 			t.Errorf("B settled A's claim")
 		}
-		if n, _ := s.Finish(ctx, "A", []remind.Settle{{Member: a[0].Member, Kind: remind.Done, At: next}}); n != 1 {
+		if n, _ := s.Finish(ctx, "tg", "A", []remind.Settle{{Member: a[0].Member, Kind: remind.Done, At: next}}); n != 1 {
 			t.Errorf("A could not settle its claim")
 		}
-		if sc := s.Client().ZScore(ctx, DueKey, a[0].Member).Val(); int64(sc) != next.UnixMilli() {
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), a[0].Member).Val(); int64(sc) != next.UnixMilli() {
 			t.Errorf("settled entry at %v, want %v", sc, next)
 		}
-		if s.Client().HExists(ctx, LeaseKey, a[0].Member).Val() {
+		if s.Client().HExists(ctx, LeaseKey("tg"), a[0].Member).Val() {
 			t.Error("lease left after settling")
 		}
 
 		// A retried claim keeps its original due time when it is claimed again.
-		s.Finish(ctx, "A", []remind.Settle{{Member: a[1].Member, Kind: remind.Retry, At: now.Add(30 * time.Second)}})
-		again, _ := s.Claim(ctx, "D", now.Add(30*time.Second), now.Add(2*time.Minute), 10)
+		s.Finish(ctx, "tg", "A", []remind.Settle{{Member: a[1].Member, Kind: remind.Retry, At: now.Add(30 * time.Second)}})
+		again, _ := s.Claim(ctx, "tg", "D", now.Add(30*time.Second), now.Add(2*time.Minute), 10)
 		if len(again) != 1 || again[0].Member != a[1].Member || !again[0].Due.Equal(due) {
 			t.Errorf("retried claim = %+v, want %s due %v", again, a[1].Member, due)
 		}
 		// Released at shutdown: due again at once, at its original time.
-		s.Finish(ctx, "D", []remind.Settle{{Member: again[0].Member, Kind: remind.Release}})
-		if sc := s.Client().ZScore(ctx, DueKey, again[0].Member).Val(); int64(sc) != due.UnixMilli() {
+		s.Finish(ctx, "tg", "D", []remind.Settle{{Member: again[0].Member, Kind: remind.Release}})
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), again[0].Member).Val(); int64(sc) != due.UnixMilli() {
 			t.Errorf("released entry at %v, want its due time", sc)
 		}
 
 		// A lease that runs out (a crashed dispatcher) makes the entry claimable again, and the
 		// late claimer is the only one who can settle it.
-		late, _ := s.Claim(ctx, "E", lease.Add(time.Second), lease.Add(2*time.Minute), 10)
+		late, _ := s.Claim(ctx, "tg", "E", lease.Add(time.Second), lease.Add(2*time.Minute), 10)
 		found := false
 		for _, c := range late {
 			found = found || c.Member == b[0].Member
@@ -78,24 +79,24 @@ func TestQueueLeases(t *testing.T) {
 		if !found {
 			t.Fatalf("expired lease not claimable: %+v", late)
 		}
-		if n, _ := s.Finish(ctx, "B", []remind.Settle{{Member: b[0].Member, Kind: remind.Done, At: next}}); n != 0 {
+		if n, _ := s.Finish(ctx, "tg", "B", []remind.Settle{{Member: b[0].Member, Kind: remind.Done, At: next}}); n != 0 {
 			t.Error("the crashed holder settled after its lease was taken over")
 		}
 		// Extend moves only the token's own leases.
-		s.Extend(ctx, "E", []string{b[0].Member}, lease.Add(time.Hour))
-		if sc := s.Client().ZScore(ctx, DueKey, b[0].Member).Val(); int64(sc) != lease.Add(time.Hour).UnixMilli() {
+		s.Extend(ctx, "tg", "E", []string{b[0].Member}, lease.Add(time.Hour))
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), b[0].Member).Val(); int64(sc) != lease.Add(time.Hour).UnixMilli() {
 			t.Errorf("extended lease at %v", sc)
 		}
-		s.Extend(ctx, "nobody", []string{b[0].Member}, lease.Add(5*time.Hour))
-		if sc := s.Client().ZScore(ctx, DueKey, b[0].Member).Val(); int64(sc) != lease.Add(time.Hour).UnixMilli() {
+		s.Extend(ctx, "tg", "nobody", []string{b[0].Member}, lease.Add(5*time.Hour))
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), b[0].Member).Val(); int64(sc) != lease.Add(time.Hour).UnixMilli() {
 			t.Error("a stranger extended someone's lease")
 		}
 		// A reminder removed while claimed is not put back by the late settle.
 		s.RemoveReminder(ctx, "tg:2", "")
 		s.RemoveReminder(ctx, "tg:1", "")
 		s.RemoveReminder(ctx, "tg:3", "")
-		s.Finish(ctx, "E", []remind.Settle{{Member: b[0].Member, Kind: remind.Done, At: next}})
-		if n := s.Client().ZCard(ctx, DueKey).Val(); n != 1 {
+		s.Finish(ctx, "tg", "E", []remind.Settle{{Member: b[0].Member, Kind: remind.Done, At: next}})
+		if n := s.Client().ZCard(ctx, DueKey("tg")).Val(); n != 1 {
 			t.Errorf("due index has %d entries, want only tg:4's", n)
 		}
 	})
@@ -105,7 +106,7 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
 		for i, owner := range []string{"tg:1", "dc:2"} {
-			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: i}, Days: schedule.Daily, Chat: owner[3:]}, t0)
+			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: i}, Days: schedule.Daily, Chat: owner[3:]}, t0, "")
 		}
 		s.SetZone(ctx, "tg:1", "Europe/Berlin", nil)
 		s.AddSession(ctx, "tg:1", diary.Session{At: t0.Add(-time.Hour), NeedleMM: 0.25}, "", t0)
@@ -157,4 +158,68 @@ func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 		}
 		return next(ctx, cmds)
 	}
+}
+
+func TestUserChangesDuringARoundSurvive(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		if _, err := s.AddReminder(ctx, "tg:1", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: "1"}, t0, ""); err != nil {
+			t.Fatal(err)
+		}
+		s.Snooze(ctx, "tg:1", "r1", t0)
+		claims, _ := s.Claim(ctx, "tg", "A", t0.Add(time.Second), t0.Add(time.Minute), 10)
+		if len(claims) != 2 {
+			t.Fatalf("claimed %d, want the reminder and its snooze", len(claims))
+		}
+		// While the round sends, the user snoozes again and moves to another zone.
+		again := t0.Add(30 * time.Minute)
+		if err := s.Snooze(ctx, "tg:1", "r1", again); err != nil {
+			t.Fatal(err)
+		}
+		newZone := t0.Add(5 * time.Hour)
+		if err := s.SetZone(ctx, "tg:1", "Asia/Kolkata", map[string]time.Time{"r1": newZone}); err != nil {
+			t.Fatal(err)
+		}
+		// The round settles as it planned before the changes: it must not undo them.
+		s.Finish(ctx, "tg", "A", []remind.Settle{
+			{Member: SnoozeMember("tg:1", "r1"), Kind: remind.Done},
+			{Member: Member("tg:1", "r1"), Kind: remind.Done, At: t0.Add(24 * time.Hour)},
+		})
+		if sc, err := s.Client().ZScore(ctx, DueKey("tg"), SnoozeMember("tg:1", "r1")).Result(); err != nil || int64(sc) != again.UnixMilli() {
+			t.Errorf("the new snooze is at %v (%v), want %v", time.UnixMilli(int64(sc)), err, again)
+		}
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), Member("tg:1", "r1")).Val(); int64(sc) != newZone.UnixMilli() {
+			t.Errorf("the reminder is at %v, want the new zone's %v", time.UnixMilli(int64(sc)), newZone)
+		}
+	})
+}
+
+func TestEachPlatformHasItsOwnQueue(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		s.AddReminder(ctx, "tg:1", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "1"}, t0, "")
+		s.AddReminder(ctx, "dc:2", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "2"}, t0, "")
+		tg, _ := s.Claim(ctx, "tg", "A", t0, t0.Add(time.Minute), 10)
+		if len(tg) != 1 || tg[0].Member != "tg:1|r1" {
+			t.Errorf("tg claim = %+v", tg)
+		}
+		if at, ok, _ := s.NextDue(ctx, []string{"tg", "dc"}); !ok || !at.Equal(t0) {
+			t.Errorf("NextDue(tg, dc) = %v %v, want the Discord reminder's %v", at, ok, t0)
+		}
+		if _, err := s.Claim(ctx, "../x", "A", t0, t0, 1); err == nil {
+			t.Error("claimed from an invented platform")
+		}
+	})
+}
+
+func TestSnoozeAGoneReminder(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		if err := s.Snooze(ctx, "tg:1", "r1", t0); !errors.Is(err, commands.ErrGone) {
+			t.Errorf("Snooze of a missing reminder = %v, want ErrGone", err)
+		}
+		if n := s.Client().ZCard(ctx, DueKey("tg")).Val(); n != 0 {
+			t.Errorf("snoozing nothing left %d due entries", n)
+		}
+	})
 }

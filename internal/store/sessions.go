@@ -58,14 +58,18 @@ end
 `
 
 // addSessionScript stores a session, unless its idempotency key was seen, and counts recent
-// sessions. KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes.
+// sessions. It returns the id, when it was logged, whether it was a repeat, and the count.
+// KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes.
 // ARGV: key, now ms, json, at ms, since ms, max sessions, max writes, window ms, idem TTL ms,
 // usage fields...
 var addSessionScript = redis.NewScript(allowLua + `
 if ARGV[1] ~= '' then
   local id = redis.call('HGET', KEYS[6], ARGV[1])
   if id then
-    return {tonumber(id), 1, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
+    local logged = 0
+    local js = redis.call('HGET', KEYS[2], id)
+    if js then logged = cjson.decode(js).l end
+    return {tonumber(id), logged, 1, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
   end
 end
 if not allow(KEYS[8], ARGV[7], ARGV[8]) then return redis.error_reply('NB_RATE') end
@@ -78,14 +82,22 @@ for i = 10, #ARGV do redis.call('HINCRBY', KEYS[5], ARGV[i], 1) end
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], id)
   redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
-  local old = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[9]), 'LIMIT', 0, 100)
-  if #old > 0 then
-    redis.call('HDEL', KEYS[6], unpack(old))
-    redis.call('ZREM', KEYS[7], unpack(old))
-  end
 end
-return {id, 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
+` + pruneLua(2, 9) + `
+return {id, tonumber(ARGV[2]), 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
 `)
+
+// pruneLua forgets idempotency keys older than their TTL, a hundred at a time. KEYS[6] and
+// KEYS[7] are idem and idemTime; now and ttl say which ARGV hold the time and the TTL.
+func pruneLua(now, ttl int) string {
+	return fmt.Sprintf(`
+local old = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[%d]) - tonumber(ARGV[%d]), 'LIMIT', 0, 100)
+if #old > 0 then
+  redis.call('HDEL', KEYS[6], unpack(old))
+  redis.call('ZREM', KEYS[7], unpack(old))
+end
+`, now, ttl)
+}
 
 // AddSession stores a session; see commands.Sessions.
 func (s *Store) AddSession(ctx context.Context, owner string, sess diary.Session, key string, since time.Time) (commands.Added, error) {
@@ -113,12 +125,23 @@ func (s *Store) AddSession(ctx context.Context, owner string, sess diary.Session
 	if err != nil {
 		return commands.Added{}, scriptError("add session", err)
 	}
-	return commands.Added{ID: v[0], Duplicate: v[1] == 1, Recent: int(v[2])}, nil
+	return commands.Added{ID: v[0], Logged: time.UnixMilli(v[1]), Duplicate: v[2] == 1, Recent: int(v[3])}, nil
 }
 
-// removeSessionScript removes one session (id "0": the last logged) and its usage counts.
-// KEYS: sessions, byTime, byOrder, usage, writes. ARGV: id, max writes, window ms.
+// removeSessionScript removes one session (id "0": the last logged) and its usage counts. A
+// logged time, when given, must match the session's; a repeated key returns what the first
+// call removed. KEYS: sessions, byTime, byOrder, usage, writes, idem, idemTime.
+// ARGV: id, max writes, window ms, key, now ms, logged ms or ”, idem TTL ms.
 var removeSessionScript = redis.NewScript(allowLua + `
+local key = ''
+if ARGV[4] ~= '' then
+  key = 'rm:' .. ARGV[4]
+  local done = redis.call('HGET', KEYS[6], key)
+  if done then
+    local bar = string.find(done, '|', 1, true)
+    return {string.sub(done, 1, bar - 1), string.sub(done, bar + 1)}
+  end
+end
 local id = ARGV[1]
 if id == '0' then
   local last = redis.call('ZREVRANGE', KEYS[3], 0, 0)
@@ -127,21 +150,27 @@ if id == '0' then
 end
 local js = redis.call('HGET', KEYS[1], id)
 if not js then return false end
+local rec = cjson.decode(js)
+if ARGV[6] ~= '' and tonumber(rec.l) ~= tonumber(ARGV[6]) then return false end
 if not allow(KEYS[5], ARGV[2], ARGV[3]) then return redis.error_reply('NB_RATE') end
 redis.call('HDEL', KEYS[1], id)
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
-local rec = cjson.decode(js)
 if rec.u then
   for _, f in ipairs(rec.u) do
     if redis.call('HINCRBY', KEYS[4], f, -1) <= 0 then redis.call('HDEL', KEYS[4], f) end
   end
 end
+if key ~= '' then
+  redis.call('HSET', KEYS[6], key, id .. '|' .. js)
+  redis.call('ZADD', KEYS[7], ARGV[5], key)
+end
+` + pruneLua(5, 7) + `
 return {id, js}
 `)
 
 // RemoveSession removes a session; see commands.Sessions.
-func (s *Store) RemoveSession(ctx context.Context, owner string, id int64) (commands.Entry, bool, error) {
+func (s *Store) RemoveSession(ctx context.Context, owner string, id int64, logged time.Time, key string) (commands.Entry, bool, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return commands.Entry{}, false, err
@@ -149,9 +178,13 @@ func (s *Store) RemoveSession(ctx context.Context, owner string, id int64) (comm
 	if id < 0 {
 		return commands.Entry{}, false, nil
 	}
+	loggedArg := ""
+	if !logged.IsZero() {
+		loggedArg = strconv.FormatInt(logged.UnixMilli(), 10)
+	}
 	v, err := write(ctx, s, func() ([]string, error) {
-		return removeSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.byOrder, k.usage, k.writes},
-			id, s.limits.Writes, s.limits.Window.Milliseconds()).StringSlice()
+		return removeSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.byOrder, k.usage, k.writes, k.idem, k.idemTime},
+			id, s.limits.Writes, s.limits.Window.Milliseconds(), key, s.now().UnixMilli(), loggedArg, s.limits.Idempotent.Milliseconds()).StringSlice()
 	})
 	if errors.Is(err, redis.Nil) {
 		return commands.Entry{}, false, nil

@@ -202,11 +202,19 @@ func (k keys) all() []string {
 	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes}
 }
 
-// Keys of the due index; they share a hash tag so the claim and ack scripts run on a cluster.
-const (
-	DueKey   = "nb:{due}:q"
-	LeaseKey = "nb:{due}:l"
-)
+// DueKey is the due index of one platform's reminders, and LeaseKey its leases. Each
+// platform has its own, so an instance claims only reminders it can deliver; the two keys of a
+// platform share a hash tag, so the claim and settle scripts run on a cluster.
+func DueKey(platform string) string { return "nb:{due:" + platform + "}:q" }
+
+// LeaseKey holds the leases of one platform's due index; see DueKey.
+func LeaseKey(platform string) string { return "nb:{due:" + platform + "}:l" }
+
+// platformOf is the platform part of a validated owner.
+func platformOf(owner string) string {
+	p, _, _ := strings.Cut(owner, ":")
+	return p
+}
 
 const (
 	secretKey = "nb:secret"

@@ -122,21 +122,21 @@ func TestSessions(t *testing.T) {
 		}
 
 		// Undo takes the last one logged (id 3, although it happened first), then by id.
-		e, ok, err := s.RemoveSession(ctx, owner, 0)
+		e, ok, err := s.RemoveSession(ctx, owner, 0, time.Time{}, "")
 		if err != nil || !ok || e.ID != 3 {
 			t.Fatalf("RemoveSession(last) = %+v, %v, %v; want id 3", e, ok, err)
 		}
-		if e, ok, _ := s.RemoveSession(ctx, owner, 2); !ok || e.ID != 2 || e.Areas[0] != "cheeks" {
+		if e, ok, _ := s.RemoveSession(ctx, owner, 2, time.Time{}, ""); !ok || e.ID != 2 || e.Areas[0] != "cheeks" {
 			t.Fatalf("RemoveSession(2) = %+v, %v", e, ok)
 		}
-		if _, ok, _ := s.RemoveSession(ctx, owner, 2); ok {
+		if _, ok, _ := s.RemoveSession(ctx, owner, 2, time.Time{}, ""); ok {
 			t.Error("removed session 2 twice")
 		}
 		usage, _ = s.Usage(ctx, owner)
 		if diff := cmp.Diff(map[string]int{"mm:0.25": 1, "p:peptides": 1}, usage); diff != "" {
 			t.Errorf("Usage after removals (-want +got):\n%s", diff)
 		}
-		if _, ok, _ := s.RemoveSession(ctx, "tg:empty", 0); ok {
+		if _, ok, _ := s.RemoveSession(ctx, "tg:empty", 0, time.Time{}, ""); ok {
 			t.Error("removed from an empty diary")
 		}
 	})
@@ -163,11 +163,11 @@ func TestLimits(t *testing.T) {
 		}
 		other := "dc:43"
 		for i := range 2 {
-			if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily}, t0); err != nil {
+			if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily}, t0, ""); err != nil {
 				t.Fatalf("reminder %d: %v", i, err)
 			}
 		}
-		if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 22}}, t0); !errors.Is(err, commands.ErrFull) {
+		if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 22}}, t0, ""); !errors.Is(err, commands.ErrFull) {
 			t.Errorf("3rd reminder: %v, want ErrFull", err)
 		}
 	})
@@ -199,11 +199,11 @@ func TestRemindersAndZone(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
 		const owner = "tg:5"
-		r1, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: 30}, Days: schedule.Daily, Chat: "5"}, t0)
+		r1, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: 30}, Days: schedule.Daily, Chat: "5"}, t0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		r2, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 9}, Days: 0b0111110, Chat: "5"}, t0.Add(time.Hour))
+		r2, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 9}, Days: 0b0111110, Chat: "5"}, t0.Add(time.Hour), "")
 		if r1.ID != "r1" || r2.ID != "r2" {
 			t.Fatalf("ids %q, %q", r1.ID, r2.ID)
 		}
@@ -211,7 +211,7 @@ func TestRemindersAndZone(t *testing.T) {
 		if diff := cmp.Diff([]commands.Reminder{r1, r2}, list); diff != "" {
 			t.Errorf("ListReminders (-want +got):\n%s", diff)
 		}
-		due, _ := s.Client().ZRangeWithScores(ctx, DueKey, 0, -1).Result()
+		due, _ := s.Client().ZRangeWithScores(ctx, DueKey("tg"), 0, -1).Result()
 		if len(due) != 2 || due[0].Member != "tg:5|r1" || int64(due[0].Score) != t0.UnixMilli() {
 			t.Errorf("due index = %v", due)
 		}
@@ -229,7 +229,7 @@ func TestRemindersAndZone(t *testing.T) {
 		if tz, _ := s.Zone(ctx, owner); tz != "Europe/Berlin" {
 			t.Errorf("zone = %q", tz)
 		}
-		if sc := s.Client().ZScore(ctx, DueKey, "tg:5|r1").Val(); int64(sc) != later.UnixMilli() {
+		if sc := s.Client().ZScore(ctx, DueKey("tg"), "tg:5|r1").Val(); int64(sc) != later.UnixMilli() {
 			t.Errorf("r1 not rescheduled: %v", sc)
 		}
 		if err := s.SetZone(ctx, owner, "Mars/Olympus", nil); err == nil {
@@ -245,7 +245,7 @@ func TestRemindersAndZone(t *testing.T) {
 		if n, _ := s.RemoveReminder(ctx, owner, ""); n != 1 {
 			t.Errorf("removed %d with off, want 1", n)
 		}
-		if n := s.Client().ZCard(ctx, DueKey).Val(); n != 0 {
+		if n := s.Client().ZCard(ctx, DueKey("tg")).Val(); n != 0 {
 			t.Errorf("due index keeps %d entries after all reminders were removed", n)
 		}
 	})
@@ -256,11 +256,11 @@ func TestForgetLeavesNothing(t *testing.T) {
 		s := open(t)
 		for _, owner := range []string{"tg:77", "tg:78"} {
 			s.AddSession(ctx, owner, sess(t0, 0.25, "peptides"), "tg:u:"+owner[3:], t0)
-			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: owner[3:]}, t0)
+			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: owner[3:]}, t0, "")
 			s.SetZone(ctx, owner, "Asia/Kolkata", nil)
 		}
-		s.Client().HSet(ctx, LeaseKey, "tg:77|r1", "token|1")
-		s.Client().ZAdd(ctx, DueKey, redis.Z{Score: 1, Member: "tg:77|r1|snooze"})
+		s.Client().HSet(ctx, LeaseKey("tg"), "tg:77|r1", "token|1")
+		s.Client().ZAdd(ctx, DueKey("tg"), redis.Z{Score: 1, Member: "tg:77|r1|snooze"})
 		if err := s.Forget(ctx, "tg:77"); err != nil {
 			t.Fatal(err)
 		}
@@ -416,7 +416,7 @@ func TestEmbeddedSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.AddReminder(ctx, "console:local", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "local"}, t0)
+	e.AddReminder(ctx, "console:local", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "local"}, t0, "")
 	e.MarkSeen(ctx, "tg:u:5")
 	// Every acknowledged write is on disk already, before any clean shutdown.
 	data, err := os.ReadFile(filepath.Join(dir, SnapshotName))
@@ -536,4 +536,74 @@ func TestRedisRestartKeepsAcknowledgedWrites(t *testing.T) {
 	if len(list) != acked {
 		t.Errorf("%d sessions after restarts, want all %d acknowledged", len(list), acked)
 	}
+}
+
+func TestRepeatedEventsWriteOnce(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		const owner = "tg:3"
+		for i := range 3 {
+			s.AddSession(ctx, owner, sess(t0.Add(time.Duration(i)*time.Minute), 0.25), "", t0)
+		}
+		// A platform redelivers "/undo" (the first reply failed): one session goes, not two.
+		first, ok, err := s.RemoveSession(ctx, owner, 0, time.Time{}, "tg:u:77")
+		if err != nil || !ok || first.ID != 3 {
+			t.Fatalf("first undo = %+v %v %v", first, ok, err)
+		}
+		again, ok, err := s.RemoveSession(ctx, owner, 0, time.Time{}, "tg:u:77")
+		if err != nil || !ok || again.ID != 3 {
+			t.Errorf("repeated undo = %+v %v %v, want the same answer", again, ok, err)
+		}
+		if list, _ := s.ListSessions(ctx, owner, 0); len(list) != 2 {
+			t.Errorf("%d sessions after a repeated undo, want 2", len(list))
+		}
+		// And "/remind set": one reminder.
+		r1, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 22}, Chat: "3"}, t0, "tg:u:78")
+		r2, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 22}, Chat: "3"}, t0, "tg:u:78")
+		if rs, _ := s.ListReminders(ctx, owner); len(rs) != 1 || r1.ID != r2.ID {
+			t.Errorf("repeated /remind set made %d reminders (%s, %s), want 1", len(rs), r1.ID, r2.ID)
+		}
+	})
+}
+
+func TestOldUndoCannotRemoveANewerSession(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		clk := &clock{t: t0}
+		s := open(t, WithClock(clk.now))
+		old, _ := s.AddSession(ctx, "tg:4", sess(t0, 0.25), "", t0)
+		s.Forget(ctx, "tg:4")
+		clk.mu.Lock()
+		clk.t = t0.Add(time.Hour)
+		clk.mu.Unlock()
+		fresh, _ := s.AddSession(ctx, "tg:4", sess(t0, 0.5), "", t0)
+		if fresh.ID != old.ID {
+			t.Fatalf("ids %d and %d: the test needs the id reused", old.ID, fresh.ID)
+		}
+		if _, ok, _ := s.RemoveSession(ctx, "tg:4", old.ID, old.Logged, ""); ok {
+			t.Error("the old session's Undo removed the new session")
+		}
+		if _, ok, _ := s.RemoveSession(ctx, "tg:4", fresh.ID, fresh.Logged, ""); !ok {
+			t.Error("the new session's own Undo did not remove it")
+		}
+	})
+}
+
+func TestEmbeddedDirectoryIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	e, err := OpenEmbedded(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e2, err := OpenEmbedded(dir, nil); err == nil || !strings.Contains(err.Error(), "in use by another needlebot") {
+		if e2 != nil {
+			e2.Close()
+		}
+		t.Fatalf("a second store opened the same directory: %v", err)
+	}
+	e.Close()
+	e3, err := OpenEmbedded(dir, nil)
+	if err != nil {
+		t.Fatalf("after the first closed: %v", err)
+	}
+	e3.Close()
 }

@@ -380,11 +380,11 @@ func TestRedisDown(t *testing.T) {
 func BenchmarkLogSession(b *testing.B) {
 	srv := redistest.Start(b)
 	rdb := srv.Client()
-	var calls countHook
+	var calls redistest.RoundTrips
 	rdb.AddHook(&calls)
 	h := newHarness(b, rdb, store.WithLimits(store.Limits{Sessions: 1 << 30, Reminders: 5, Writes: 1 << 30, Window: time.Minute, Idempotent: time.Hour}))
 	h.say("/timezone Europe/Berlin")
-	calls.n = 0
+	calls.Reset()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -392,7 +392,7 @@ func BenchmarkLogSession(b *testing.B) {
 			b.Fatalf("reply %+v", r)
 		}
 	}
-	b.ReportMetric(float64(calls.n)/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(calls.N())/float64(b.N), "roundtrips/op")
 }
 
 func BenchmarkStats10000(b *testing.B) {
@@ -406,7 +406,7 @@ func BenchmarkStats10000(b *testing.B) {
 		h.st.AddSession(ctx, "tg:100", diarySession(h.clock.t, i), "", h.clock.t)
 	}
 	h.clock.t = start
-	var calls countHook
+	var calls redistest.RoundTrips
 	rdb.AddHook(&calls)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -415,34 +415,7 @@ func BenchmarkStats10000(b *testing.B) {
 			b.Fatalf("reply %q", r.Text)
 		}
 	}
-	b.ReportMetric(float64(calls.n)/float64(b.N), "roundtrips/op")
-}
-
-// countHook counts round trips: one per command, one per pipeline, leaving out the commands a
-// new connection sends to set itself up.
-type countHook struct{ n int }
-
-var handshake = map[string]bool{"hello": true, "client": true, "auth": true, "select": true}
-
-func (c *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (c *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if !handshake[cmd.Name()] {
-			c.n++
-		}
-		return next(ctx, cmd)
-	}
-}
-func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		for _, cmd := range cmds {
-			if !handshake[cmd.Name()] {
-				c.n++
-				break
-			}
-		}
-		return next(ctx, cmds)
-	}
+	b.ReportMetric(float64(calls.N())/float64(b.N), "roundtrips/op")
 }
 
 func diarySession(at time.Time, i int) diary.Session {

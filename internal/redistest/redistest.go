@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -188,4 +189,49 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// RoundTrips is a go-redis hook that counts round trips to the server: one per command and one
+// per pipeline, leaving out the commands a new connection sends to set itself up. Add it with
+// client.AddHook(&hook) and read N.
+type RoundTrips struct{ n atomic.Int64 }
+
+// N returns the round trips counted so far.
+func (r *RoundTrips) N() int64 { return r.n.Load() }
+
+// Reset starts counting again from zero.
+func (r *RoundTrips) Reset() { r.n.Store(0) }
+
+// DialHook passes dials through.
+func (r *RoundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook counts one command.
+func (r *RoundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !setup(cmd) {
+			r.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook counts one pipeline.
+func (r *RoundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, c := range cmds {
+			if !setup(c) {
+				r.n.Add(1)
+				break
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+func setup(c redis.Cmder) bool {
+	switch c.Name() {
+	case "hello", "client", "auth", "select":
+		return true
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
 )
@@ -15,17 +16,6 @@ import (
 type nopNotifier struct{}
 
 func (nopNotifier) Notify(context.Context, remind.Notice) error { return nil }
-
-// countHook counts round trips to Redis: one per command, one per pipeline.
-type countHook struct{ n int64 }
-
-func (c *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (c *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { c.n++; return next(ctx, cmd) }
-}
-func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { c.n++; return next(ctx, cmds) }
-}
 
 // BenchmarkDispatch100k claims, composes, "sends" (a no-op notifier) and acknowledges 100,000
 // due reminders against a real redis-server, one dispatcher, and reports reminders per second
@@ -35,7 +25,7 @@ func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 func BenchmarkDispatch100k(b *testing.B) {
 	const n = 100_000
 	e := newEnv(b)
-	var hook countHook
+	var hook redistest.RoundTrips
 	e.st.Client().AddHook(&hook)
 	var total time.Duration
 	var trips int64
@@ -43,7 +33,7 @@ func BenchmarkDispatch100k(b *testing.B) {
 		b.StopTimer()
 		e.st.Client().FlushAll(context.Background())
 		e.seed(b, n, t0)
-		hook.n = 0
+		hook.Reset()
 		d := e.dispatcher(fixedClock{t0.Add(time.Second)}, nopNotifier{}, nil, func(c *remind.Config) {
 			c.Batch, c.Workers = 1000, 32
 		})
@@ -61,7 +51,7 @@ func BenchmarkDispatch100k(b *testing.B) {
 			done += k
 		}
 		total += time.Since(start)
-		trips += hook.n
+		trips += hook.N()
 		if done != n {
 			b.Fatalf("dispatched %d, want %d", done, n)
 		}

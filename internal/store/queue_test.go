@@ -1,15 +1,13 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
@@ -112,14 +110,14 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 		s.AddSession(ctx, "tg:1", diary.Session{At: t0.Add(-time.Hour), NeedleMM: 0.25}, "", t0)
 		s.AddSession(ctx, "tg:1", diary.Session{At: t0.Add(-10 * 24 * time.Hour), NeedleMM: 0.25}, "", t0)
 		claims := []remind.Claim{{Member: "tg:1|r1", Due: t0}, {Member: "dc:2|r1", Due: t0}, {Member: "tg:9|r1", Due: t0}, {Member: "junk", Due: t0}}
-		var hook countHook
+		var hook redistest.RoundTrips
 		s.Client().AddHook(&hook)
 		got, err := s.Targets(ctx, claims, t0.Add(-8*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if hook.n != 1 {
-			t.Errorf("Targets took %d round trips, want 1", hook.n)
+		if hook.N() != 1 {
+			t.Errorf("Targets took %d round trips, want 1", hook.N())
 		}
 		if !got[0].Exists || got[0].Zone != "Europe/Berlin" || got[0].Reminder.Chat != "1" || len(got[0].Recent) != 1 {
 			t.Errorf("target 0 = %+v", got[0])
@@ -131,33 +129,6 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 			t.Errorf("missing and junk targets = %+v, %+v", got[2], got[3])
 		}
 	})
-}
-
-// countHook counts round trips: one per command, one per pipeline, leaving out the commands a
-// new connection sends to set itself up.
-type countHook struct{ n int }
-
-var handshake = map[string]bool{"hello": true, "client": true, "auth": true, "select": true}
-
-func (c *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (c *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if !handshake[cmd.Name()] {
-			c.n++
-		}
-		return next(ctx, cmd)
-	}
-}
-func (c *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		for _, cmd := range cmds {
-			if !handshake[cmd.Name()] {
-				c.n++
-				break
-			}
-		}
-		return next(ctx, cmds)
-	}
 }
 
 func TestUserChangesDuringARoundSurvive(t *testing.T) {

@@ -28,10 +28,32 @@
 //     read as sizes.
 //   - Slash dates are day first; a date without a year is this year, or last
 //     year when this year's would be in the future.
-//   - A message with a completed-session verb is a report; "done",
-//     "finished" or "did" alone count only with a size, product or area. A
-//     size with a time phrase, product or area is a report without a verb;
-//     products or areas without a size or verb are asked back about.
+//   - A message with an unmistakable completed-session verb
+//     ("dermarolled", "microneedled", "needled", "did my session") is a
+//     report.
+//   - "done", "finished" or "did" alone count only with a size, product or
+//     area.
+//   - A size with a time phrase, product or area is a report without a
+//     verb, and products or areas without a size or verb are asked back
+//     about.
+//   - A plain "rolled" is a report only next to a skin or tool signal (a
+//     size, product or area, or a word like "roller", "needles", "session",
+//     "skin"), and alone or with just a time ("rolled tonight", "just
+//     rolled") it is asked back about, because people roll other things too.
+//   - "roll" or "rolled" followed by a particle or a non-skin object
+//     ("rolled over", "rolled out of bed", "rolled my eyes", "the dice") is
+//     the everyday verb, and its clause is ignored.
+//   - A session whose subject or skin is someone else's ("my wife rolled",
+//     "she did 0.25", "on her cheeks") is asked back about, while "we"
+//     includes the user, so "we rolled 0.25" is a report.
+//   - Without a completed verb, a clause that plans or hedges ("thinking
+//     about", "considering", "want to", "might", "will") and names a detail
+//     is intent.
+//   - "almost" and "nearly" negate a session like "didn't".
+//   - A question anywhere makes the whole message a question, answered and
+//     not logged: a "?", a later clause opening with a question word or an
+//     auxiliary ("rolled 0.25, can I use retinol"), "wondering whether", or
+//     two needle lengths weighed against each other ("0.25 or 0.5").
 //   - An unknown product is kept only from a phrase after "with", "using",
 //     "w/" or "+" that names a product form ("serum", "oil", ...) or has a
 //     capitalised word (a brand), so "rolled with my husband" adds none.
@@ -42,6 +64,8 @@
 //     completed-session verb is Other.
 //   - Only the first time phrase and the first needle size count; a later
 //     time phrase stays in the note ("felt fine this morning").
+//   - A time phrase in a clause about a plan is not the session's time, so
+//     "rolled 0.25, will do again friday" is logged now, not last friday.
 package diary
 
 import (
@@ -70,6 +94,7 @@ const (
 	msgNoSuchDate = "That date isn't in the calendar — try something like 20/11 or 2026-11-20."
 	msgNegated    = "No problem — I haven't logged anything. Tell me when you roll next and I'll note it down."
 	msgIntent     = "Sounds like a plan! Tell me once you've rolled (or send /log then) and I'll log it."
+	msgOther      = "I keep a diary for you only — if you rolled too, tell me what you did and I'll log it."
 )
 
 // Session is one logged micro-needling session.
@@ -174,6 +199,10 @@ type reading struct {
 	sizeProblem string
 	sig         signals
 	words       int
+	skinWord    bool // a word about skin or the tool ("skin", "needles", "session")
+	hedged      bool // a clause plans or hedges and names a detail ("considering 0.5mm")
+	otherOpen   bool // the message opens with someone else as its subject ("my wife: 0.25")
+	otherArea   bool // an area is someone else's skin ("on her cheeks")
 }
 
 // read runs the rules so that the more specific ones claim tokens first:
@@ -205,6 +234,12 @@ func (m *message) read(now time.Time, command bool) reading {
 	r.sig = m.findSignals()
 	r.session.Areas = m.findAreas()
 	r.session.Products = m.findProducts()
+	if !command {
+		r.skinWord = m.hasSkinWord()
+		r.hedged = m.hedgedClause()
+		r.otherOpen = m.opensWithSomeoneElse()
+		r.otherArea = m.areaOfSomeoneElse()
+	}
 	r.session.Note = m.note()
 	return r
 }
@@ -213,44 +248,55 @@ func (m *message) read(now time.Time, command bool) reading {
 func (r reading) classify() Result {
 	s := r.sig
 	details := r.sizeFound || len(r.session.Products) > 0 || len(r.session.Areas) > 0
+	skin := details || r.skinWord
+	past := s.verb || s.rolled           // the user says a session happened, maybe in everyday words
+	done := s.verb || (s.rolled && skin) // ... and it was about skin
 	domain := details || s.activity
-	if !s.verb && s.purchase {
+	switch {
+	case s.other || (s.otherMaybe && (skin || r.timeFound)) || (s.otherWeak && skin) || r.otherArea:
+		return Result{Kind: Ambiguous, Reason: msgOther} // "my sister dermarolled yesterday"
+	case !past && s.purchase:
 		return Result{Kind: Other} // "my 0.25 roller arrived today"
+	case !past && r.otherOpen && skin:
+		return Result{Kind: Ambiguous, Reason: msgOther} // "my wife: 0.25 on cheeks"
 	}
-	if !s.verb {
+	if !past {
 		if s.negated || (s.hardNeg && (domain || r.timeFound || r.words <= 2)) {
 			return Result{Kind: Ambiguous, Reason: msgNegated}
 		}
-		if domain && (s.intent || s.future) {
+		if domain && (s.intent || s.future || r.hedged) {
 			return Result{Kind: Ambiguous, Reason: msgIntent}
 		}
 	}
-	report := s.verb || (s.weak && details) ||
+	report := done || (s.weak && details) ||
 		(r.sizeFound && (r.timeFound || len(r.session.Products) > 0 || len(r.session.Areas) > 0))
 	if report || domain {
 		if r.sizeProblem != "" {
 			return Result{Kind: Ambiguous, Reason: r.sizeProblem}
 		}
-		if r.timeProblem == msgFuture && !s.verb {
+		if r.timeProblem == msgFuture && !past {
 			return Result{Kind: Ambiguous, Reason: msgIntent} // "0.5mm tomorrow" is a plan
 		}
 		if r.timeProblem != "" {
 			return Result{Kind: Ambiguous, Reason: r.timeProblem}
 		}
 	}
-	if report {
+	switch {
+	case report:
 		return Result{Kind: Report, Session: r.session}
-	}
-	if details || (s.weak && r.words <= 3) || (s.roll && r.timeFound) {
-		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid)}
+	case s.rolled:
+		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid, true)} // "rolled tonight"
+	case details || (s.weak && r.words <= 3) || (s.roll && r.timeFound):
+		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid, false)}
 	}
 	return Result{Kind: Other}
 }
 
 // askBack suggests the /log command that would log what the message seemed
 // to say; timeText is the time phrase as written and said how it reads in a
-// sentence ("on monday" for "monday").
-func askBack(s Session, timeText, said string) string {
+// sentence ("on monday" for "monday"). With skin set it asks "Did you roll
+// your skin", for a "rolled" that may have been an everyday one.
+func askBack(s Session, timeText, said string, skin bool) string {
 	var with, args, free []string
 	if s.NeedleMM > 0 {
 		mm := formatMM(s.NeedleMM)
@@ -268,6 +314,9 @@ func askBack(s Session, timeText, said string) string {
 	args = append(args, s.Areas...)
 	var b strings.Builder
 	b.WriteString("Did you roll")
+	if skin {
+		b.WriteString(" your skin")
+	}
 	if len(with) > 0 {
 		b.WriteString(" with " + joinAnd(with))
 	}

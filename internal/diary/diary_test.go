@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/needlebot/needlebot/internal/spell"
 )
 
 func mustLoad(t testing.TB, name string) *time.Location {
@@ -57,7 +59,7 @@ func TestRead(t *testing.T) {
 		{"brief did my session areas", "did my dermaroller session, forehead and cheeks", report(Session{Areas: []string{"forehead", "cheeks"}})},
 		{"brief done HA", "Done! 0.25 with HA serum", report(Session{NeedleMM: 0.25, Products: []string{"hyaluronic acid"}})},
 		// Verbs and phrasings.
-		{"just rolled emoji", "just rolled 🙂", report(Session{})},
+		{"just dermarolled emoji", "just dermarolled 🙂", report(Session{})},
 		{"typo rolld", "rolld 0.25 yesterday at 10pm", report(Session{At: at(11, 27, 22, 0), NeedleMM: 0.25})},
 		{"typo rolked", "rolked 0.25 last night", report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25})},
 		{"typo dermaroled", "dermaroled my cheeks", report(Session{Areas: []string{"cheeks"}})},
@@ -82,7 +84,7 @@ func TestRead(t *testing.T) {
 		{"shouting", "ROLLED 0.5MM", report(Session{NeedleMM: 0.5})},
 		{"emoji around", "✨ rolled 0.25 ✨ glowing", report(Session{NeedleMM: 0.25, Note: "glowing"})},
 		{"terse sentences", "Rolled. Face + neck. 0.25. Felt fine", report(Session{NeedleMM: 0.25, Areas: []string{"face", "neck"}, Note: "Felt fine"})},
-		{"later plans stay in note", "rolled last night, will do again on friday", report(Session{At: at(11, 27, 21, 0), Note: "will do again on friday"})},
+		{"later plans stay in note", "rolled 0.25 last night, will do again on friday", report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "will do again on friday"})},
 		{"long report", "I rolled my 0.25 roller all over my face and neck, stung a bit on forehead but fine now",
 			report(Session{NeedleMM: 0.25, Areas: []string{"face", "neck", "forehead"}, Note: "stung a bit, fine"})},
 		{"no redness is not negation", "rolled 0.25, no redness after rolling", report(Session{NeedleMM: 0.25, Note: "no redness"})},
@@ -118,7 +120,7 @@ func TestRead(t *testing.T) {
 		{"size 1 needle", "rolled with my 1 needle", report(Session{NeedleMM: 1})},
 		{"percent is no size", "rolled 10% vitamin c 0.25", report(Session{NeedleMM: 0.25, Products: []string{"vitamin C"}})},
 		{"decimal percent is no size", "rolled 0.5% retinol 0.25", report(Session{NeedleMM: 0.25, Products: []string{"retinol"}})},
-		{"hours are no size", "rolled 1.5 hours after shower", report(Session{Note: "1.5 hours after shower"})},
+		{"hours are no size", "dermarolled 1.5 hours after shower", report(Session{Note: "1.5 hours after shower"})},
 		{"d.m. size not date", "rolled 1.5.", report(Session{NeedleMM: 1.5})},
 		{"body areas dedupe", "rolled, 0.25, arms and legs", report(Session{NeedleMM: 0.25, Areas: []string{"body"}})},
 		// Time phrases.
@@ -126,12 +128,12 @@ func TestRead(t *testing.T) {
 		{"nov 20", "rolled 0.5 on nov 20", report(Session{At: at(11, 20, 21, 0), NeedleMM: 0.5})},
 		{"slash date", "rolled 0.25 on 20/11", report(Session{At: at(11, 20, 21, 0), NeedleMM: 0.25})},
 		{"iso date and time", "rolled 0.25 on 2026-11-20 at 21:30", report(Session{At: at(11, 20, 21, 30), NeedleMM: 0.25})},
-		{"dot date", "rolled 20.11.", report(Session{At: at(11, 20, 21, 0)})},
-		{"dot date with year", "rolled on 27.11.2026", report(Session{At: at(11, 27, 21, 0)})},
-		{"day month name", "rolled 20 november", report(Session{At: at(11, 20, 21, 0)})},
-		{"month abbrev ordinal", "rolled nov. 20th", report(Session{At: at(11, 20, 21, 0)})},
-		{"the 20th of", "rolled on the 20th of november", report(Session{At: at(11, 20, 21, 0)})},
-		{"date later this year is last year", "rolled 20/12", report(Session{At: time.Date(2025, 12, 20, 21, 0, 0, 0, loc)})},
+		{"dot date", "dermarolled 20.11.", report(Session{At: at(11, 20, 21, 0)})},
+		{"dot date with year", "dermarolled on 27.11.2026", report(Session{At: at(11, 27, 21, 0)})},
+		{"day month name", "dermarolled 20 november", report(Session{At: at(11, 20, 21, 0)})},
+		{"month abbrev ordinal", "dermarolled nov. 20th", report(Session{At: at(11, 20, 21, 0)})},
+		{"the 20th of", "dermarolled on the 20th of november", report(Session{At: at(11, 20, 21, 0)})},
+		{"date later this year is last year", "dermarolled 20/12", report(Session{At: time.Date(2025, 12, 20, 21, 0, 0, 0, loc)})},
 		{"today's date", "rolled 0.25 on 28/11", report(Session{At: at(11, 28, 21, 0), NeedleMM: 0.25})},
 		{"may as month", "may 20 rolled 0.25", report(Session{At: at(5, 20, 21, 0), NeedleMM: 0.25})},
 		{"yesterday clock", "rolled 0.25 yesterday 22:30", report(Session{At: at(11, 27, 22, 30), NeedleMM: 0.25})},
@@ -139,17 +141,17 @@ func TestRead(t *testing.T) {
 		{"last night bare hour is pm", "rolled 0.25 last night at 10", report(Session{At: at(11, 27, 22, 0), NeedleMM: 0.25})},
 		{"last night after midnight", "rolled 0.25 last night at 1am", report(Session{At: at(11, 28, 1, 0), NeedleMM: 0.25})},
 		{"last night 24h clock", "rolled 0.25 last night at 23:30", report(Session{At: at(11, 27, 23, 30), NeedleMM: 0.25})},
-		{"clock only earlier today", "rolled at 9.30pm", report(Session{At: at(11, 28, 21, 30)})},
-		{"clock only yesterday", "rolled at 11pm", report(Session{At: at(11, 27, 23, 0)})},
-		{"clock morning", "rolled at 7am", report(Session{At: at(11, 28, 7, 0)})},
-		{"tonight bare hour", "rolled tonight at 9", report(Session{At: at(11, 28, 21, 0)})},
-		{"weekday is last week on same day", "rolled on saturday", report(Session{At: at(11, 21, 21, 0)})},
-		{"weekday abbrev with part", "rolled sat night", report(Session{At: at(11, 21, 21, 0)})},
+		{"clock only earlier today", "dermarolled at 9.30pm", report(Session{At: at(11, 28, 21, 30)})},
+		{"clock only yesterday", "dermarolled at 11pm", report(Session{At: at(11, 27, 23, 0)})},
+		{"clock morning", "dermarolled at 7am", report(Session{At: at(11, 28, 7, 0)})},
+		{"tonight bare hour", "dermarolled tonight at 9", report(Session{At: at(11, 28, 21, 0)})},
+		{"weekday is last week on same day", "dermarolled on saturday", report(Session{At: at(11, 21, 21, 0)})},
+		{"weekday abbrev with part", "dermarolled sat night", report(Session{At: at(11, 21, 21, 0)})},
 		{"weekday product", "rolled 0.25 on monday with stem cell serum", report(Session{At: at(11, 23, 21, 0), NeedleMM: 0.25, Products: []string{"stem cells"}})},
-		{"hours ago", "rolled 3 hours ago", report(Session{At: at(11, 28, 19, 15)})},
-		{"an hour ago", "rolled an hour ago", report(Session{At: at(11, 28, 21, 15)})},
-		{"mins ago", "rolled 30 mins ago", report(Session{At: at(11, 28, 21, 45)})},
-		{"day before yesterday", "rolled the day before yesterday", report(Session{At: at(11, 26, 21, 0)})},
+		{"hours ago", "dermarolled 3 hours ago", report(Session{At: at(11, 28, 19, 15)})},
+		{"an hour ago", "dermarolled an hour ago", report(Session{At: at(11, 28, 21, 15)})},
+		{"mins ago", "dermarolled 30 mins ago", report(Session{At: at(11, 28, 21, 45)})},
+		{"day before yesterday", "dermarolled the day before yesterday", report(Session{At: at(11, 26, 21, 0)})},
 		{"day of month", "rolled 0.25 on the 31st", report(Session{At: at(10, 31, 21, 0), NeedleMM: 0.25})},
 		{"days ago", "rolled 0.25 2 days ago", report(Session{At: at(11, 26, 21, 0), NeedleMM: 0.25})},
 		{"around clock with areas", "rolled last night around 10pm with 0.5 on under my eyes",
@@ -243,6 +245,126 @@ func TestRead(t *testing.T) {
 		{"no such date", "rolled 0.25 on 29/02", ambiguous(msgNoSuchDate)},
 		{"no such dotted date", "rolled 0.25 on 31.11.", ambiguous(msgNoSuchDate)},
 
+		// A plain "rolled" needs a skin or tool signal; alone or with only a time it is asked back about.
+		{"rolled tonight asks", "rolled tonight", ambiguous("Did you roll your skin tonight? Send /log tonight to log it.")},
+		{"just rolled asks", "just rolled", ambiguous("Did you roll your skin just now? Send /log to log it.")},
+		{"just rolled emoji asks", "just rolled 🙂", ambiguous("Did you roll your skin just now? Send /log to log it.")},
+		{"rolled last night asks", "rolled last night", ambiguous("Did you roll your skin last night? Send /log last night to log it.")},
+		{"rolled with clock asks", "rolled yesterday at 10pm", ambiguous("Did you roll your skin yesterday at 10pm? Send /log yesterday at 10pm to log it.")},
+		{"I rolled tonight asks", "I rolled tonight", ambiguous("Did you roll your skin tonight? Send /log tonight to log it.")},
+		{"we rolled tonight asks", "we rolled tonight", ambiguous("Did you roll your skin tonight? Send /log tonight to log it.")},
+		{"rolled felt great asks", "rolled, felt great", ambiguous("Did you roll your skin just now? Send /log to log it.")},
+		{"rolled hours after shower asks", "rolled 1.5 hours after shower", ambiguous("Did you roll your skin just now? Send /log to log it.")},
+		{"rolled with plans asks", "rolled last night, will do again on friday", ambiguous("Did you roll your skin last night? Send /log last night to log it.")},
+		{"rolled in at 3am asks", "rolled in at 3am", ambiguous("Did you roll your skin at 3am? Send /log at 3am to log it.")},
+		{"rolled future still refused", "rolled tomorrow", ambiguous(msgFuture)},
+		// ... and with one it is a report.
+		{"rolled my face", "rolled my face last night", report(Session{At: at(11, 27, 21, 0), Areas: []string{"face"}})},
+		{"rolled my skin", "rolled my skin tonight", report(Session{Note: "skin"})},
+		{"rolled with roller", "rolled with my roller tonight", report(Session{})},
+		{"rolled skin in note", "rolled tonight, skin a bit red", report(Session{Note: "skin a bit red"})},
+		{"rolled stung", "rolled last night, stung a bit", report(Session{At: at(11, 27, 21, 0), Note: "stung a bit"})},
+		{"just rolled area", "just rolled, neck", report(Session{Areas: []string{"neck"}})},
+		{"rolled brand product", "rolled tonight with The Ordinary serum", report(Session{Products: []string{"The Ordinary serum"}})},
+		{"rolled around eyes is an area", "rolled around my eyes with 0.25", report(Session{NeedleMM: 0.25, Areas: []string{"under-eyes"}})},
+		{"rolled under eyes is an area", "rolled under eyes 0.25", report(Session{NeedleMM: 0.25, Areas: []string{"under-eyes"}})},
+		{"typo rolld tonite", "rolld 0.25 tonite", report(Session{NeedleMM: 0.25})},
+		{"typo non-ascii slip", "rołled 0.25", report(Session{NeedleMM: 0.25})},
+		{"dermarolled alone", "dermarolled last night", report(Session{At: at(11, 27, 21, 0)})},
+		{"microneedled this morning", "microneedled forehead this morning", report(Session{At: at(11, 28, 8, 0), Areas: []string{"forehead"}})},
+		{"needled", "needled 0.25 cheeks", report(Session{NeedleMM: 0.25, Areas: []string{"cheeks"}})},
+		{"we rolled with size", "we rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "we"})},
+		{"wife and I", "my wife and I rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "wife"})},
+		{"me and my wife", "me and my wife rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "wife"})},
+		{"sister and I", "my sister and I dermarolled yesterday", report(Session{At: at(11, 27, 21, 0), Note: "sister"})},
+		{"told my wife", "told my wife I rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "told my wife"})},
+		{"two sessions first size", "rolled 0.5 on forehead tonight, rolled 0.25 on cheeks", report(Session{NeedleMM: 0.5, Areas: []string{"forehead", "cheeks"}})},
+
+		// Hedges and plans are intent, never reports.
+		{"hedge thinking about", "thinking about rolling 0.25 tonight", ambiguous(msgIntent)},
+		{"hedge considering", "considering 0.5mm on forehead", ambiguous(msgIntent)},
+		{"hedge want to", "want to roll tonight", ambiguous(msgIntent)},
+		{"hedge wanna try", "wanna try 0.25 tomorrow", ambiguous(msgIntent)},
+		{"hedge might", "might roll later", ambiguous(msgIntent)},
+		{"hedge maybe I'll", "maybe I'll roll tonight", ambiguous(msgIntent)},
+		{"hedge should", "I should roll tonight", ambiguous(msgIntent)},
+		{"hedge thinking of", "thinking of doing 0.5 tonight", ambiguous(msgIntent)},
+		{"hedge tempted", "tempted to roll 0.5mm tonight", ambiguous(msgIntent)},
+		{"hedge I'd like", "I'd like to try 0.25 on my forehead", ambiguous(msgIntent)},
+		{"hedge maybe first", "maybe 0.25 tonight", ambiguous(msgIntent)},
+		{"hedge maybe last", "0.25 tonight maybe", ambiguous(msgIntent)},
+		{"hedge perhaps", "perhaps 0.5mm on cheeks later", ambiguous(msgIntent)},
+		{"hedge considering rolling", "considering rolling my forehead", ambiguous(msgIntent)},
+		{"hedge decided", "decided to roll tonight", ambiguous(msgIntent)},
+		{"hedge will try", "will try 0.25 on forehead", ambiguous(msgIntent)},
+		{"hedge should do", "should do 0.25 tonight", ambiguous(msgIntent)},
+		{"hedge later clause without verb", "0.5mm + HA last night, might do neck next time", ambiguous(msgIntent)},
+		{"almost is negation", "almost rolled 0.5 last night", ambiguous(msgNegated)},
+		{"nearly is negation", "nearly did my session last night", ambiguous(msgNegated)},
+		// A plan in a later clause of a report stays in the note, and its time is not the session's.
+		{"report then thinking", "rolled 0.25 last night, thinking about 0.5 next time",
+			report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "thinking about 0.5 next time"})},
+		{"report then should be", "0.25 last night, should be fine", report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "should be fine"})},
+		{"plan time is not the session time", "rolled 0.25, will do again friday", report(Session{NeedleMM: 0.25, Note: "will do again friday"})},
+		{"plan clock is not the session time", "rolled 0.25, will do again at 21:30", report(Session{NeedleMM: 0.25, Note: "will do again at 21:30"})},
+		{"plan after dated report", "rolled 0.25 yesterday, going to do 0.5 on friday",
+			report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "going to do 0.5 on friday"})},
+
+		// Questions inside reports: answered, never logged.
+		{"q wondering whether", "wondering whether 0.5 on cheeks is ok", question},
+		{"q size or size", "0.25 or 0.5 for cheeks", question},
+		{"q size mm or size mm", "0.25mm or 0.5mm for forehead", question},
+		{"q size vs size", "0.5 vs 1mm for scalp", question},
+		{"q unsure size", "rolled 0.25 or 0.5, can't remember", question},
+		{"q comma can I", "Rolled 0.25 yesterday, can I use retinol today", question},
+		{"q mark inside", "rolled 0.25 last night, is it normal to be red?", question},
+		{"q someone else then is that", "my friend rolled 0.5mm last night and bled a lot, is that normal", question},
+		{"q not sure if", "not sure if 0.5 is too much for my forehead", question},
+		{"q I wonder if", "I wonder if I can roll twice a week", question},
+		{"q curious whether", "curious whether hyaluronic acid helps", question},
+		{"q wondering how", "wondering how often to roll", question},
+		{"q how long should", "rolled 0.25, how long should I wait before retinol", question},
+		{"q and should I", "rolled 0.25 and should I use HA after", question},
+		{"q but is", "rolled 0.25 but is redness normal", question},
+		{"q so can I", "rolled 0.25 so can I wear makeup tomorrow", question},
+		{"q would you", "rolled 0.25, would you recommend vitamin C after", question},
+		{"q new sentence", "rolled 0.25. Is redness normal", question},
+		{"q did I midway", "rolled 0.25, did I do it right", question},
+		{"q what's midway", "rolled 0.25, what's next", question},
+		{"q after emoji", "rolled 0.25 🙂 can I do it again", question},
+		{"q in brackets", "rolled 0.25 (is that ok)", question},
+		// ... but a question word or auxiliary that does not ask leaves a report.
+		{"which felt great", "rolled 0.25, which felt great", report(Session{NeedleMM: 0.25, Note: "which felt great"})},
+		{"when I got home", "rolled 0.25 last night when I got home", report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "when I got home"})},
+		{"what a relief", "rolled 0.25, what a relief", report(Session{NeedleMM: 0.25, Note: "what a relief"})},
+		{"how exciting", "rolled 0.25, how exciting", report(Session{NeedleMM: 0.25, Note: "how exciting"})},
+		{"and is fine", "rolled 0.25 and is fine now", report(Session{NeedleMM: 0.25, Note: "fine"})},
+		{"and could barely", "rolled 0.25 and could barely feel it", report(Session{NeedleMM: 0.25, Note: "could barely feel"})},
+		{"and did forehead", "rolled 0.25 and did forehead too", report(Session{NeedleMM: 0.25, Areas: []string{"forehead"}, Note: "too"})},
+		{"or so is no choice", "0.25 or so tonight", report(Session{NeedleMM: 0.25})},
+
+		// Someone else's session: the diary is the user's own.
+		{"other wife", "my wife rolled 0.25 on her cheeks tonight", ambiguous(msgOther)},
+		{"other she did", "she did 0.25 with peptides", ambiguous(msgOther)},
+		{"other sister dermarolled", "my sister dermarolled yesterday", ambiguous(msgOther)},
+		{"other husband", "my husband dermarolled last night", ambiguous(msgOther)},
+		{"other boyfriend session", "my boyfriend did his session last night", ambiguous(msgOther)},
+		{"other he", "he microneedled his beard area", ambiguous(msgOther)},
+		{"other they", "they rolled 0.25 last night", ambiguous(msgOther)},
+		{"other she rolled time", "she rolled last night", ambiguous(msgOther)},
+		{"other mum", "my mum rolled 0.25mm on her neck", ambiguous(msgOther)},
+		{"other dermatologist", "my dermatologist microneedled my face today", ambiguous(msgOther)},
+		{"other esthetician", "my esthetician did my face yesterday", ambiguous(msgOther)},
+		{"other has just", "my friend has just rolled 0.5", ambiguous(msgOther)},
+		{"other no determiner", "wife rolled 0.25 tonight", ambiguous(msgOther)},
+		{"other her cheeks", "rolled 0.25 on her cheeks", ambiguous(msgOther)},
+		{"other wife's forehead", "rolled 0.25 on my wife's forehead", ambiguous(msgOther)},
+		{"other wife's session", "my wife's session done ✅", ambiguous(msgOther)},
+		{"other opening subject", "my wife: 0.25 on cheeks tonight", ambiguous(msgOther)},
+		{"other alongside mine", "I rolled 0.25 and my wife did too", ambiguous(msgOther)},
+		{"other's purchase", "my wife bought me a roller", other},
+		{"other she rolled eyes", "she rolled her eyes", other},
+
 		// Other.
 		{"empty", "", other},
 		{"spaces", "   \t\n ", other},
@@ -260,6 +382,22 @@ func TestRead(t *testing.T) {
 		{"invalid utf8", "\xff\xfe\xfd rolled 0.25", other},
 		{"controls only", "\x00\x01\x02", other},
 		{"rolled eyes", "rolled my eyes at that", other},
+		// The everyday verb "roll".
+		{"rolled out of bed", "rolled out of bed at 7am", other},
+		{"rolled over in bed", "I rolled over in bed at 3am", other},
+		{"rolled back update", "I rolled back my update yesterday", other},
+		{"rolled eyes last night", "rolled my eyes at him last night", other},
+		{"rolled the dice", "we rolled the dice tonight", other},
+		{"rolled car window", "rolled the car window down", other},
+		{"rolled up sleeves", "rolled up my sleeves", other},
+		{"rolled down window", "rolled down the window", other},
+		{"rolled a joint", "rolled a joint last night", other},
+		{"rolled ankle", "rolled my ankle yesterday", other},
+		{"rolled over onto stomach", "rolled over onto my stomach", other},
+		{"he rolled out of bed", "he rolled out of bed at noon", other},
+		{"rolling eyes", "rolling my eyes tonight", other},
+		{"roll the dice", "roll the dice tonight", other},
+
 		{"roller arrived", "my roller arrived!", other},
 		{"sun is no sunday", "avoided sun after rolling", other},
 		{"roller arrived with size", "my 0.25 roller arrived today", other},
@@ -293,21 +431,21 @@ func TestReadAroundTheClock(t *testing.T) {
 		want   time.Time // zero when the message must not be a report
 		reason string
 	}{
-		{"tonight in the afternoon is now", day(11, 28, 15, 0), "rolled tonight", day(11, 28, 15, 0), ""},
-		{"this evening is now", day(11, 28, 19, 40), "rolled this evening", day(11, 28, 19, 40), ""},
-		{"this morning before 8 is future", day(11, 28, 7, 0), "rolled this morning", time.Time{}, msgFuture},
-		{"last night just after midnight", day(11, 29, 0, 30), "rolled last night", day(11, 28, 21, 0), ""},
-		{"last night at 2am", day(11, 29, 2, 0), "rolled last night", day(11, 28, 21, 0), ""},
-		{"last night at 1am said at 9am", day(11, 29, 9, 0), "rolled last night at 1am", day(11, 29, 1, 0), ""},
-		{"11pm said after midnight", day(11, 29, 0, 30), "rolled at 11pm", day(11, 28, 23, 0), ""},
-		{"monday said on monday", day(11, 30, 10, 0), "rolled monday", day(11, 23, 21, 0), ""},
-		{"today's date before 21:00 is now", day(11, 28, 10, 0), "rolled 0.25 on 28/11", day(11, 28, 10, 0), ""},
-		{"december date in january", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "rolled 20/12", time.Date(2025, 12, 20, 21, 0, 0, 0, loc), ""},
-		{"just under a year", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "rolled 2025-01-06", time.Date(2025, 1, 6, 21, 0, 0, 0, loc), ""},
-		{"just over a year", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "rolled 2025-01-04", time.Time{}, msgTooOld},
-		{"400 days ago", day(11, 28, 12, 0), "rolled 400 days ago", time.Time{}, msgTooOld},
-		{"in 2 hours", day(11, 28, 12, 0), "rolled in 2 hours", time.Time{}, msgFuture},
-		{"next monday", day(11, 28, 12, 0), "rolled next monday", time.Time{}, msgFuture},
+		{"tonight in the afternoon is now", day(11, 28, 15, 0), "dermarolled tonight", day(11, 28, 15, 0), ""},
+		{"this evening is now", day(11, 28, 19, 40), "dermarolled this evening", day(11, 28, 19, 40), ""},
+		{"this morning before 8 is future", day(11, 28, 7, 0), "dermarolled this morning", time.Time{}, msgFuture},
+		{"last night just after midnight", day(11, 29, 0, 30), "dermarolled last night", day(11, 28, 21, 0), ""},
+		{"last night at 2am", day(11, 29, 2, 0), "dermarolled last night", day(11, 28, 21, 0), ""},
+		{"last night at 1am said at 9am", day(11, 29, 9, 0), "dermarolled last night at 1am", day(11, 29, 1, 0), ""},
+		{"11pm said after midnight", day(11, 29, 0, 30), "dermarolled at 11pm", day(11, 28, 23, 0), ""},
+		{"monday said on monday", day(11, 30, 10, 0), "dermarolled monday", day(11, 23, 21, 0), ""},
+		{"today's date before 21:00 is now", day(11, 28, 10, 0), "dermarolled 0.25 on 28/11", day(11, 28, 10, 0), ""},
+		{"december date in january", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "dermarolled 20/12", time.Date(2025, 12, 20, 21, 0, 0, 0, loc), ""},
+		{"just under a year", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "dermarolled 2025-01-06", time.Date(2025, 1, 6, 21, 0, 0, 0, loc), ""},
+		{"just over a year", time.Date(2026, 1, 5, 12, 0, 0, 0, loc), "dermarolled 2025-01-04", time.Time{}, msgTooOld},
+		{"400 days ago", day(11, 28, 12, 0), "dermarolled 400 days ago", time.Time{}, msgTooOld},
+		{"in 2 hours", day(11, 28, 12, 0), "dermarolled in 2 hours", time.Time{}, msgFuture},
+		{"next monday", day(11, 28, 12, 0), "dermarolled next monday", time.Time{}, msgFuture},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -360,12 +498,12 @@ func TestDST(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Read("rolled "+tt.text, tt.now)
+			got := Read("dermarolled "+tt.text, tt.now)
 			if got.Kind != Report {
-				t.Fatalf("Read(%q) = %v (%q), want Report", "rolled "+tt.text, got.Kind, got.Reason)
+				t.Fatalf("Read(%q) = %v (%q), want Report", "dermarolled "+tt.text, got.Kind, got.Reason)
 			}
 			if !got.Session.At.Equal(tt.want) {
-				t.Errorf("Read(%q).At = %v (%v), want %v", "rolled "+tt.text, got.Session.At, got.Session.At.UTC(), tt.want)
+				t.Errorf("Read(%q).At = %v (%v), want %v", "dermarolled "+tt.text, got.Session.At, got.Session.At.UTC(), tt.want)
 			}
 			if got.Session.At.Location() != tt.now.Location() {
 				t.Errorf("At is in %v, want the user's %v", got.Session.At.Location(), tt.now.Location())
@@ -527,6 +665,10 @@ func TestAskBackRoundTrip(t *testing.T) {
 		{"with my Ordinary serum on under-eyes", Session{At: now, Products: []string{"Ordinary serum"}, Areas: []string{"under-eyes"}}},
 		{"roller, vit c, forehead", Session{At: now, Products: []string{"vitamin C"}, Areas: []string{"forehead"}}},
 		{"vitamin c 20/11", Session{At: time.Date(2026, 11, 20, 21, 0, 0, 0, now.Location()), Products: []string{"vitamin C"}}},
+		{"rolled tonight", Session{At: now}},
+		{"just rolled", Session{At: now}},
+		{"rolled last night", Session{At: time.Date(2026, 11, 27, 21, 0, 0, 0, now.Location())}},
+		{"rolled yesterday at 10pm", Session{At: time.Date(2026, 11, 27, 22, 0, 0, 0, now.Location())}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -581,6 +723,35 @@ func TestLimits(t *testing.T) {
 			t.Errorf("Read(501 runes) = %v, want Other", got)
 		}
 	})
+}
+
+// TestOSA checks the typo distance counts runes, not bytes, and a swap of
+// neighbours as one edit.
+func TestOSA(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"rolled", "rolled", 0},
+		{"rolked", "rolled", 1},
+		{"roleld", "rolled", 1},
+		{"rolld", "rolled", 1},
+		{"dermarrolled", "dermarolled", 1},
+		{"rołled", "rolled", 1},
+		{"é", "e", 1},
+		{"ab", "ba", 1},
+		{"abc", "", 3},
+		{"", "ñandú", 5},
+	}
+	for _, tt := range tests {
+		if got := spell.Distance(tt.a, tt.b, -1); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := spell.Distance(tt.b, tt.a, -1); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
+		}
+	}
 }
 
 func TestKindString(t *testing.T) {

@@ -46,6 +46,12 @@ var fuzzSeeds = []string{
 	"\xff\xfe",
 	"🙂",
 	"",
+	"rolled out of bed at 7am",
+	"thinking about rolling 0.25 tonight",
+	"Rolled 0.25 yesterday, can I use retinol today",
+	"0.25 or 0.5 for cheeks",
+	"my wife rolled 0.25 on her cheeks tonight",
+	"rolled 0.25, will do again at 21:30",
 }
 
 func FuzzRead(f *testing.F) {

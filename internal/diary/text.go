@@ -89,6 +89,7 @@ const (
 	byVerb
 	byArea
 	byProduct
+	byEveryday // an everyday "roll" and the rest of its clause: "rolled out of bed"
 )
 
 type token struct {

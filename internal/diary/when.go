@@ -50,12 +50,23 @@ type timeHit struct {
 	onDay   bool   // the phrase is a bare weekday or date, read as "on …"
 }
 
-// findTime claims the first time phrase in the message. Later ones stay in
-// the note, where "felt fine this morning" still makes sense.
+// findTime claims the first time phrase in the message that is not in a
+// clause about a plan, so "rolled 0.25, will do again friday" is not logged
+// on friday. Later ones stay in the note, where "felt fine this morning"
+// still makes sense.
 func (m *message) findTime(now time.Time) (timeHit, bool) {
-	for i := range m.toks {
+	plan := false
+	for i := 0; i < len(m.toks); i++ {
+		if m.isBreak(i) {
+			plan = false
+		}
 		ref, end, ok := m.timeAt(i, now)
+		if ok && plan {
+			i = end - 1 // "will do again at 21:30": skip the whole phrase
+			continue
+		}
 		if !ok {
+			plan = plan || m.intentTrigger(i)
 			continue
 		}
 		m.claim(i, end, byTime)

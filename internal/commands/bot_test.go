@@ -170,7 +170,7 @@ func TestEveryTopicIsASubcommand(t *testing.T) {
 		t.Errorf("%d subcommands, want one per topic (%d)", len(c.Subs), len(kb.Default().Topics()))
 	}
 	for _, s := range c.Subs {
-		if !validName(s.Name) && !strings.Contains(s.Name, "-") {
+		if !ValidName(s.Name) && !strings.Contains(s.Name, "-") {
 			t.Errorf("subcommand %q is not a valid name", s.Name)
 		}
 		got := say(t, b, "/needle "+s.Name)
@@ -179,7 +179,7 @@ func TestEveryTopicIsASubcommand(t *testing.T) {
 		}
 	}
 	for _, c := range b.Commands() {
-		if !validName(c.Name) || c.Summary == "" || len(c.Summary) > 100 {
+		if !ValidName(c.Name) || c.Summary == "" || len(c.Summary) > 100 {
 			t.Errorf("command %q has a bad name or summary %q", c.Name, c.Summary)
 		}
 	}

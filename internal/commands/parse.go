@@ -46,9 +46,9 @@ func Parse(text string) Parsed {
 	return p
 }
 
-// validName reports whether s can be a command name on every platform (Telegram allows
-// lower-case letters, digits and underscores, at most 32).
-func validName(s string) bool {
+// ValidName reports whether s can be a command name on every platform: Telegram's rule, the
+// strictest (lower-case letters, digits and underscores, at most 32).
+func ValidName(s string) bool {
 	if s == "" || len(s) > 32 {
 		return false
 	}

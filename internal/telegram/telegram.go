@@ -265,7 +265,7 @@ func (t *Telegram) setCommands(ctx context.Context) {
 	for _, c := range t.bot.Commands() {
 		desc := strings.Join(strings.Fields(c.Summary), " ")
 		switch {
-		case !validCommand(c.Name):
+		case !commands.ValidName(c.Name):
 			t.log.Warn("telegram: command left out of the menu: names are 1-32 of a-z, 0-9 and _", "command", c.Name)
 			continue
 		case desc == "":
@@ -284,19 +284,6 @@ func (t *Telegram) setCommands(ctx context.Context) {
 	if err := t.request(ctx, callTimeout, tgbotapi.NewSetMyCommands(menu...)); err != nil {
 		t.log.Warn("telegram: set command menu", "err", err)
 	}
-}
-
-// validCommand reports whether Telegram accepts name as a command: 1-32 of a-z, 0-9 and _.
-func validCommand(name string) bool {
-	if name == "" || len(name) > 32 {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // validToken reports whether s has the shape of a bot token, "<digits>:<letters, digits, _ or ->";

@@ -2,10 +2,9 @@ package remind
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Clock is the time the dispatcher runs on; tests substitute a fake one.
@@ -34,27 +33,29 @@ func wait(ctx context.Context, clock Clock, d time.Duration) error {
 }
 
 // limiter spaces sends: overall (Telegram allows about 30 messages a second) and per chat
-// (about one a second). It reserves on the dispatcher's clock, so tests can run it on a fake one.
+// (about one a second). Each send is given the first time that keeps both spacings and any
+// platform pause, and both are moved on from that time, so neither limit is ever exceeded however
+// the sends interleave. It runs on the dispatcher's clock, so tests can use a fake one.
 type limiter struct {
 	clock   Clock
-	global  *rate.Limiter
-	perChat rate.Limit
+	gap     time.Duration // between any two sends; 0 for no limit
+	chatGap time.Duration // between two sends to one chat; 0 for no limit
 
 	mu     sync.Mutex
-	chats  map[string]*chatLimit
+	next   time.Time            // the earliest time of the next send
+	chats  map[string]time.Time // the earliest time of the next send to each chat
+	paused time.Time            // the platform asked for nothing before this (retry_after)
 	swept  time.Time
-	paused time.Time // the platform asked us to send nothing before this (retry_after)
-}
-
-type chatLimit struct {
-	l    *rate.Limiter
-	used time.Time
 }
 
 func newLimiter(clock Clock, global, perChat float64) *limiter {
-	l := &limiter{clock: clock, perChat: rate.Limit(perChat), chats: map[string]*chatLimit{}}
+	l := &limiter{clock: clock, chats: map[string]time.Time{}}
+	// Round the gaps up: 1s/30 truncated would fit a 31st send into a second.
 	if global > 0 {
-		l.global = rate.NewLimiter(rate.Limit(global), 1)
+		l.gap = time.Duration(math.Ceil(float64(time.Second) / global))
+	}
+	if perChat > 0 {
+		l.chatGap = time.Duration(math.Ceil(float64(time.Second) / perChat))
 	}
 	return l
 }
@@ -62,31 +63,22 @@ func newLimiter(clock Clock, global, perChat float64) *limiter {
 // wait blocks until a message to chat may be sent, or ctx is done.
 func (l *limiter) wait(ctx context.Context, chat string) error {
 	now := l.clock.Now()
-	delay := time.Duration(0)
-	if l.perChat > 0 {
-		l.mu.Lock()
-		c := l.chats[chat]
-		if c == nil {
-			c = &chatLimit{l: rate.NewLimiter(l.perChat, 1)}
-			l.chats[chat] = c
-		}
-		c.used = now
-		delay = c.l.ReserveN(now, 1).DelayFrom(now)
-		l.sweep(now)
-		l.mu.Unlock()
-	}
 	l.mu.Lock()
-	if p := l.paused.Sub(now); p > delay {
-		delay = p
+	at := now
+	for _, t := range []time.Time{l.paused, l.next, l.chats[chat]} {
+		if t.After(at) {
+			at = t
+		}
+	}
+	if l.gap > 0 {
+		l.next = at.Add(l.gap)
+	}
+	if l.chatGap > 0 {
+		l.chats[chat] = at.Add(l.chatGap)
+		l.sweep(now)
 	}
 	l.mu.Unlock()
-	if l.global != nil {
-		// Reserve the overall slot after the chat's own: a chat waiting its turn must not hold
-		// up everyone else's slots.
-		at := now.Add(delay)
-		delay += l.global.ReserveN(at, 1).DelayFrom(at)
-	}
-	return wait(ctx, l.clock, delay)
+	return wait(ctx, l.clock, at.Sub(now))
 }
 
 // pause holds every send until until: a 429's retry_after applies to the whole bot.
@@ -98,14 +90,15 @@ func (l *limiter) pause(until time.Time) {
 	l.mu.Unlock()
 }
 
-// sweep forgets chats idle for a minute, so the map does not grow with every user ever reminded.
+// sweep forgets chats whose spacing has long passed, so the map does not grow with every user
+// ever reminded.
 func (l *limiter) sweep(now time.Time) {
 	if now.Sub(l.swept) < time.Minute {
 		return
 	}
 	l.swept = now
-	for k, c := range l.chats {
-		if now.Sub(c.used) > time.Minute {
+	for k, t := range l.chats {
+		if now.Sub(t) > time.Minute {
 			delete(l.chats, k)
 		}
 	}

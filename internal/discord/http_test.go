@@ -42,26 +42,34 @@ func testdata(t *testing.T, name string) []byte {
 	return b
 }
 
-func TestInteractionsEndpoint(t *testing.T) {
-	t.Parallel()
+// endpoint serves the HTTP interactions endpoint of a bot whose public key is key's, against a
+// fake Discord.
+func endpoint(t *testing.T) (srv *httptest.Server, key ed25519.PrivateKey, f *fakeDiscord, bot *mixBot) {
+	t.Helper()
 	pub, key, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, stranger, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFake(t)
-	bot := newMixBot()
+	f = newFake(t)
+	bot = newMixBot()
 	cfg := config(f, newLogSink())
 	cfg.PublicKey = hex.EncodeToString(pub)
 	d, err := New(cfg, bot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(d.InteractionsHandler())
+	srv = httptest.NewServer(d.InteractionsHandler())
 	t.Cleanup(srv.Close)
+	return srv, key, f, bot
+}
+
+func TestInteractionsEndpoint(t *testing.T) {
+	t.Parallel()
+	srv, key, _, bot := endpoint(t)
+	_, stranger, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	now := fixedNow()
 	ping := []byte(`{"id":"1260000000000000200","application_id":"1250000000000000001","type":1,"token":"aW50ZXJhY3Rpb24tcGluZw","version":1,"user":{"id":"643945264868098049","username":"discord","discriminator":"0000"}}`)
@@ -148,20 +156,7 @@ func TestInteractionsEndpoint(t *testing.T) {
 
 func TestInteractionsEndpointDefers(t *testing.T) {
 	t.Parallel()
-	pub, key, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := newFake(t)
-	bot := newMixBot()
-	cfg := config(f, newLogSink())
-	cfg.PublicKey = hex.EncodeToString(pub)
-	d, err := New(cfg, bot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(d.InteractionsHandler())
-	t.Cleanup(srv.Close)
+	srv, key, f, bot := endpoint(t)
 
 	in := slash(t, 20, "export")
 	body, _ := json.Marshal(in)

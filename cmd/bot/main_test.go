@@ -54,8 +54,10 @@ func TestAskJSON(t *testing.T) {
 		q    string
 		want askResult
 	}{
-		{"what size needle for home?", askResult{Answered: true, Topic: "needle-size"}},
-		{"what's the weather in Paris", askResult{Answered: false}},
+		{"what size needle for home?", askResult{Answered: true, Verdict: "answered", Topic: "needle-size"}},
+		{"what's the weather in Paris", askResult{Verdict: "off-topic", Topic: "off-topic"}},
+		{"can I use retinol after rolling?", askResult{Verdict: "not-covered", Topic: "not-covered"}},
+		{"my cheeks are swollen and hot since I rolled", askResult{Safety: true, Verdict: "safety", Topic: "safety"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -67,8 +69,8 @@ func TestAskJSON(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 				t.Fatalf("not JSON: %v\n%s", err, r.stdout)
 			}
-			if got.Answered != tt.want.Answered || got.Topic != tt.want.Topic || got.Text == "" {
-				t.Errorf("got %+v, want answered=%v topic=%q and a text", got, tt.want.Answered, tt.want.Topic)
+			if got.Answered != tt.want.Answered || got.Safety != tt.want.Safety || got.Verdict != tt.want.Verdict || got.Topic != tt.want.Topic || got.Text == "" {
+				t.Errorf("got %+v, want answered=%v safety=%v verdict=%s topic=%q and a text", got, tt.want.Answered, tt.want.Safety, tt.want.Verdict, tt.want.Topic)
 			}
 			if got.Answered && !strings.Contains(got.Source, "Kerry Benjamin") {
 				t.Errorf("answer without source: %+v", got)

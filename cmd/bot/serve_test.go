@@ -167,7 +167,7 @@ func TestMetricsAfterAConversation(t *testing.T) {
 		`needlebot_commands_total{command="unknown",outcome="ok",platform="console"} 1`,
 		`needlebot_commands_total{command="history",outcome="ok",platform="console"} 1`,
 		`needlebot_kb_answers_total{result="answered"} 1`,
-		`needlebot_kb_answers_total{result="fallback"} 1`,
+		`needlebot_kb_answers_total{result="off-topic"} 1`,
 		`needlebot_sessions_logged_total{platform="console"} 1`,
 		`needlebot_redis_errors_total 0`,
 		"# TYPE needlebot_reminder_send_seconds histogram",

@@ -13,11 +13,33 @@ import (
 
 // askResult is the --json output of `bot ask`; scripts depend on its shape.
 type askResult struct {
-	Answered    bool     `json:"answered"`
-	Topic       string   `json:"topic,omitempty"`
-	Text        string   `json:"text"`
-	Source      string   `json:"source,omitempty"`
-	Suggestions []string `json:"suggestions,omitempty"`
+	Answered    bool        `json:"answered"`              // the guidance answers it: text is the answer
+	Safety      bool        `json:"safety,omitempty"`      // a skin reaction: text is the safety reply
+	Verdict     string      `json:"verdict"`               // answered, not-covered, off-topic, safety, chat or unsure
+	Topic       string      `json:"topic,omitempty"`       // the entry that answers or replies
+	Text        string      `json:"text"`                  // what the bot says
+	Source      string      `json:"source,omitempty"`      // where an answer comes from
+	Suggestions []string    `json:"suggestions,omitempty"` // closest topics when not covered
+	Parts       []askResult `json:"parts,omitempty"`       // a question that asks two things: each part
+}
+
+func newAskResult(r kb.Result) askResult {
+	res := askResult{Answered: r.Verdict == kb.Answered, Safety: r.Verdict == kb.Safety, Verdict: r.Verdict.String()}
+	if r.Entry != nil {
+		res.Topic, res.Text = r.Entry.ID, r.Entry.Body
+		if r.Verdict == kb.Answered {
+			res.Source = r.Entry.Source
+		}
+	} else {
+		res.Text = "I'm not sure what you mean. Ask me a question about micro-needling, like \"can I roll every day?\"."
+	}
+	for _, s := range r.Suggestions {
+		res.Suggestions = append(res.Suggestions, s.ID)
+	}
+	for _, p := range r.Parts {
+		res.Parts = append(res.Parts, newAskResult(p))
+	}
+	return res
 }
 
 func ask(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -36,27 +58,28 @@ func ask(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return fmt.Errorf("knowledge base: %w", err)
 	}
 	r := k.Search(q)
-	res := askResult{Answered: r.Entry != nil}
-	if r.Entry != nil {
-		res.Topic, res.Text, res.Source = r.Entry.ID, r.Entry.Body, r.Entry.Source
-	} else {
-		res.Text = k.Note(kb.NoteNotCovered, nil)
-		for _, s := range r.Suggestions {
-			res.Suggestions = append(res.Suggestions, s.ID)
-		}
-	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
-		return enc.Encode(res)
+		return enc.Encode(newAskResult(r))
 	}
-	if r.Entry != nil {
-		fmt.Fprintf(stdout, "%s\n\n%s\n", r.Entry.Title, r.Entry.Answer())
-		return nil
+	parts := r.Parts
+	if parts == nil {
+		parts = []kb.Result{r}
 	}
-	fmt.Fprintln(stdout, res.Text)
-	if len(res.Suggestions) > 0 {
-		fmt.Fprintf(stdout, "\nClosest topics: %s\n", strings.Join(res.Suggestions, ", "))
+	for i, p := range parts {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		res := newAskResult(p)
+		if p.Entry != nil {
+			fmt.Fprintf(stdout, "%s\n\n%s\n", p.Entry.Title, p.Entry.Answer())
+		} else {
+			fmt.Fprintln(stdout, res.Text)
+		}
+		if len(res.Suggestions) > 0 {
+			fmt.Fprintf(stdout, "\nClosest topics: %s\n", strings.Join(res.Suggestions, ", "))
+		}
 	}
 	return nil
 }

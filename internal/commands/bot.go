@@ -46,8 +46,9 @@ type Observer interface {
 	// "unknown" for unknown commands, "button:VERB" for buttons) and outcome: ok, rejected,
 	// unavailable or error.
 	Handled(command, platform, outcome string, d time.Duration)
-	// Answered is called for each question: answered from the knowledge base, or not covered.
-	Answered(covered bool)
+	// Understood is called for each message the knowledge base reads, with its verdict:
+	// answered, not-covered, off-topic, safety, chat or unsure (kb.Verdict's names).
+	Understood(verdict string)
 	// Logged is called for each session stored.
 	Logged(platform string)
 }
@@ -55,7 +56,7 @@ type Observer interface {
 type nopObserver struct{}
 
 func (nopObserver) Handled(string, string, string, time.Duration) {}
-func (nopObserver) Answered(bool)                                 {}
+func (nopObserver) Understood(string)                             {}
 func (nopObserver) Logged(string)                                 {}
 
 // Bot answers requests. It is safe for concurrent use.

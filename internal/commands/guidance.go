@@ -116,24 +116,65 @@ func (b *Bot) ask(_ context.Context, req *Request) (Reply, error) {
 	return b.question(q)
 }
 
-// question answers from the knowledge base, or says honestly that the guidance doesn't cover it.
+// question answers a message from the knowledge base: with the answer, the safety reply, an
+// honest decline or the reply to small talk.
 func (b *Bot) question(q string) (Reply, error) {
 	if n := len([]rune(q)); n > maxQuestionRunes {
 		return Reply{}, Errorf("That's a lot of text for me (%d characters). Please ask in a sentence or two, under %d characters.", n, maxQuestionRunes)
 	}
 	r := b.kb.Search(q)
-	b.obs.Answered(r.Entry != nil)
-	if r.Entry != nil {
-		return answer(r.Entry), nil
+	b.obs.Understood(r.Verdict.String())
+	return b.reading(r), nil
+}
+
+// reading renders how the knowledge base read a message. A message that asks two things gets
+// both parts in one reply, a reaction first.
+func (b *Bot) reading(r kb.Result) Reply {
+	if len(r.Parts) < 2 {
+		return b.part(r)
 	}
-	text := b.kb.Note(kb.NoteNotCovered, nil)
-	if len(r.Suggestions) > 0 {
-		text += "\n\nThe closest topics I do have:"
-		for _, e := range r.Suggestions {
-			text += fmt.Sprintf("\n/needle %s - %s", e.Command, e.Title)
+	parts := slices.Clone(r.Parts)
+	slices.SortStableFunc(parts, func(x, y kb.Result) int {
+		return boolInt(y.Verdict == kb.Safety) - boolInt(x.Verdict == kb.Safety)
+	})
+	first := b.part(parts[0])
+	for _, p := range parts[1:] {
+		next := b.part(p)
+		first.Text += "\n\n" + next.Title + "\n" + next.Text
+		first.Buttons = append(first.Buttons, next.Buttons...)
+	}
+	return first
+}
+
+func boolInt(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// part renders one reading without parts.
+func (b *Bot) part(r kb.Result) Reply {
+	switch r.Verdict {
+	case kb.Answered:
+		return answer(r.Entry)
+	case kb.Safety, kb.Chat, kb.OffTopic:
+		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
+	case kb.NotCovered:
+		text := r.Entry.Answer()
+		if len(r.Suggestions) > 0 {
+			text += "\n\nThe closest topics I do have:"
+			for _, e := range r.Suggestions {
+				text += fmt.Sprintf("\n/needle %s - %s", e.Command, e.Title)
+			}
 		}
+		return Reply{Title: r.Entry.Title, Text: text, Buttons: topicButtons(r.Suggestions)}
 	}
-	return Reply{Title: "Not covered by the guidance", Text: text, Buttons: topicButtons(r.Suggestions)}, nil
+	text := nudgeNoDiary
+	if b.store != nil {
+		text = nudge
+	}
+	return Reply{Text: text}
 }
 
 // text handles a plain message that is not a command.

@@ -462,13 +462,13 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 	case diary.Question:
 		return b.question(req.Text)
 	}
-	if ans := b.kb.Search(req.Text); ans.Entry != nil {
-		return answer(ans.Entry), nil
-	}
-	return Reply{Text: nudge}, nil
+	return b.question(req.Text)
 }
 
-const nudge = `I'm not sure what you mean. You can ask me a question about micro-needling ("can I roll every day?"), or tell me about a session to log it ("rolled 0.25 tonight with peptide serum"). /help lists everything.`
+const (
+	nudge        = `I'm not sure what you mean. You can ask me a question about micro-needling ("can I roll every day?"), or tell me about a session to log it ("rolled 0.25 tonight with peptide serum"). /help lists everything.`
+	nudgeNoDiary = `I'm not sure what you mean. You can ask me a question about micro-needling, like "can I roll every day?". /help lists everything.`
+)
 
 // readError marks a store failure while reading, so the user hears that their diary is out of
 // reach rather than that something could not be saved.

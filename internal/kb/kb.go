@@ -11,29 +11,44 @@ import (
 	"github.com/needlebot/needlebot/internal/spell"
 )
 
-//go:embed knowledge.md
-var defaultFile []byte
+var (
+	//go:embed knowledge.md
+	defaultFile []byte
+	//go:embed examples.md
+	defaultExamples []byte
+)
 
-// DefaultName names the built-in knowledge base in messages.
-const DefaultName = "knowledge.md (built in)"
+// DefaultName names the built-in knowledge base in messages; ExamplesName its examples.
+const (
+	DefaultName  = "knowledge.md (built in)"
+	ExamplesName = "examples.md (built in)"
+)
 
 // Entry is one block of the knowledge base.
 type Entry struct {
 	ID       string   // stable id, e.g. "needle-size"
 	Title    string   // short heading shown with the answer
 	Command  string   // the /needle topic name, e.g. "size"; empty if not a topic
-	Kind     string   // KindAnswer, KindNote or KindUncovered
-	Keywords []string // phrases that clearly mean this entry
-	Asks     []string // example questions
+	Kind     string   // KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety or KindChat
+	Keywords []string // short phrases that clearly mean this entry
+	Asks     []string // example messages the classifier learns the entry from
+	Facts    []int    // the guidance's numbered facts the answer states
 	Source   string   // where the facts come from
 	Body     string   // the answer text, paragraphs separated by blank lines
 	Line     int      // line of the entry's heading in its file
 }
 
-// Answer is the entry's text followed by its source, as users see it.
+// Answer is the entry's text followed by its source, as users see it; the bot's own texts
+// (source "needlebot") name none.
 func (e *Entry) Answer() string {
+	if e.Source == "" || e.Source == OwnSource {
+		return e.Body
+	}
 	return e.Body + "\n\nSource: " + e.Source + "."
 }
+
+// OwnSource is the source of the bot's own texts: replies that are not the guidance.
+const OwnSource = "needlebot"
 
 // Facts are the numbers and names from the guidance that the bot checks sessions against.
 type Facts struct {
@@ -44,29 +59,27 @@ type Facts struct {
 
 // KB is a parsed knowledge base. It is immutable and safe for concurrent use.
 type KB struct {
-	answers     []*Entry
-	uncovered   []*Entry
-	byID        map[string]*Entry
-	byCommand   map[string]*Entry
-	notes       map[string]*Entry
-	facts       Facts
-	synonyms    map[string]string // stemmed variant -> canonical
-	vocabWords  []string          // every word the vocabulary uses
-	anchors     []string          // words that name the subject
-	weakAnchors []string          // subject words with everyday meanings too
-	index       *index
+	answers   []*Entry
+	classes   []*Entry // the entries the classifier chooses between, in file order
+	byID      map[string]*Entry
+	byCommand map[string]*Entry
+	notes     map[string]*Entry
+	facts     Facts
+	synonyms  map[string]string // stemmed variant -> canonical
+	clf       *classifier
 }
 
 // Default returns the knowledge base built into the binary.
 func Default() *KB {
-	k, err := Parse(defaultFile, DefaultName)
+	k, err := ParseWithExamples(defaultFile, DefaultName, defaultExamples, ExamplesName)
 	if err != nil {
 		panic("kb: built-in knowledge base is invalid (run go test ./internal/kb):\n" + err.Error())
 	}
 	return k
 }
 
-// Load reads and parses a knowledge-base file; an empty path means the built-in one.
+// Load reads and parses a knowledge-base file, with the built-in examples for the entries it
+// shares with the built-in file; an empty path means the built-in one.
 func Load(path string) (*KB, error) {
 	if path == "" {
 		return Default(), nil
@@ -75,7 +88,7 @@ func Load(path string) (*KB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kb: %w", err)
 	}
-	return Parse(data, path)
+	return ParseWithExamples(data, path, defaultExamples, ExamplesName)
 }
 
 // Facts returns the guidance facts the bot checks sessions against.
@@ -142,7 +155,7 @@ func (k *KB) Closest(name string, n int) []*Entry {
 	}
 	r := k.Search(name)
 	more := r.Suggestions
-	if r.Entry != nil {
+	if r.Verdict == Answered {
 		more = append([]*Entry{r.Entry}, more...)
 	}
 	for _, e := range more {

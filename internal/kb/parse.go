@@ -3,12 +3,27 @@ package kb
 import (
 	"bufio"
 	"bytes"
+	_ "embed"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 )
+
+//go:embed everyday.txt
+var everydayFile string
+
+// everyday are the most frequent words of spoken English (SUBTLEX-US; see everyday.txt).
+var everyday = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(everydayFile, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			m[l] = true
+		}
+	}
+	return m
+}()
 
 // Problem is one thing wrong with a knowledge-base file, tied to a line (0 for the whole file).
 type Problem struct {
@@ -37,11 +52,23 @@ func (ps Problems) Error() string {
 
 // Entry kinds.
 const (
-	KindAnswer     = "answer"     // a searchable answer, usually a /needle topic
+	KindAnswer     = "answer"     // an answer from the guidance, usually a /needle topic
 	KindNote       = "note"       // text the bot uses in its own replies (warnings, reminders)
-	KindUncovered  = "uncovered"  // a subject the guidance does not cover; matching it means "not covered"
+	KindUncovered  = "uncovered"  // subjects the guidance does not cover; its text is the honest decline
+	KindOffTopic   = "offtopic"   // messages about something else entirely; its text says so
+	KindSafety     = "safety"     // reports of a skin reaction; its text is the safety reply
+	KindChat       = "chat"       // small talk (hello, thanks, what is this bot); its text is the reply
 	KindVocabulary = "vocabulary" // synonyms: "canonical: variant, variant" lines
 )
+
+// classified reports whether the classifier chooses between entries of this kind.
+func classified(kind string) bool {
+	switch kind {
+	case KindAnswer, KindUncovered, KindOffTopic, KindSafety, KindChat:
+		return true
+	}
+	return false
+}
 
 // Note ids the bot needs; a file without them fails lint.
 const (
@@ -50,7 +77,6 @@ const (
 	NoteGoodSerum   = "note-good-serum"   // {serum}
 	NoteReminder    = "note-reminder"     // {count}, {max}
 	NoteRestNight   = "note-rest-night"   // {count}, {max}
-	NoteNotCovered  = "note-not-covered"
 )
 
 var requiredNotes = map[string][]string{
@@ -59,7 +85,6 @@ var requiredNotes = map[string][]string{
 	NoteGoodSerum:   {"serum"},
 	NoteReminder:    {"count", "max"},
 	NoteRestNight:   {"count", "max"},
-	NoteNotCovered:  nil,
 }
 
 var (
@@ -71,7 +96,7 @@ var (
 // knownFields lists the fields an entry may carry and whether they may repeat.
 var knownFields = map[string]bool{
 	"title": false, "command": false, "kind": false, "keywords": true, "ask": true, "source": false,
-	"home-mm": false, "per-week": false, "ingredients": false, "anchors": false, "weak-anchors": false,
+	"facts": false, "home-mm": false, "per-week": false, "ingredients": false,
 }
 
 type rawEntry struct {
@@ -79,6 +104,8 @@ type rawEntry struct {
 	line    int
 	fields  map[string][]string
 	flines  map[string]int
+	asks    []int // the line of each ask
+	extra   []extraExample
 	body    []string
 	bodyLn0 int
 }
@@ -86,6 +113,14 @@ type rawEntry struct {
 // Parse reads a knowledge-base file (the format is described in the package documentation).
 // name is used in problem messages. All problems are reported at once, as Problems.
 func Parse(data []byte, name string) (*KB, error) {
+	return ParseWithExamples(data, name, nil, "")
+}
+
+// ParseWithExamples reads a knowledge-base file and a file of further examples for its
+// entries (the format of examples.md), matched to entries by id; examples for an id the
+// file does not have are skipped, so a file derived from the built-in one keeps the
+// built-in examples of the entries it kept.
+func ParseWithExamples(data []byte, name string, examples []byte, exName string) (*KB, error) {
 	var (
 		probs   Problems
 		entries []*rawEntry
@@ -135,6 +170,9 @@ func Parse(data []byte, name string) (*KB, error) {
 				continue
 			}
 			cur.fields[key] = append(cur.fields[key], strings.TrimSpace(value))
+			if key == "ask" {
+				cur.asks = append(cur.asks, n)
+			}
 			if _, seen := cur.flines[key]; !seen {
 				cur.flines[key] = n
 			}
@@ -151,7 +189,8 @@ func Parse(data []byte, name string) (*KB, error) {
 	if err := sc.Err(); err != nil {
 		add(n, "cannot read: %v", err)
 	}
-	k := build(entries, add)
+	readExamples(examples, exName, entries, &probs)
+	k := build(entries, append(append([]byte(nil), data...), examples...), add)
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, probs
@@ -160,10 +199,11 @@ func Parse(data []byte, name string) (*KB, error) {
 }
 
 // build validates raw entries and assembles the KB, reporting problems through add.
-func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
+func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 	k := &KB{byID: map[string]*Entry{}, byCommand: map[string]*Entry{}, notes: map[string]*Entry{}, synonyms: map[string]string{}}
 	firstLine := map[string]int{}
 	cmdLine := map[string]int{}
+	examples := map[string]exampleSite{} // a normalised example -> where it was first given
 	for _, r := range raws {
 		one := func(f string) string {
 			if v := r.fields[f]; len(v) > 0 {
@@ -184,50 +224,44 @@ func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
 			e.Kind = KindAnswer
 		}
 		e.Keywords = splitList(r.fields["keywords"])
-		for _, kw := range e.Keywords {
-			for _, w := range Normalize(kw) {
-				if fillers[w] {
-					add(r.flines["keywords"], "keyword %q of entry %q contains %q, a filler word that search ignores", kw, e.ID, w)
-				}
-			}
-		}
 		if prev, dup := firstLine[e.ID]; dup {
 			add(r.line, "duplicate entry id %q (first on line %d)", e.ID, prev)
 			continue
 		}
 		firstLine[e.ID] = r.line
 		switch e.Kind {
-		case KindAnswer, KindNote, KindUncovered, KindVocabulary:
+		case KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety, KindChat, KindVocabulary:
 		default:
-			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered or vocabulary)", e.Kind, e.ID)
+			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered, offtopic, safety, chat or vocabulary)", e.Kind, e.ID)
 			continue
 		}
 		if e.Kind == KindVocabulary {
-			k.vocabWords = append(k.vocabWords, parseVocabulary(r, k.synonyms, add)...)
-			k.anchors = append(k.anchors, splitList(r.fields["anchors"])...)
-			k.weakAnchors = append(k.weakAnchors, splitList(r.fields["weak-anchors"])...)
+			parseVocabulary(r, k.synonyms, add)
 			continue
 		}
-		for _, f := range []string{"anchors", "weak-anchors"} {
-			if _, ok := r.fields[f]; ok {
-				add(r.flines[f], "%s belong in the vocabulary entry, not in %q", f, e.ID)
-			}
-		}
 		e.Body = joinParagraphs(r.body)
-		if e.Kind != KindUncovered {
-			if e.Body == "" {
-				add(r.line, "entry %q has an empty answer: write the text after a blank line below its fields", e.ID)
-			}
-			if e.Source == "" {
-				add(r.line, "entry %q has no source: add \"source: ...\" naming where its facts come from", e.ID)
-			}
+		if e.Body == "" {
+			add(r.line, "entry %q has an empty reply: write the text after a blank line below its fields", e.ID)
 		}
-		if e.Kind == KindAnswer && e.Title == "" {
+		if e.Source == "" && (e.Kind == KindAnswer || e.Kind == KindNote) {
+			add(r.line, "entry %q has no source: add \"source: ...\" naming where its facts come from", e.ID)
+		}
+		if e.Title == "" && e.Kind != KindNote {
 			add(r.line, "entry %q has no title", e.ID)
 		}
-		if e.Kind == KindUncovered && len(e.Keywords) == 0 {
-			add(r.line, "uncovered entry %q needs keywords, or it can never match", e.ID)
+		if classified(e.Kind) {
+			if len(e.Asks) == 0 && len(e.Keywords) == 0 {
+				add(r.line, "entry %q has no examples: add \"ask: ...\" lines, or the bot can never choose it", e.ID)
+			}
+			checkExamples(r, e, examples, add)
+		} else {
+			for _, f := range []string{"ask", "keywords"} {
+				if _, ok := r.fields[f]; ok {
+					add(r.flines[f], "%s are examples for the classifier; a %s is never chosen, so entry %q can't have them", f, e.Kind, e.ID)
+				}
+			}
 		}
+		e.Facts = parseFactNumbers(r, add)
 		if e.Command != "" {
 			if e.Kind != KindAnswer {
 				add(r.flines["command"], "only answers can be /needle topics; entry %q is a %s", e.ID, e.Kind)
@@ -246,15 +280,25 @@ func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
 			k.notes[e.ID] = e
 		}
 		k.byID[e.ID] = e
-		switch e.Kind {
-		case KindAnswer:
+		if e.Kind == KindAnswer {
 			k.answers = append(k.answers, e)
-		case KindUncovered:
-			k.uncovered = append(k.uncovered, e)
+		}
+		if classified(e.Kind) {
+			k.classes = append(k.classes, e)
 		}
 	}
-	if len(k.answers) == 0 {
+	count := map[string]int{}
+	for _, e := range k.classes {
+		count[e.Kind]++
+	}
+	if count[KindAnswer] == 0 {
 		add(0, "no answer entries: the bot would have nothing to say")
+	}
+	if count[KindUncovered] == 0 {
+		add(0, "no uncovered entry: the bot needs one for what the guidance doesn't cover (its text is the reply)")
+	}
+	if count[KindSafety] != 1 {
+		add(0, "there must be exactly one safety entry (reports of a skin reaction; its text is the safety reply), found %d", count[KindSafety])
 	}
 	if k.facts.HomeMM == 0 {
 		add(0, "no entry gives home-mm (the home needle size the bot warns above)")
@@ -270,8 +314,109 @@ func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
 			add(0, "missing note %q, which the bot uses in its replies", id)
 		}
 	}
-	k.index = newIndex(k)
+	if len(k.classes) > 0 && count[KindSafety] == 1 && count[KindUncovered] > 0 {
+		k.clf = newClassifier(k, data)
+	}
 	return k
+}
+
+// exampleSite is where an example was first given.
+type exampleSite struct {
+	id    string
+	where string // "line 12", or "examples.md:40"
+}
+
+// extraExample is an example from the examples file.
+type extraExample struct {
+	text string
+	file string
+	line int
+	add  func(int, string, ...any) // reports a problem in the examples file
+}
+
+// readExamples reads an examples file: "## id" headings, each followed by one example a line;
+// blank lines and lines starting with "#" (but not "## ") are skipped.
+func readExamples(data []byte, name string, entries []*rawEntry, probs *Problems) {
+	if len(data) == 0 {
+		return
+	}
+	add := func(line int, format string, args ...any) {
+		*probs = append(*probs, Problem{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	byID := map[string]*rawEntry{}
+	for _, r := range entries {
+		if _, dup := byID[r.id]; !dup {
+			byID[r.id] = r
+		}
+	}
+	var cur *rawEntry
+	skip := false
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "## "):
+			cur = byID[strings.TrimSpace(line[3:])]
+			skip = cur == nil
+		case line == "" || strings.HasPrefix(line, "#") || skip:
+		case cur == nil:
+			add(n+1, "example %q comes before any \"## id\" heading", clip(line))
+		default:
+			cur.extra = append(cur.extra, extraExample{line, name, n + 1, add})
+		}
+	}
+}
+
+// checkExamples reports an example given twice (in one entry, or in two, which teaches the
+// classifier both), and a keyword that is an everyday word or a bare number, which would pull
+// ordinary messages towards the entry.
+func checkExamples(r *rawEntry, e *Entry, seen map[string]exampleSite, add func(int, string, ...any)) {
+	note := func(text string, where string, line int, add func(int, string, ...any)) {
+		key := strings.Join(Normalize(text), " ")
+		if key == "" {
+			add(line, "example %q of entry %q has no words", clip(text), e.ID)
+			return
+		}
+		if first, dup := seen[key]; dup {
+			if first.id == e.ID {
+				add(line, "%q is listed twice for entry %q (first on %s)", clip(text), e.ID, first.where)
+			} else {
+				add(line, "%q is an example of both %q (%s) and %q: the classifier can't learn both", clip(text), first.id, first.where, e.ID)
+			}
+			return
+		}
+		seen[key] = exampleSite{e.ID, where}
+	}
+	for i, a := range e.Asks {
+		note(a, fmt.Sprintf("line %d", r.asks[i]), r.asks[i], add)
+	}
+	for _, x := range r.extra {
+		note(x.text, fmt.Sprintf("%s:%d", x.file, x.line), x.line, x.add)
+		e.Asks = append(e.Asks, x.text)
+	}
+	for _, kw := range e.Keywords {
+		note(kw, fmt.Sprintf("line %d", r.flines["keywords"]), r.flines["keywords"], add)
+		words := Normalize(kw)
+		switch {
+		case len(words) == 1 && isNumber(words[0]):
+			add(r.flines["keywords"], "keyword %q of entry %q is a bare number: write the phrase it stands for", kw, e.ID)
+		case len(words) == 1 && everyday[words[0]]:
+			add(r.flines["keywords"], "keyword %q of entry %q is an everyday word, which would pull ordinary messages towards it: use a phrase, or an example question", kw, e.ID)
+		}
+	}
+}
+
+// parseFactNumbers reads "facts: 2, 9": which of the guidance's numbered facts the answer states.
+func parseFactNumbers(r *rawEntry, add func(int, string, ...any)) []int {
+	var out []int
+	for _, v := range splitList(r.fields["facts"]) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			add(r.flines["facts"], "facts lists the guidance's fact numbers, like \"facts: 2, 9\"; got %q", v)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func parseFacts(r *rawEntry, f *Facts, add func(int, string, ...any)) {
@@ -346,9 +491,8 @@ func braces(names []string) string {
 	return strings.Join(out, ", ")
 }
 
-// parseVocabulary adds the entry's synonyms to syn and returns every word they use.
-func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, ...any)) []string {
-	var words []string
+// parseVocabulary adds the entry's synonyms to syn.
+func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, ...any)) {
 	for i, line := range r.body {
 		n := r.bodyLn0 + i
 		if strings.TrimSpace(line) == "" {
@@ -360,21 +504,22 @@ func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, .
 			add(n, "vocabulary lines look like \"canonical: variant, variant\", got %q", clip(line))
 			continue
 		}
-		words = append(words, Normalize(canon)...)
 		for v := range strings.SplitSeq(variants, ",") {
 			if v = strings.TrimSpace(v); v == "" {
 				continue
 			}
-			words = append(words, Normalize(v)...)
 			key := synonymKey(v)
-			if prev, dup := syn[key]; dup && prev != canon {
-				add(n, "%q is already a synonym of %q (search reads both as %q)", v, prev, key)
+			if prev, dup := syn[key]; dup {
+				if prev == canon {
+					add(n, "%q is listed twice as a synonym of %q", v, canon)
+				} else {
+					add(n, "%q is already a synonym of %q (search reads both as %q)", v, prev, key)
+				}
 				continue
 			}
 			syn[key] = canon
 		}
 	}
-	return words
 }
 
 // synonymKey is how search sees a synonym: its normalised, stemmed words.

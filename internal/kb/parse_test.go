@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,9 +14,11 @@ const minimal = `# test knowledge base
 ## size
 title: Needle size
 command: size
-keywords: size, length
+facts: 9
 home-mm: 0.25
 source: the guidance
+ask: what size needle should I use?
+ask: how long should the needles be
 
 Use 0.25 mm.
 
@@ -25,8 +28,26 @@ command: frequency
 per-week: 5
 ingredients: peptides, hyaluronic acid
 source: the guidance
+ask: how often can I roll?
+ask: can I roll every day
 
 Up to five times a week.
+
+## nope
+kind: uncovered
+title: Not covered
+ask: can I use retinol after rolling?
+ask: can I roll over acne
+
+Not covered.
+
+## hurt
+kind: safety
+title: Please get it checked
+ask: my face is swollen after rolling
+ask: it keeps bleeding
+
+See a doctor.
 
 ## note-large-needle
 kind: note
@@ -57,13 +78,10 @@ kind: note
 source: the guidance
 
 Rest: {count} of {max}.
-
-## note-not-covered
-kind: note
-source: the guidance
-
-Not covered.
 `
+
+// minimalLines is how many lines minimal has: problems in appended text start after it.
+var minimalLines = strings.Count(minimal, "\n")
 
 func TestParseMinimal(t *testing.T) {
 	k, err := Parse([]byte(minimal), "min.md")
@@ -80,33 +98,70 @@ func TestParseMinimal(t *testing.T) {
 	if got, want := e.Answer(), "Use 0.25 mm.\n\nSource: the guidance."; got != want {
 		t.Errorf("Answer() = %q, want %q", got, want)
 	}
+	if diff := cmp.Diff([]int{9}, e.Facts); diff != "" {
+		t.Errorf("Facts mismatch (-want +got):\n%s", diff)
+	}
 	if got, want := k.Note(NoteOverWeek, map[string]string{"count": "6", "max": "5"}), "6 of 5."; got != want {
 		t.Errorf("Note = %q, want %q", got, want)
+	}
+	// A file of its own is trained when it is parsed: its own examples are read right.
+	for q, want := range map[string]Verdict{"how often can I roll?": Answered, "my face is swollen after rolling": Safety, "can I use retinol after rolling?": NotCovered} {
+		if got := k.Search(q).Verdict; got != want {
+			t.Errorf("Search(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestParseWithExamples(t *testing.T) {
+	examples := "# comment\n## often\nis daily ok\n\nhow many times a week\n## gone\nan example for an entry this file does not have\n"
+	k, err := ParseWithExamples([]byte(minimal), "min.md", []byte(examples), "ex.md")
+	if err != nil {
+		t.Fatalf("ParseWithExamples: %v", err)
+	}
+	e, _ := k.Entry("often")
+	if diff := cmp.Diff([]string{"how often can I roll?", "can I roll every day", "is daily ok", "how many times a week"}, e.Asks); diff != "" {
+		t.Errorf("Asks mismatch (-want +got):\n%s", diff)
+	}
+	_, err = ParseWithExamples([]byte(minimal), "min.md", []byte("an example before any heading\n## often\nhow often can I roll\n"), "ex.md")
+	for _, want := range []string{
+		`ex.md:1: example "an example before any heading" comes before any "## id" heading`,
+		`ex.md:3: "how often can I roll" is listed twice for entry "often" (first on line 20)`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems = %v, want one containing %q", err, want)
+		}
 	}
 }
 
 func TestParseProblems(t *testing.T) {
+	n := minimalLines
+	line := func(off int) string { return "min.md:" + itoa(n+off) + ": " }
 	tests := []struct {
 		name  string
 		extra string
 		want  []string // substrings of the problems, in order
 	}{
-		{"duplicate id", "\n## size\ntitle: Again\nsource: x\n\nText.\n", []string{"min.md:57: duplicate entry id \"size\" (first on line 3)"}},
-		{"empty answer", "\n## empty\ntitle: Empty\nsource: x\n", []string{"min.md:57: entry \"empty\" has an empty answer"}},
-		{"missing source", "\n## nosrc\ntitle: No source\n\nText.\n", []string{"min.md:57: entry \"nosrc\" has no source"}},
-		{"unknown field", "\n## odd\ntitle: Odd\ncolour: blue\nsource: x\n\nText.\n", []string{"min.md:59: unknown field \"colour\" in entry \"odd\""}},
-		{"field twice", "\n## twice\ntitle: A\ntitle: B\nsource: x\n\nText.\n", []string{"min.md:59: field \"title\" given twice in entry \"twice\" (first on line 58)"}},
-		{"bad id", "\n## Bad Id!\ntitle: A\nsource: x\n\nText.\n", []string{"min.md:57: entry id \"Bad Id!\" must be lower-case"}},
-		{"bad kind", "\n## k\nkind: poem\nsource: x\n\nText.\n", []string{"min.md:58: unknown kind \"poem\""}},
-		{"duplicate command", "\n## size2\ntitle: A\ncommand: size\nsource: x\n\nText.\n", []string{"min.md:59: command \"size\" is already used on line 5"}},
-		{"bad number", "\n## n\ntitle: A\nper-week: lots\nsource: x\n\nText.\n", []string{"min.md:59: per-week must be a whole number from 1 to 7"}},
-		{"unknown placeholder", "\n## note-extra\nkind: note\nsource: x\n\nHello {name}.\n", []string{"min.md:61: note \"note-extra\" uses {name}"}},
-		{"filler keyword", "\n## f\ntitle: A\nkeywords: just rolling\nsource: x\n\nText.\n", []string{"min.md:59: keyword \"just rolling\" of entry \"f\" contains \"just\""}},
-		{"synonym clash", "\n## vocabulary\nkind: vocabulary\n\nroller: rollers\nroll: roller\n", []string{"min.md:61: \"roller\" is already a synonym of \"roller\""}},
-		{"bad field line", "\n## x\ntitle A\nsource: y\n\nText.\n", []string{"min.md:57: entry \"x\" has no title", "min.md:58: expected a field line"}},
-		{"several at once", "\n## a\n\nText.\n\n## a\ntitle: T\nsource: s\n\n\n", []string{
-			"min.md:57: entry \"a\" has no source", "min.md:57: entry \"a\" has no title", "min.md:61: duplicate entry id \"a\" (first on line 57)",
-		}},
+		{"duplicate id", "\n## size\ntitle: Again\nsource: x\nask: a b\n\nText.\n", []string{line(2) + `duplicate entry id "size" (first on line 3)`}},
+		{"empty reply", "\n## empty\ntitle: Empty\nsource: x\nask: hmm ok\n", []string{line(2) + `entry "empty" has an empty reply`}},
+		{"missing source", "\n## nosrc\ntitle: No source\nask: where from\n\nText.\n", []string{line(2) + `entry "nosrc" has no source`}},
+		{"no examples", "\n## mute\ntitle: Mute\nsource: x\n\nText.\n", []string{line(2) + `entry "mute" has no examples`}},
+		{"unknown field", "\n## odd\ntitle: Odd\ncolour: blue\nsource: x\nask: odd one\n\nText.\n", []string{line(4) + `unknown field "colour" in entry "odd"`}},
+		{"field twice", "\n## twice\ntitle: A\ntitle: B\nsource: x\nask: twice over\n\nText.\n", []string{line(4) + `field "title" given twice in entry "twice" (first on line ` + itoa(n+3) + ")"}},
+		{"bad id", "\n## Bad Id!\ntitle: A\nsource: x\nask: bad one\n\nText.\n", []string{line(2) + `entry id "Bad Id!" must be lower-case`}},
+		{"bad kind", "\n## k\nkind: poem\nsource: x\n\nText.\n", []string{line(3) + `unknown kind "poem"`}},
+		{"duplicate command", "\n## size2\ntitle: A\ncommand: size\nsource: x\nask: what length\n\nText.\n", []string{line(4) + `command "size" is already used on line 5`}},
+		{"bad number", "\n## n\ntitle: A\nper-week: lots\nsource: x\nask: how many\n\nText.\n", []string{line(4) + "per-week must be a whole number from 1 to 7"}},
+		{"bad facts", "\n## f\ntitle: A\nfacts: 2, two\nsource: x\nask: what is f\n\nText.\n", []string{line(4) + `facts lists the guidance's fact numbers, like "facts: 2, 9"; got "two"`}},
+		{"unknown placeholder", "\n## note-extra\nkind: note\nsource: x\n\nHello {name}.\n", []string{line(6) + `note "note-extra" uses {name}`}},
+		{"examples on a note", "\n## note-x\nkind: note\nsource: x\nask: why\n\nText.\n", []string{line(5) + `ask are examples for the classifier; a note is never chosen`}},
+		{"everyday keyword", "\n## cars\nkind: offtopic\ntitle: Cars\nkeywords: car, car window\n\nNo.\n", []string{line(5) + `keyword "car" of entry "cars" is an everyday word`}},
+		{"number keyword", "\n## price\ntitle: Price\nsource: x\nkeywords: 30\n\nText.\n", []string{line(5) + `keyword "30" of entry "price" is a bare number`}},
+		{"example in two entries", "\n## daily\ntitle: Daily\nsource: x\nask: Can I roll every day?\n\nText.\n", []string{line(5) + `"Can I roll every day?" is an example of both "often" (line 21) and "daily"`}},
+		{"example twice", "\n## again\ntitle: Again\nsource: x\nask: again and again\nask: Again, and again!\n\nText.\n", []string{line(6) + `"Again, and again!" is listed twice for entry "again" (first on line ` + itoa(n+5) + ")"}},
+		{"example without words", "\n## e\ntitle: E\nsource: x\nask: ???\n\nText.\n", []string{line(5) + `example "???" of entry "e" has no words`}},
+		{"synonym clash", "\n## vocabulary\nkind: vocabulary\n\nroller: rollers\nroll: roller\n", []string{line(6) + `"roller" is already a synonym of "roller"`}},
+		{"synonym twice", "\n## vocabulary\nkind: vocabulary\n\nroller: rollers, derma roller, derma-roller\n", []string{line(5) + `"derma-roller" is listed twice as a synonym of "roller"`}},
+		{"bad field line", "\n## x\ntitle A\nsource: y\n\nText.\n", []string{line(2) + `entry "x" has no title`, line(2) + `entry "x" has no examples`, line(3) + "expected a field line"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,12 +182,14 @@ func TestParseProblems(t *testing.T) {
 	}
 }
 
+func itoa(n int) string { return strconv.Itoa(n) }
+
 func TestParseMissingRequired(t *testing.T) {
-	_, err := Parse([]byte("## only\ntitle: Only\nsource: s\n\nText.\n"), "bare.md")
+	_, err := Parse([]byte("## only\ntitle: Only\nsource: s\nask: only this\n\nText.\n"), "bare.md")
 	if err == nil {
-		t.Fatal("Parse accepted a file without facts and notes")
+		t.Fatal("Parse accepted a file without facts, notes, a safety and a not-covered entry")
 	}
-	for _, w := range []string{"home-mm", "per-week", "ingredients", NoteLargeNeedle, NoteNotCovered} {
+	for _, w := range []string{"home-mm", "per-week", "ingredients", NoteLargeNeedle, "no uncovered entry", "exactly one safety entry"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("problems do not mention %s:\n%v", w, err)
 		}
@@ -141,24 +198,27 @@ func TestParseMissingRequired(t *testing.T) {
 
 func TestDefaultCoversTheGuidance(t *testing.T) {
 	k := Default()
-	// The sixteen facts of shared/guidance/README.md, one entry each.
-	ids := []string{"what-is", "tool", "how-it-works", "absorption", "anti-ageing", "pain", "downtime", "before-event",
-		"needle-size", "frequency", "why-025", "larger-needles", "serum-and-roller", "serums", "routine", "source"}
-	for _, id := range ids {
-		e, ok := k.Entry(id)
-		if !ok {
-			t.Errorf("no entry %q", id)
-			continue
+	// The sixteen facts of shared/guidance/README.md: each stated by at least one answer,
+	// and each answer a /needle topic citing the expert.
+	stated := map[int]bool{}
+	for _, e := range k.Topics() {
+		if e.Source == "" || e.Body == "" || !strings.Contains(e.Source, "Kerry Benjamin") {
+			t.Errorf("topic %q lacks an answer or a source naming the expert", e.ID)
 		}
-		if e.Command == "" || e.Source == "" || e.Body == "" {
-			t.Errorf("entry %q lacks a command, source or answer", id)
+		if len(e.Facts) == 0 {
+			t.Errorf("topic %q states none of the guidance's facts", e.ID)
 		}
-		if !strings.Contains(e.Source, "Kerry Benjamin") {
-			t.Errorf("entry %q source %q does not name the expert", id, e.Source)
+		for _, f := range e.Facts {
+			stated[f] = true
 		}
 	}
-	if got := len(k.Topics()); got != len(ids) {
-		t.Errorf("%d topics, want %d", got, len(ids))
+	for f := 1; f <= 16; f++ {
+		if !stated[f] {
+			t.Errorf("no answer states fact %d of the guidance", f)
+		}
+	}
+	if got := len(k.Topics()); got != 16 {
+		t.Errorf("%d topics, want 16", got)
 	}
 	f := k.Facts()
 	if f.HomeMM != 0.25 || f.PerWeek != 5 || len(f.Ingredients) != 3 {
@@ -166,11 +226,22 @@ func TestDefaultCoversTheGuidance(t *testing.T) {
 	}
 }
 
-// TestOwnWords checks that no answer repeats the guidance word for word: no run of eight words
+func TestDefaultExamplesMatchEntries(t *testing.T) {
+	k := Default()
+	for _, line := range strings.Split(string(defaultExamples), "\n") {
+		if id, ok := strings.CutPrefix(line, "## "); ok {
+			if e, ok := k.Entry(id); !ok || !classified(e.Kind) {
+				t.Errorf("examples.md has examples for %q, which is not an entry the bot can choose", id)
+			}
+		}
+	}
+}
+
+// TestOwnWords checks that no reply repeats the guidance word for word: no run of eight words
 // from the article appears in the knowledge base.
 func TestOwnWords(t *testing.T) {
 	article := readGuidance(t)
-	words := strings.Fields(strings.ToLower(strings.Join(Normalize(article), " ")))
+	words := Normalize(article)
 	runs := map[string]bool{}
 	const n = 8
 	for i := 0; i+n <= len(words); i++ {
@@ -196,6 +267,9 @@ func TestTopicAndClosest(t *testing.T) {
 	}
 	if _, ok := k.Topic("note-reminder"); ok {
 		t.Error("Topic found a note")
+	}
+	if _, ok := k.Topic("safety"); ok {
+		t.Error("Topic found the safety reply")
 	}
 	got := k.Closest("sise", 3)
 	if len(got) == 0 || got[0].Command != "size" {

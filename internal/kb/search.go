@@ -1,527 +1,257 @@
 package kb
 
 import (
-	"math"
-	"slices"
 	"sort"
 	"strings"
-
-	"github.com/needlebot/needlebot/internal/spell"
 )
 
-// Search tuning. Field weights say how much a word in each part of an entry counts; the
-// thresholds were chosen against testdata/questions.tsv and checked on the held-out sets.
+// decision holds the thresholds applied to the classifier's probabilities.
+type decision struct {
+	answer   float64 // the best answer's probability must reach this to be given
+	inScope  float64 // ... and all answers' together this
+	safety   float64 // a reaction this probable gets the safety reply, whatever else fits
+	coverage float64 // share of the message's weight that must be words the answers use
+	foreign  float64 // a word whose training examples are this share declined questions...
+	support  float32 // ... and at least this many of them vetoes an answer (0: no veto)
+	chat     float64 // small talk must be this clear to get its reply
+	part     float64 // each half of a two-part message must be this clear to split it
+}
+
+// defaultDecision was chosen by cross-validation, holding out one writer of examples.md at a
+// time (cv_test.go), never on the frozen held-out set (docs/benchmarks.md).
+var defaultDecision = decision{answer: 0.35, inScope: 0.8, safety: 0.3, coverage: 0, foreign: 0.9, support: 3, chat: 0.5, part: 0.6}
+
+// maxSuggest is how many topics are offered when the guidance does not cover a question.
+const maxSuggest = 3
+
+// Verdict says what kind of reply a message needs.
+type Verdict int
+
+// The verdicts, from the most to the least certain that the guidance answers.
 const (
-	weightTitle    = 2.0
-	weightKeyword  = 3.0
-	weightAsk      = 1.0
-	weightBody     = 0.7
-	keywordBoost   = 1.0  // per word of a keyword phrase found in the question
-	allOfBoost     = 1.5  // extra weight of an "a & b" keyword: words that must meet are strong evidence
-	minKeywordIDF  = 0.5  // a keyword counts even when its words are common across entries
-	stopKeywordIDF = 0.75 // what a stop word of a matched keyword phrase ("go out") counts
-	bm25K1         = 1.2  // term-frequency saturation
-	bm25B          = 0.4  // document-length normalisation
-	minScore       = 1.6  // below this the guidance is taken not to cover the question
-	unknownWeight  = 0.55 // how much each word the knowledge base never uses counts against a match
-	maxSuggest     = 3    // topics offered when the answer is "not covered"
-	maxTypoShort   = 1    // edits tolerated in words of minTypoLength to minTypoLong-1 letters
-	maxTypoLong    = 2    // edits tolerated in longer words
-	minTypoLength  = 4    // shorter words are never corrected
-	minTypoLong    = 9
-	maxShortQuery  = 2 // content words in a question short enough to be about the subject without naming it
+	Unsure     Verdict = iota // nothing fits well enough to say: ask back
+	Answered                  // Result.Entry answers it
+	NotCovered                // about micro-needling, but the guidance doesn't cover it
+	OffTopic                  // not about micro-needling at all
+	Safety                    // reports or asks about a skin reaction: Result.Entry is the safety reply
+	Chat                      // small talk (hello, thanks, what is this bot): Result.Entry replies
 )
 
-// Result is the outcome of a search.
+// String names the verdict for logs, metrics and JSON.
+func (v Verdict) String() string {
+	switch v {
+	case Answered:
+		return "answered"
+	case NotCovered:
+		return "not-covered"
+	case OffTopic:
+		return "off-topic"
+	case Safety:
+		return "safety"
+	case Chat:
+		return "chat"
+	}
+	return "unsure"
+}
+
+// Result is how the knowledge base reads a message.
 type Result struct {
-	Entry       *Entry   // the answer; nil when the guidance does not cover the question
-	Score       float64  // confidence of the best match (0 when nothing matched)
-	Suggestions []*Entry // when Entry is nil: up to three topics that came closest
+	Verdict     Verdict
+	Entry       *Entry   // the answer, the safety reply, the chat reply or the not-covered reply
+	Score       float64  // the classifier's probability for Entry
+	Suggestions []*Entry // for NotCovered and Unsure: up to three topics that came closest
+	Parts       []Result // a message that asks two things: how each part reads, in order
 }
 
-// Search finds the entry that answers a question in plain words. It returns a Result with a nil
-// Entry when the question is off-topic, matches a subject the guidance does not cover, or scores
-// below the confidence threshold.
-func (k *KB) Search(question string) Result {
-	return k.index.search(question)
+// classifier ties the trained model to the entries it chooses between.
+type classifier struct {
+	f       *featurizer
+	m       *model
+	classes []*Entry // class i is classes[i]
+	groups  []group
+	safety  int // the safety entry's class
+	decline int // the not-covered entry's class
+	d       decision
 }
 
-// term is one analysed token: its canonical form, the word the user wrote (the first, for a
-// synonym phrase) and whether it is a stop word.
-type term struct {
-	text string
-	word string
-	stop bool
-}
-
-func sameTerm(a, b term) bool { return a.text == b.text && a.stop == b.stop }
-
-// keyword is a keyword of an entry: one phrase, or several ("why & 0.25") that must all
-// occur somewhere in the question. The phrases without their stop words, the bonus for a
-// match and whether it is strong are worked out once, when the index is built.
-type keyword struct {
-	parts   [][]term
-	content [][]term
-	bonus   float64
-	strong  bool // two or more content words
-}
-
-type doc struct {
-	e        *Entry
-	tf       map[string]float64
-	length   float64
-	keywords []*keyword
-}
-
-type index struct {
-	docs     []*doc
-	df       map[string]int
-	answerDF map[string]int // like df, counting answers only: words known only from uncovered subjects are foreign
-	avgLen   float64
-	synonyms map[string]string // stemmed variant sequence -> canonical term
-	maxSyn   int               // longest variant, in tokens
-	lexicon  map[string]int    // every surface word the knowledge base uses -> frequency
-	stems    map[string]bool   // stems of the lexicon's words
-	targets  map[string]int    // words of keywords and synonyms: what a typo may be corrected to
-	strong   map[string]bool   // terms that put a question on the subject by themselves
-	weak     map[string]bool   // terms of the subject that also have everyday meanings
-}
-
-func newIndex(k *KB) *index {
-	ix := &index{
-		df: map[string]int{}, answerDF: map[string]int{}, synonyms: map[string]string{}, lexicon: map[string]int{},
-		targets: map[string]int{}, stems: map[string]bool{}, strong: map[string]bool{}, weak: map[string]bool{},
+// newClassifier trains the classifier for k's entries, or takes the built-in model when data
+// is the file it was trained from.
+func newClassifier(k *KB, data []byte) *classifier {
+	c := &classifier{f: newFeaturizer(k.synonyms, k.facts.HomeMM, defaultTrain), classes: k.classes, decline: -1, d: defaultDecision}
+	exs, groups := c.examples()
+	if m, err := decodeModel(defaultModel, modelKey(data)); err == nil && m.classes == len(c.classes) {
+		c.m = m
+	} else {
+		c.m = train(c.f, exs, groups, defaultTrain)
 	}
-	for key, canon := range k.synonyms {
-		ix.addSynonym(key, canonicalTerm(canon))
-	}
-	for _, w := range k.vocabWords {
-		ix.lexicon[w]++
-		ix.targets[w]++
-	}
-	for _, canon := range k.synonyms {
-		// A canonical word means itself, unless it is also another canonical's variant.
-		if _, taken := ix.synonyms[synonymKey(canon)]; !taken {
-			ix.addSynonym(synonymKey(canon), canonicalTerm(canon))
+	return c
+}
+
+// examples lists what the classifier learns from: each entry's examples and keywords, and
+// each answer's title. It also records each class's group and the classes with a role.
+func (c *classifier) examples() ([]example, []group) {
+	var exs []example
+	c.groups = make([]group, len(c.classes))
+	for i, e := range c.classes {
+		switch e.Kind {
+		case KindAnswer:
+			c.groups[i] = groupAnswer
+			exs = append(exs, example{e.Title, i})
+		case KindUncovered, KindOffTopic:
+			c.groups[i] = groupDecline
+		default:
+			c.groups[i] = groupOther
 		}
-	}
-	for set, words := range map[*map[string]bool][]string{&ix.strong: k.anchors, &ix.weak: k.weakAnchors} {
-		for _, a := range words {
-			for _, t := range ix.analyze(a, false) {
-				(*set)[t.text] = true
-			}
-		}
-	}
-	total := 0.0
-	for _, e := range append(append([]*Entry(nil), k.answers...), k.uncovered...) {
-		d := &doc{e: e, tf: map[string]float64{}}
-		addField := func(text string, w float64) {
-			for _, word := range Normalize(text) {
-				ix.lexicon[word]++
-			}
-			for _, t := range ix.analyze(text, false) {
-				if !t.stop {
-					d.tf[t.text] += w
-					d.length += w
-				}
-			}
-		}
-		addField(e.Title, weightTitle)
-		for _, kw := range e.Keywords {
-			addField(strings.ReplaceAll(kw, "&", " "), weightKeyword)
-			for _, w := range Normalize(kw) {
-				if len(w) >= minTypoLength && isLetters(w) {
-					ix.targets[w]++
-				}
-			}
-			if k := ix.keyword(kw); k != nil && !slices.ContainsFunc(d.keywords, k.equal) {
-				d.keywords = append(d.keywords, k)
-			}
+		switch {
+		case e.Kind == KindSafety:
+			c.safety = i
+		case e.Kind == KindUncovered && c.decline < 0:
+			c.decline = i
 		}
 		for _, a := range e.Asks {
-			addField(a, weightAsk)
+			exs = append(exs, example{a, i})
 		}
-		addField(e.Body, weightBody)
-		for t := range d.tf {
-			ix.df[t]++
-			if e.Kind == KindAnswer {
-				ix.answerDF[t]++
-			}
-		}
-		total += d.length
-		ix.docs = append(ix.docs, d)
-	}
-	if len(ix.docs) > 0 {
-		ix.avgLen = total / float64(len(ix.docs))
-	}
-	for w := range ix.lexicon {
-		ix.stems[stem(w)] = true
-	}
-	for _, d := range ix.docs {
-		for _, k := range d.keywords {
-			k.weigh(ix)
+		for _, kw := range e.Keywords {
+			exs = append(exs, example{kw, i})
 		}
 	}
-	return ix
+	return exs, c.groups
 }
 
-// keyword analyses one keyword; it returns nil for one that could never match usefully.
-func (ix *index) keyword(text string) *keyword {
-	k := &keyword{}
-	for part := range strings.SplitSeq(text, "&") {
-		ts := ix.analyze(part, false)
-		if !hasContent(ts) && len(ts) < 2 {
-			return nil
-		}
-		k.parts = append(k.parts, ts)
-		k.content = append(k.content, contentOf(ts))
+// Search reads a message: a reaction gets the safety reply, a question the answer or an
+// honest decline, small talk its reply. A message asking two things has a Result for each
+// in Parts; its own Verdict is the most important of theirs (Safety, then Answered).
+func (k *KB) Search(text string) Result {
+	whole := k.clf.judge(text)
+	if whole.Verdict == Unsure && len(Normalize(text)) == 0 {
+		return whole
 	}
-	return k
-}
-
-func (k *keyword) equal(o *keyword) bool {
-	return slices.EqualFunc(k.parts, o.parts, func(a, b []term) bool { return slices.EqualFunc(a, b, sameTerm) })
-}
-
-// weigh sets the keyword's bonus from the words' rarity; it runs once document frequencies
-// are known.
-func (k *keyword) weigh(ix *index) {
-	defer func() {
-		if len(k.parts) > 1 {
-			k.bonus *= allOfBoost
-		}
-	}()
-	n := 0
-	for _, p := range k.parts {
-		for _, t := range p {
-			if t.stop {
-				k.bonus += keywordBoost * stopKeywordIDF
-				continue
-			}
-			n++
-			k.bonus += keywordBoost * max(ix.idf(t.text), minKeywordIDF)
+	parts := k.clf.split(text)
+	if parts == nil {
+		return whole
+	}
+	lead := parts[0]
+	for _, p := range parts {
+		if p.Verdict == Safety || (p.Verdict == Answered && lead.Verdict != Safety && lead.Verdict != Answered) {
+			lead = p
 		}
 	}
-	k.strong = n >= 2
+	lead.Parts = parts
+	return lead
 }
 
-// matches reports whether every phrase of the keyword occurs in the question: word for
-// word, or, for phrases of two or more content words, with the stop words ignored.
-func (k *keyword) matches(q, qc []term) bool {
-	for i, p := range k.parts {
-		if !containsPhrase(q, p) && (len(k.content[i]) < 2 || !containsPhrase(qc, k.content[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-func canonicalTerm(canon string) string {
-	return strings.Join(Normalize(canon), "_")
-}
-
-func (ix *index) addSynonym(key, canon string) {
-	if key == "" {
-		return
-	}
-	ix.synonyms[key] = canon
-	ix.maxSyn = max(ix.maxSyn, strings.Count(key, " ")+1)
-}
-
-func hasContent(ts []term) bool {
-	return slices.ContainsFunc(ts, func(t term) bool { return !t.stop })
-}
-
-// analyze runs the search pipeline: normalise, drop fillers, optionally correct typos, stem,
-// replace synonym phrases by their canonical term (longest first), and mark stop words.
-func (ix *index) analyze(text string, correct bool) []term {
-	var words, stems []string
-	for _, w := range Normalize(text) {
-		if fillers[w] {
-			continue
-		}
-		if correct {
-			w = ix.correct(w)
-		}
-		words = append(words, w)
-		stems = append(stems, stem(w))
-	}
-	var (
-		out []term
-		key []byte
-	)
-	for i := 0; i < len(stems); {
-		matched := false
-		for n := min(ix.maxSyn, len(stems)-i); n >= 1; n-- {
-			key = key[:0]
-			for j, st := range stems[i : i+n] {
-				if j > 0 {
-					key = append(key, ' ')
-				}
-				key = append(key, st...)
-			}
-			if canon, ok := ix.synonyms[string(key)]; ok {
-				out = append(out, term{text: canon, word: words[i]})
-				i += n
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			out = append(out, term{text: stems[i], word: words[i], stop: stopwords[words[i]] || isLetter(words[i])})
-			i++
-		}
-	}
-	return out
-}
-
-// correct replaces a word that the knowledge base never uses by the closest word it uses in a
-// keyword or synonym, so "microneedeling" and "seurm" still find their answers. Only words
-// with the same first letter count, and two edits only in long words, so ordinary words the
-// guidance never mentions ("water", "starting") are not bent into topic words.
-func (ix *index) correct(w string) string {
-	if len(w) < minTypoLength || !isLetters(w) || stopwords[w] || ordinary[w] {
-		return w
-	}
-	if _, known := ix.lexicon[w]; known || ix.stems[stem(w)] {
-		return w // a known word, or an inflection of one ("moles" when the guidance says "mole")
-	}
-	limit := maxTypoShort
-	if len([]rune(w)) >= minTypoLong {
-		limit = maxTypoLong
-	}
-	best, bestD, bestN := w, limit+1, 0
-	for cand, n := range ix.targets {
-		if cand[0] != w[0] || !sameEnding(w, cand) || isInflection(w, cand) {
-			continue // "paint" is not a typo of "pain", nor "apple" of "apply"
-		}
-		d := spell.Distance(w, cand, limit)
-		if d < bestD || (d == bestD && d <= limit && (n > bestN || (n == bestN && cand < best))) {
-			best, bestD, bestN = cand, d, n
-		}
-	}
-	if bestD <= limit {
-		return best
-	}
-	// "rolers" is two edits from "roller" but one from its stem, "roler".
-	ws := stem(w)
-	for cand := range ix.targets {
-		if cs := stem(cand); cand[0] == w[0] && sameEnding(ws, cs) && !isInflection(ws, cs) && spell.Distance(ws, cs, maxTypoShort) <= maxTypoShort {
-			return cand
-		}
-	}
-	return w
-}
-
-// sameEnding reports whether two words end alike, or with their last two letters swapped
-// ("needel"): typos keep a word's ends, while different words ("apple", "apply") differ there.
-func sameEnding(a, b string) bool {
-	la, lb := len(a), len(b)
-	if a[la-1] == b[lb-1] {
-		return true
-	}
-	return la >= 2 && lb >= 2 && a[la-1] == b[lb-2] && a[la-2] == b[lb-1]
-}
-
-// isInflection reports whether one word is the other plus a common English ending.
-func isInflection(a, b string) bool {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if !strings.HasPrefix(a, b) {
-		return false
-	}
-	switch a[len(b):] {
-	case "s", "es", "d", "ed", "ing", "er", "ers", "t", "y", "ly", "en", "ish", "ful":
-		return true
-	}
-	return false
-}
-
-func (ix *index) idf(t string) float64 {
-	n := float64(len(ix.docs))
-	df := float64(ix.df[t])
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
-}
-
-type scored struct {
-	d         *doc
-	score     float64
-	kwHit     bool // a keyword of the entry is in the question
-	strongHit bool // ... one with two or more content words
-}
-
-// question is what search learns about a question before scoring it.
-type question struct {
-	terms    []term
-	content  []term   // terms without stop words
-	distinct []string // distinct content terms
-	unknown  int      // distinct content terms no entry uses
-	foreign  int      // ... of which are not ordinary words: a sign of another subject
-	strong   bool     // names the subject unambiguously ("microneedling")
-	weak     int      // subject words that also have everyday meanings ("roll", "needle")
-	referent bool     // points back at the subject ("does it hurt?")
-}
-
-func (ix *index) read(text string) question {
-	q := question{terms: ix.analyze(text, true)}
-	seen := map[string]bool{}
-	for _, t := range q.terms {
-		q.strong = q.strong || ix.strong[t.text]
-		if ix.weak[t.text] {
-			q.weak++
-		}
-		q.referent = q.referent || referents[t.text]
-		if t.stop {
-			continue
-		}
-		q.content = append(q.content, t)
-		if !seen[t.text] {
-			seen[t.text] = true
-			q.distinct = append(q.distinct, t.text)
-			if ix.answerDF[t.text] == 0 && !ix.strong[t.text] && !ix.weak[t.text] && !isNumber(t.text) {
-				q.unknown++
-				if !ordinary[t.word] {
-					q.foreign++
-				}
-			}
-		}
-	}
-	return q
-}
-
-// specific reports whether the question uses one of best's keyword words that is not an
-// everyday word ("bleed", "downtime", "recover"): such a word puts a question on the subject
-// even when it does not name it, where "week" or "time" would not.
-func (q question) specific(best scored) bool {
-	for _, t := range q.content {
-		if ordinary[t.word] || ordinary[t.text] {
-			continue
-		}
-		for _, kw := range best.d.keywords {
-			for _, p := range kw.content {
-				for _, w := range p {
-					if w.text == t.text {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
-}
-
-// onTopic decides whether a question is about micro-needling at all. Naming the subject is
-// enough; words like "roll" or "needle" are enough only when nothing else in the question is
-// foreign to the guidance ("how do I roll sushi" is not about skin); a question that names
-// nothing must be short or point back at the subject, use only words the guidance uses, and
-// hit a keyword of its best entry.
-func (q question) onTopic(best scored) bool {
-	switch {
-	case q.strong:
-		return true
-	case q.weak > 0:
-		// A long question may carry a few words of its own ("the skincare aisle"), as long as
-		// most of what it says is the guidance's vocabulary.
-		known := len(q.distinct) - q.unknown
-		return q.foreign <= 1 || 2*q.foreign <= known || (q.foreign == 2 && (best.strongHit || q.referent))
-	default:
-		short := maxShortQuery
-		if best.strongHit {
-			short++
-		}
-		return best.kwHit && q.foreign == 0 && (q.referent || len(q.distinct) <= short || q.specific(best))
-	}
-}
-
-func (ix *index) search(text string) Result {
-	q := ix.read(text)
-	if len(q.distinct) == 0 {
+// judge reads one message (or one part of one) as a whole.
+func (c *classifier) judge(text string) Result {
+	words, terms := c.m.analyse(c.f, text)
+	if len(words) == 0 {
 		return Result{}
 	}
-	uncovered := false
-	results := make([]scored, 0, len(ix.docs))
-	for _, d := range ix.docs {
-		s := scored{d: d}
-		for _, kw := range d.keywords {
-			if kw.matches(q.terms, q.content) {
-				s.kwHit = true
-				s.strongHit = s.strongHit || kw.strong
-				s.score += kw.bonus
-			}
-		}
-		if d.e.Kind == KindUncovered {
-			uncovered = uncovered || s.kwHit
-			continue
-		}
-		norm := 1 - bm25B + bm25B*d.length/ix.avgLen
-		for _, t := range q.distinct {
-			if tf := d.tf[t]; tf > 0 {
-				s.score += ix.idf(t) * tf * (bm25K1 + 1) / (tf + bm25K1*norm)
-			}
-		}
-		results = append(results, s)
+	p := c.m.predict(c.f.vector(words, terms))
+	if p[c.safety] >= c.d.safety {
+		return Result{Verdict: Safety, Entry: c.classes[c.safety], Score: p[c.safety]}
 	}
-	sort.SliceStable(results, func(i, j int) bool { return results[i].score > results[j].score })
-	best := results[0]
-	known := float64(len(q.distinct) - q.foreign)
-	conf := best.score * known / (known + unknownWeight*float64(q.foreign))
-	if !uncovered && q.onTopic(best) {
-		if conf >= minScore {
-			return Result{Entry: best.d.e, Score: conf}
-		}
-		if q.foreign == 0 && best.kwHit && ix.onlySubject(q) {
-			// A question that names only the subject ("microneedling?") asks what it is.
-			return Result{Entry: best.d.e, Score: minScore}
+	best := 0
+	for i := range p {
+		if p[i] > p[best] {
+			best = i
 		}
 	}
-	r := Result{Score: conf}
-	for _, s := range results {
-		if len(r.Suggestions) == maxSuggest || s.score <= 0 {
-			break
+	e := c.classes[best]
+	r := Result{Entry: e, Score: p[best]}
+	switch {
+	case e.Kind == KindAnswer:
+		if p[best] >= c.d.answer && c.inScope(p) >= c.d.inScope && c.m.coverage(terms) >= c.d.coverage && c.m.foreign(terms, c.d.foreign, c.d.support) == "" {
+			r.Verdict = Answered
+			return r
 		}
-		if s.d.e.Command != "" {
-			r.Suggestions = append(r.Suggestions, s.d.e)
-		}
+		r.Verdict, r.Entry, r.Score = NotCovered, c.classes[c.decline], p[c.decline]
+	case e.Kind == KindUncovered:
+		r.Verdict = NotCovered
+	case e.Kind == KindOffTopic:
+		r.Verdict = OffTopic
+	case e.Kind == KindChat && p[best] >= c.d.chat:
+		r.Verdict = Chat
+	default:
+		r.Verdict, r.Entry = Unsure, nil
 	}
+	r.Suggestions = c.suggest(p)
 	return r
 }
 
-// isLetter reports a single letter ("5x a week", "u"), which says nothing on its own.
-func isLetter(s string) bool {
-	return len(s) == 1 && s[0] >= 'a' && s[0] <= 'z'
-}
-
-func isNumber(s string) bool {
-	return strings.Trim(s, "0123456789.") == ""
-}
-
-// onlySubject reports whether every content word of q names the subject.
-func (ix *index) onlySubject(q question) bool {
-	for _, t := range q.distinct {
-		if !ix.strong[t] && !ix.weak[t] {
-			return false
+// inScope is the probability that the message is one the answers are for.
+func (c *classifier) inScope(p []float64) float64 {
+	var sum float64
+	for i, g := range c.groups {
+		if g == groupAnswer {
+			sum += p[i]
 		}
 	}
-	return true
+	return sum
 }
 
-func contentOf(ts []term) []term {
-	var out []term
-	for _, t := range ts {
-		if !t.stop {
-			out = append(out, t)
+// suggest returns the topics that came closest, most probable first.
+func (c *classifier) suggest(p []float64) []*Entry {
+	idx := make([]int, 0, len(p))
+	for i, e := range c.classes {
+		if e.Kind == KindAnswer && e.Command != "" {
+			idx = append(idx, i)
 		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
+	var out []*Entry
+	for _, i := range idx[:min(len(idx), maxSuggest)] {
+		out = append(out, c.classes[i])
 	}
 	return out
 }
 
-// containsPhrase reports whether the analysed question holds phrase as a contiguous run.
-func containsPhrase(q, phrase []term) bool {
-	for i := 0; i+len(phrase) <= len(q); i++ {
-		if q[i].text == phrase[0].text && slices.EqualFunc(q[i:i+len(phrase)], phrase, sameTerm) {
-			return true
+// splitters are where a message that asks two things divides: after a question mark, or at a
+// conjunction or comma between two clauses.
+var splitters = []string{"?", ";", ", and ", " and ", " & ", ", or ", " or ", ", also ", " also ", " plus ", ", but ", " but ", ", "}
+
+// split reads a message as two parts when it divides into two clauses that each read clearly
+// and differently (an answer and another answer, or an answer and a subject the guidance does
+// not cover); otherwise it returns nil.
+func (c *classifier) split(text string) []Result {
+	if len(text) > maxQueryBytes {
+		return nil
+	}
+	lower := strings.ToLower(text)
+	var best []Result
+	bestScore := 0.0
+	for _, sep := range splitters {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], sep)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(sep)
+			left, right := text[:i+len(sep)], text[i+len(sep):]
+			if sep != "?" && sep != ";" {
+				left = text[:i]
+			}
+			if len(Normalize(left)) < 2 || len(Normalize(right)) < 2 {
+				continue
+			}
+			a, b := c.judge(left), c.judge(right)
+			if !c.clearPart(a) || !c.clearPart(b) || a.Entry == b.Entry || (a.Verdict != Answered && b.Verdict != Answered) {
+				continue
+			}
+			if s := min(a.Score, b.Score); s > bestScore {
+				best, bestScore = []Result{a, b}, s
+			}
 		}
+	}
+	return best
+}
+
+// clearPart reports whether one part of a message reads clearly enough to be answered on its
+// own: an answer, a reaction, or a subject the guidance does not cover named outright.
+func (c *classifier) clearPart(r Result) bool {
+	switch r.Verdict {
+	case Answered, Safety, NotCovered:
+		return r.Score >= c.d.part
 	}
 	return false
 }

@@ -25,6 +25,7 @@ func TestNormalize(t *testing.T) {
 		{"  \t\n", nil},
 		{"\xff\xfeabc", []string{"abc"}},
 		{"日本語 text", []string{"日本語", "text"}},
+		{"thx👍🏽!!", []string{"thx", "👍"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -103,11 +104,31 @@ func FuzzSearch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := k.Search(s)
-		if r.Entry != nil && r.Entry.Kind != KindAnswer {
-			t.Fatalf("Search(%q) answered with a %s entry", s, r.Entry.Kind)
+		checkResult(t, s, r)
+		for _, p := range r.Parts {
+			checkResult(t, s, p)
+			if len(p.Parts) > 0 {
+				t.Fatalf("Search(%q): a part has parts of its own", s)
+			}
 		}
-		if len(r.Suggestions) > maxSuggest {
-			t.Fatalf("Search(%q) gave %d suggestions", s, len(r.Suggestions))
+		if n := len(r.Parts); n == 1 || n > 2 {
+			t.Fatalf("Search(%q) gave %d parts, want none or two", s, n)
 		}
 	})
+}
+
+// checkResult checks what every Result promises, whatever the message.
+func checkResult(t *testing.T, s string, r Result) {
+	t.Helper()
+	want := map[Verdict]string{Answered: KindAnswer, NotCovered: KindUncovered, OffTopic: KindOffTopic, Safety: KindSafety, Chat: KindChat}
+	switch {
+	case r.Verdict == Unsure && r.Entry != nil:
+		t.Fatalf("Search(%q) is unsure but gives entry %s", s, r.Entry.ID)
+	case r.Verdict != Unsure && (r.Entry == nil || r.Entry.Kind != want[r.Verdict]):
+		t.Fatalf("Search(%q) = %v with entry %v, want a %s entry", s, r.Verdict, r.Entry, want[r.Verdict])
+	case len(r.Suggestions) > maxSuggest:
+		t.Fatalf("Search(%q) gave %d suggestions", s, len(r.Suggestions))
+	case r.Score < 0 || r.Score > 1:
+		t.Fatalf("Search(%q) scored %v", s, r.Score)
+	}
 }

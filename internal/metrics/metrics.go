@@ -34,7 +34,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "needlebot_commands_total", Help: "Requests handled, by command, platform and outcome (ok, rejected, unavailable, error).",
 		}, []string{"command", "platform", "outcome"}),
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "needlebot_kb_answers_total", Help: "Questions answered from the knowledge base (answered) or with the not-covered fallback (fallback).",
+			Name: "needlebot_kb_answers_total", Help: "Messages the knowledge base read, by verdict: answered, not-covered, off-topic, safety, chat or unsure.",
 		}, []string{"result"}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "needlebot_sessions_logged_total", Help: "Sessions logged, by platform.",
@@ -60,8 +60,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Series that exist from the start read as 0 rather than missing, so rates and alerts work
 	// before the first event.
-	for _, r := range []string{"answered", "fallback"} {
-		m.answers.WithLabelValues(r)
+	for _, v := range Verdicts {
+		m.answers.WithLabelValues(v)
 	}
 	for _, p := range []string{"tg", "dc", "console"} {
 		m.sessions.WithLabelValues(p)
@@ -83,13 +83,12 @@ func (m *Metrics) Handled(command, platform, outcome string, _ time.Duration) {
 	m.commands.WithLabelValues(command, platform, outcome).Inc()
 }
 
-// Answered counts a question answered or not covered (commands.Observer).
-func (m *Metrics) Answered(covered bool) {
-	if covered {
-		m.answers.WithLabelValues("answered").Inc()
-	} else {
-		m.answers.WithLabelValues("fallback").Inc()
-	}
+// Verdicts are how the knowledge base reads a message (kb.Verdict's names).
+var Verdicts = []string{"answered", "not-covered", "off-topic", "safety", "chat", "unsure"}
+
+// Understood counts a message the knowledge base read (commands.Observer).
+func (m *Metrics) Understood(verdict string) {
+	m.answers.WithLabelValues(verdict).Inc()
 }
 
 // Logged counts a stored session (commands.Observer).

@@ -15,7 +15,7 @@ import (
 type askResult struct {
 	Answered    bool        `json:"answered"`              // the guidance answers it: text is the answer
 	Safety      bool        `json:"safety,omitempty"`      // a skin reaction: text is the safety reply
-	Verdict     string      `json:"verdict"`               // answered, not-covered, off-topic, safety, chat or unsure
+	Verdict     string      `json:"verdict"`               // answered, not-covered, off-topic, safety, chat, diary or unsure
 	Topic       string      `json:"topic,omitempty"`       // the entry that answers or replies
 	Text        string      `json:"text"`                  // what the bot says
 	Source      string      `json:"source,omitempty"`      // where an answer comes from

@@ -47,7 +47,7 @@ type Observer interface {
 	// unavailable or error.
 	Handled(command, platform, outcome string, d time.Duration)
 	// Understood is called for each message the knowledge base reads, with its verdict:
-	// answered, not-covered, off-topic, safety, chat or unsure (kb.Verdict's names).
+	// answered, not-covered, off-topic, safety, chat, diary or unsure (kb.Verdict's names).
 	Understood(verdict string)
 	// Logged is called for each session stored.
 	Logged(platform string)

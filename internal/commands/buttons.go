@@ -13,7 +13,7 @@ const buttonCommand = "#button"
 // buttonVerbs are the actions a button can carry, as the part of Button.Data before ":".
 // Only "needle" is unsigned: it shows public guidance, so anyone may press it.
 var buttonVerbs = map[string]struct{}{
-	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {},
+	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {}, "held": {},
 }
 
 var errStaleButton = Errorf("That button no longer works. Send /help to start again.")
@@ -48,6 +48,8 @@ func (b *Bot) button(ctx context.Context, req *Request) (Reply, error) {
 		return b.setZone(ctx, req, arg)
 	case "done", "snooze", "skip":
 		return b.reminderButton(ctx, req, verb, arg)
+	case "held":
+		return b.logHeld(ctx, req, arg)
 	}
 	return Reply{}, errStaleButton
 }

@@ -468,3 +468,82 @@ func TestRepeatedUndoRemovesOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestSafetyHoldsTheSession checks that a session reported with a skin reaction gets the safety
+// reply and is logged only when the user presses Log it: once, however often it is pressed,
+// and not by anyone else.
+func TestSafetyHoldsTheSession(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		r := h.say("rolled 0.5 last night and now my cheeks are swollen and burning")
+		contains(t, r, "doctor or dermatologist", "Stop rolling", "haven't logged the session", "0.5 mm")
+		if strings.Contains(r.Text, "no recovery period") || strings.Contains(r.Text, "Source: Kerry") {
+			t.Errorf("the safety reply reassures from the guidance: %q", r.Text)
+		}
+		if !r.Private {
+			t.Error("a safety reply is personal: it must be private")
+		}
+		if n := h.sessions("tg:100"); n != 0 {
+			t.Fatalf("%d sessions logged before the button, want 0", n)
+		}
+		logIt := button(t, r, "Log it")
+		if got := h.press("200", logIt); h.sessions("tg:200") != 0 || !strings.Contains(got.Text, "isn't yours") {
+			t.Errorf("someone else's press: %q, %d sessions", got.Text, h.sessions("tg:200"))
+		}
+		contains(t, h.press("100", logIt), "Logged", "Fri 27 Nov, 21:00 · 0.5 mm")
+		contains(t, h.press("100", logIt), "Already logged")
+		if n := h.sessions("tg:100"); n != 1 {
+			t.Errorf("%d sessions after pressing Log it twice, want 1", n)
+		}
+		h.clock.Add(25 * time.Hour)
+		contains(t, h.press("100", logIt), "expired")
+	})
+}
+
+func TestVagueDayAndTwoSizesAskWithButtons(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		r := h.say("rolled 0.25 with peptides the other day")
+		contains(t, r, "Which day")
+		if h.sessions("tg:100") != 0 {
+			t.Fatal("a vague day was logged without asking")
+		}
+		// Saturday 28 Nov: "the other day" offers Thursday back to Sunday.
+		contains(t, h.press("100", button(t, r, "Thu 26 Nov")), "Logged", "Thu 26 Nov, 21:00 · 0.25 mm · peptides")
+		contains(t, h.press("100", button(t, r, "Wed 25 Nov")), "Already logged")
+
+		r = h.say("used 0.25 then 0.5 tonight")
+		contains(t, r, "Which needle did you use, 0.25 mm or 0.5 mm?")
+		contains(t, h.press("100", button(t, r, "0.5 mm")), "Logged", "0.5 mm")
+		if n := h.sessions("tg:100"); n != 2 {
+			t.Errorf("%d sessions, want 2", n)
+		}
+	})
+}
+
+func TestReportWithAQuestion(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		r := h.say("did 0.25 just now, can I use retinol tomorrow?")
+		contains(t, r, "Logged", "0.25 mm", "doesn't cover that")
+		r = h.say("rolled yesterday with HA, how often can I roll?")
+		contains(t, r, "Logged", "hyaluronic acid", "five times a week")
+		if n := h.sessions("tg:100"); n != 2 {
+			t.Errorf("%d sessions, want 2", n)
+		}
+	})
+}
+
+// TestLateDeliveryLogsTheNightItWasWritten checks that a message delivered hours late (after
+// downtime) is read at the time the platform says it was written.
+func TestLateDeliveryLogsTheNightItWasWritten(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		written := h.clock.Now()
+		h.clock.Add(10 * time.Hour) // Sunday 08:15: the bot was down overnight
+		h.seq++
+		r := h.bot.Respond(context.Background(), &commands.Request{
+			ID: "tg:u:late", Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true,
+			Text: "rolled 0.25 tonight", Time: written,
+		})
+		contains(t, r, "Logged", "Sat 28 Nov, 22:15")
+	})
+}

@@ -158,7 +158,7 @@ func (b *Bot) part(r kb.Result) Reply {
 	switch r.Verdict {
 	case kb.Answered:
 		return answer(r.Entry)
-	case kb.Safety, kb.Chat, kb.OffTopic:
+	case kb.Safety, kb.Chat, kb.OffTopic, kb.Diary:
 		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
 	case kb.NotCovered:
 		text := r.Entry.Answer()

@@ -440,8 +440,10 @@ func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Repl
 	return Reply{Text: "Done: everything I kept about you is deleted. If you talk to me again, you start afresh.", Private: true}, nil
 }
 
-// text handles a plain message: a session report is logged, a question answered, an ambiguous
-// message answered with a question back, anything else gets a nudge.
+// diaryText handles a plain message, in the order DESIGN.md gives: a reported reaction gets the
+// safety reply (and a session it mentions is held, not logged); a session report is logged,
+// with the answer to a question asked along with it; a report that leaves something open is
+// asked back about; anything else is read by the knowledge base.
 func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 	if len([]rune(req.Text)) > maxQuestionRunes {
 		return b.question(req.Text) // says the message is too long
@@ -453,16 +455,50 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		// logged) when it is saved.
 		loc = time.UTC
 	}
-	r := diary.Read(req.Text, b.now().In(loc))
-	switch r.Kind {
-	case diary.Report:
-		return b.logSession(ctx, req.ID, owner, r.Session, loc)
-	case diary.Ambiguous:
-		return Reply{Text: r.Reason, Private: true}, nil
-	case diary.Question:
-		return b.question(req.Text)
+	u := b.kb.Search(req.Text)
+	d := diary.Read(req.Text, b.sentAt(req).In(loc))
+	if isSafety(u) {
+		b.obs.Understood(kb.Safety.String())
+		return b.safetyReply(ctx, req, u, d, loc), nil
 	}
-	return b.question(req.Text)
+	switch d.Kind {
+	case diary.Report:
+		reply, err := b.logSession(ctx, req.ID, owner, d.Session, loc)
+		if err != nil || d.Question == "" {
+			return reply, err
+		}
+		q := b.kb.Search(d.Question)
+		b.obs.Understood(q.Verdict.String())
+		if q.Verdict == kb.Unsure {
+			return reply, nil
+		}
+		more := b.reading(q)
+		reply.Text += "\n\n" + more.Title + "\n" + more.Text
+		return reply, nil
+	case diary.Ambiguous:
+		if len(d.Days) > 0 || len(d.Sizes) > 0 {
+			return b.holdReply(ctx, req, d, loc)
+		}
+		return Reply{Text: d.Reason, Private: true}, nil
+	}
+	b.obs.Understood(u.Verdict.String())
+	return b.reading(u), nil
+}
+
+// isSafety reports whether a reading, or a part of it, is a reported reaction.
+func isSafety(r kb.Result) bool {
+	return r.Verdict == kb.Safety || slices.ContainsFunc(r.Parts, func(p kb.Result) bool { return p.Verdict == kb.Safety })
+}
+
+// sentAt is when the user sent the message, as the platform reports it: an update delivered
+// late (after downtime) is read at the time it was written. A time in the future (a skewed
+// clock) counts as now.
+func (b *Bot) sentAt(req *Request) time.Time {
+	now := b.now()
+	if req.Time.IsZero() || req.Time.After(now) {
+		return now
+	}
+	return req.Time
 }
 
 const (

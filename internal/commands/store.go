@@ -39,6 +39,13 @@ type Sessions interface {
 	// ListSessions returns up to limit sessions, newest first by when they happened; limit 0
 	// means all of them.
 	ListSessions(ctx context.Context, owner string, limit int) ([]Entry, error)
+	// HoldSession keeps s, not yet logged, under key (the platform event that reported it)
+	// for two days, until the user presses a button to log it; holding under a key that holds
+	// one already keeps the first. It may return ErrRateLimited.
+	HoldSession(ctx context.Context, owner string, s diary.Session, key string) error
+	// HeldSession returns the session held under key, and false when there is none (never
+	// held, or held over two days ago).
+	HeldSession(ctx context.Context, owner, key string) (diary.Session, bool, error)
 }
 
 // Stats gives what /stats needs without loading every session.

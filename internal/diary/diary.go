@@ -69,7 +69,9 @@
 package diary
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,9 +136,12 @@ func (k Kind) String() string {
 
 // Result is the outcome of reading a message.
 type Result struct {
-	Kind    Kind
-	Session Session // set when Kind == Report
-	Reason  string  // for Ambiguous: a friendly question or explanation for the user; empty otherwise
+	Kind     Kind
+	Session  Session     // set when Kind == Report, and for an Ambiguous one with Days or Sizes
+	Reason   string      // for Ambiguous: a friendly question or explanation for the user; empty otherwise
+	Question string      // for Report: a question asked along with it, to answer in the same reply
+	Days     []time.Time // for Ambiguous: the days a vague date may mean, newest first; the user picks one
+	Sizes    []float64   // for Ambiguous: the needle lengths the message names; the user picks one
 }
 
 // InputError is a problem with what the user typed; its message is a full
@@ -160,10 +165,25 @@ func Read(text string, now time.Time) Result {
 	if !m.hasContent() {
 		return Result{Kind: Other}
 	}
-	if m.isQuestion() {
+	q, asks := m.questionAt()
+	if !asks {
+		return m.read(now, false).classify()
+	}
+	if q == 0 || m.toks[q].start == 0 {
 		return Result{Kind: Question}
 	}
-	return m.read(now, false).classify()
+	// A report with a question after it ("did 0.2 just now, should I wear sunscreen?") is
+	// logged, and the question answered. The question is about rolling, so a plain "rolled"
+	// before it is about skin.
+	head := newMessage(strings.TrimRight(clean[:m.toks[q].start], " ,;:-–—"))
+	r := head.read(now, false)
+	r.skinWord = true
+	res := r.classify()
+	if res.Kind != Report {
+		return Result{Kind: Question}
+	}
+	res.Question = strings.Trim(clean[m.toks[q].start:], " ()[]")
+	return res
 }
 
 // ParseLog parses the arguments of an explicit /log command ("0.25 peptide
@@ -197,6 +217,8 @@ type reading struct {
 	timeProblem string
 	sizeFound   bool
 	sizeProblem string
+	sizes       []float64   // every distinct needle length named
+	days        []time.Time // a vague time phrase: the days it may mean
 	sig         signals
 	words       int
 	skinWord    bool // a word about skin or the tool ("skin", "needles", "session")
@@ -214,21 +236,28 @@ func (m *message) read(now time.Time, command bool) reading {
 		if hit.onDay {
 			r.timeSaid = "on " + hit.text
 		}
-		if hit.problem == "" {
+		r.days = hit.days
+		if hit.problem == "" && hit.days == nil {
 			r.session.At = hit.at
 		}
 	}
-	size, ok := sizeHit{}, false
+	var sizes []sizeHit
 	if command {
-		size, ok = m.leadingSize()
+		if size, ok := m.leadingSize(); ok {
+			sizes = append(sizes, size)
+		}
 	}
-	if !ok {
-		size, ok = m.findSize()
-	}
-	if ok {
-		r.sizeFound, r.sizeProblem = true, size.problem
-		if size.problem == "" {
-			r.session.NeedleMM = size.mm
+	sizes = append(sizes, m.findSizes()...)
+	if len(sizes) > 0 {
+		// The first size is the session's; a different one besides it is asked about.
+		r.sizeFound, r.sizeProblem = true, sizes[0].problem
+		if sizes[0].problem == "" {
+			r.session.NeedleMM = sizes[0].mm
+		}
+		for _, h := range sizes {
+			if h.problem == "" && !slices.Contains(r.sizes, h.mm) {
+				r.sizes = append(r.sizes, h.mm)
+			}
 		}
 	}
 	r.sig = m.findSignals()
@@ -273,6 +302,12 @@ func (r reading) classify() Result {
 	if report || domain {
 		if r.sizeProblem != "" {
 			return Result{Kind: Ambiguous, Reason: r.sizeProblem}
+		}
+		if len(r.days) > 1 {
+			return Result{Kind: Ambiguous, Reason: fmt.Sprintf("Which day was that %q? Press one and I'll log it.", r.timeText), Days: r.days, Session: r.session}
+		}
+		if len(r.sizes) > 1 {
+			return Result{Kind: Ambiguous, Reason: "Which needle did you use, " + joinOr(r.sizes) + "? Press one and I'll log it.", Sizes: r.sizes, Session: r.session}
 		}
 		if r.timeProblem == msgFuture && !past {
 			return Result{Kind: Ambiguous, Reason: msgIntent} // "0.5mm tomorrow" is a plan
@@ -337,6 +372,18 @@ func askBack(s Session, timeText, said string, skin bool) string {
 	}
 	b.WriteString(" to log it.")
 	return b.String()
+}
+
+// joinOr lists needle lengths as a choice: "0.25 mm or 0.5 mm".
+func joinOr(mms []float64) string {
+	out := make([]string, len(mms))
+	for i, mm := range mms {
+		out[i] = formatMM(mm) + " mm"
+	}
+	if len(out) < 2 {
+		return strings.Join(out, "")
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " or " + out[len(out)-1]
 }
 
 // joinAnd lists items the way people write them: "a", "a and b", "a, b and c".

@@ -43,6 +43,7 @@ func TestRead(t *testing.T) {
 	}
 	ambiguous := func(reason string) Result { return Result{Kind: Ambiguous, Reason: reason} }
 	question := Result{Kind: Question}
+	withQuestion := func(r Result, q string) Result { r.Question = q; return r }
 	other := Result{Kind: Other}
 	sizeProblem := func(lit string) Result {
 		return ambiguous(lit + " is not a needle length I can log: home rollers are 0.2–3 mm (the guidance suggests 0.25 mm).")
@@ -183,7 +184,7 @@ func TestRead(t *testing.T) {
 		{"q did I", "did I roll yesterday", question},
 		{"q did I with period", "Did I roll yesterday.", question},
 		{"q did you", "Did you log my session", question},
-		{"q report then question", "rolled 0.25 last night, is that ok?", question},
+		{"report and question report then question", "rolled 0.25 last night, is that ok?", withQuestion(report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25}), "is that ok?")},
 		{"q lead-in", "hey, can I roll twice a week", question},
 		{"q should", "should I use numbing cream", question},
 		{"q emoji after mark", "rolled ok?? 😅", question},
@@ -278,7 +279,8 @@ func TestRead(t *testing.T) {
 		{"me and my wife", "me and my wife rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "wife"})},
 		{"sister and I", "my sister and I dermarolled yesterday", report(Session{At: at(11, 27, 21, 0), Note: "sister"})},
 		{"told my wife", "told my wife I rolled 0.25 tonight", report(Session{NeedleMM: 0.25, Note: "told my wife"})},
-		{"two sessions first size", "rolled 0.5 on forehead tonight, rolled 0.25 on cheeks", report(Session{NeedleMM: 0.5, Areas: []string{"forehead", "cheeks"}})},
+		{"two sizes asks which", "rolled 0.5 on forehead tonight, rolled 0.25 on cheeks", Result{Kind: Ambiguous, Reason: "Which needle did you use, 0.5 mm or 0.25 mm? Press one and I'll log it.",
+			Sizes: []float64{0.5, 0.25}, Session: Session{At: now, NeedleMM: 0.5, Areas: []string{"forehead", "cheeks"}}}},
 
 		// Hedges and plans are intent, never reports.
 		{"hedge thinking about", "thinking about rolling 0.25 tonight", ambiguous(msgIntent)},
@@ -316,23 +318,23 @@ func TestRead(t *testing.T) {
 		{"q size mm or size mm", "0.25mm or 0.5mm for forehead", question},
 		{"q size vs size", "0.5 vs 1mm for scalp", question},
 		{"q unsure size", "rolled 0.25 or 0.5, can't remember", question},
-		{"q comma can I", "Rolled 0.25 yesterday, can I use retinol today", question},
-		{"q mark inside", "rolled 0.25 last night, is it normal to be red?", question},
+		{"report and question comma can I", "Rolled 0.25 yesterday, can I use retinol today", withQuestion(report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25}), "can I use retinol today")},
+		{"report and question mark inside", "rolled 0.25 last night, is it normal to be red?", withQuestion(report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25}), "is it normal to be red?")},
 		{"q someone else then is that", "my friend rolled 0.5mm last night and bled a lot, is that normal", question},
 		{"q not sure if", "not sure if 0.5 is too much for my forehead", question},
 		{"q I wonder if", "I wonder if I can roll twice a week", question},
 		{"q curious whether", "curious whether hyaluronic acid helps", question},
 		{"q wondering how", "wondering how often to roll", question},
-		{"q how long should", "rolled 0.25, how long should I wait before retinol", question},
-		{"q and should I", "rolled 0.25 and should I use HA after", question},
-		{"q but is", "rolled 0.25 but is redness normal", question},
-		{"q so can I", "rolled 0.25 so can I wear makeup tomorrow", question},
-		{"q would you", "rolled 0.25, would you recommend vitamin C after", question},
-		{"q new sentence", "rolled 0.25. Is redness normal", question},
-		{"q did I midway", "rolled 0.25, did I do it right", question},
-		{"q what's midway", "rolled 0.25, what's next", question},
-		{"q after emoji", "rolled 0.25 🙂 can I do it again", question},
-		{"q in brackets", "rolled 0.25 (is that ok)", question},
+		{"report and question how long should", "rolled 0.25, how long should I wait before retinol", withQuestion(report(Session{NeedleMM: 0.25}), "how long should I wait before retinol")},
+		{"report and question and should I", "rolled 0.25 and should I use HA after", withQuestion(report(Session{NeedleMM: 0.25}), "should I use HA after")},
+		{"report and question but is", "rolled 0.25 but is redness normal", withQuestion(report(Session{NeedleMM: 0.25}), "is redness normal")},
+		{"report and question so can I", "rolled 0.25 so can I wear makeup tomorrow", withQuestion(report(Session{NeedleMM: 0.25}), "can I wear makeup tomorrow")},
+		{"report and question would you", "rolled 0.25, would you recommend vitamin C after", withQuestion(report(Session{NeedleMM: 0.25}), "would you recommend vitamin C after")},
+		{"report and question new sentence", "rolled 0.25. Is redness normal", withQuestion(report(Session{NeedleMM: 0.25}), "Is redness normal")},
+		{"report and question did I midway", "rolled 0.25, did I do it right", withQuestion(report(Session{NeedleMM: 0.25}), "did I do it right")},
+		{"report and question what's midway", "rolled 0.25, what's next", withQuestion(report(Session{NeedleMM: 0.25}), "what's next")},
+		{"report and question after emoji", "rolled 0.25 🙂 can I do it again", withQuestion(report(Session{NeedleMM: 0.25}), "can I do it again")},
+		{"report and question in brackets", "rolled 0.25 (is that ok)", withQuestion(report(Session{NeedleMM: 0.25}), "is that ok")},
 		// ... but a question word or auxiliary that does not ask leaves a report.
 		{"which felt great", "rolled 0.25, which felt great", report(Session{NeedleMM: 0.25, Note: "which felt great"})},
 		{"when I got home", "rolled 0.25 last night when I got home", report(Session{At: at(11, 27, 21, 0), NeedleMM: 0.25, Note: "when I got home"})},
@@ -433,7 +435,7 @@ func TestReadAroundTheClock(t *testing.T) {
 	}{
 		{"tonight in the afternoon is now", day(11, 28, 15, 0), "dermarolled tonight", day(11, 28, 15, 0), ""},
 		{"this evening is now", day(11, 28, 19, 40), "dermarolled this evening", day(11, 28, 19, 40), ""},
-		{"this morning before 8 is future", day(11, 28, 7, 0), "dermarolled this morning", time.Time{}, msgFuture},
+		{"this morning before 8 is not the future", day(11, 28, 7, 0), "dermarolled this morning", day(11, 28, 7, 0), ""},
 		{"last night just after midnight", day(11, 29, 0, 30), "dermarolled last night", day(11, 28, 21, 0), ""},
 		{"last night at 2am", day(11, 29, 2, 0), "dermarolled last night", day(11, 28, 21, 0), ""},
 		{"last night at 1am said at 9am", day(11, 29, 9, 0), "dermarolled last night at 1am", day(11, 29, 1, 0), ""},

@@ -435,21 +435,42 @@ var (
 	choiceWords = set("or", "vs", "versus")
 )
 
-// isQuestion reports whether the message asks something anywhere: a
-// question mark that ends a word, a question word or auxiliary opening the
-// message or a later clause, an indirect question ("wondering whether"), or
-// a choice between two needle lengths ("0.25 or 0.5").
-func (m *message) isQuestion() bool {
-	if m.hasQuestionMark() || m.asksIndirectly() || m.weighsSizes() || m.opensQuestion(m.skipLeadIns(0)) {
-		return true
+// questionAt returns the token where the message starts asking something,
+// and false when it asks nothing: 0 for a question word or auxiliary opening
+// the message, an indirect question ("wondering whether") or a choice between
+// two needle lengths ("0.25 or 0.5"); the start of a later clause opening
+// with a question word or an auxiliary ("rolled 0.25, can I use retinol");
+// or, for a question mark with neither, the start of the clause it ends.
+func (m *message) questionAt() (int, bool) {
+	if m.weighsSizes() || m.opensQuestion(m.skipLeadIns(0)) {
+		return 0, true
 	}
 	for i, t := range m.toks {
+		if wonderWords[t.key] && m.asksIndirectlyAt(i) {
+			return m.clauseStart(i), true
+		}
 		starts := (t.kind == tPunct && !innerMarks[t.text]) || (t.kind == tWord && clauseJoins[t.key])
 		if starts && m.asksMidway(m.skipLeadIns(i+1)) {
-			return true
+			return m.skipLeadIns(i + 1), true
 		}
 	}
-	return false
+	for i, t := range m.toks {
+		if t.text == "?" && !(m.glued(i+1) && m.toks[i+1].kind != tPunct) {
+			return m.clauseStart(i), true
+		}
+	}
+	return 0, false
+}
+
+// clauseStart returns the first token of the clause holding token i: after
+// the last sentence mark or comma before it.
+func (m *message) clauseStart(i int) int {
+	for j := i - 1; j >= 0; j-- {
+		if t := m.toks[j]; t.kind == tPunct && !innerMarks[t.text] && t.text != "?" || t.text == "?" && j < i {
+			return m.skipLeadIns(j + 1)
+		}
+	}
+	return 0
 }
 
 // hasQuestionMark reports whether a "?" ends a word or sentence; one glued
@@ -531,19 +552,15 @@ func (m *message) asksMidway(i int) bool {
 	return false
 }
 
-// asksIndirectly reports whether a wonder word leads into "if" or
-// "whether" within two words ("wondering whether", "not sure if"), or
-// "wondering" into a question word ("wondering how often").
-func (m *message) asksIndirectly() bool {
-	for i, t := range m.toks {
-		if !wonderWords[t.key] {
-			continue
-		}
-		for j := i + 1; j <= i+2 && j < len(m.toks); j++ {
-			k := m.toks[j].key
-			if ifWords[k] || (strings.HasPrefix(t.key, "wonder") && interrogatives[k]) {
-				return true
-			}
+// asksIndirectlyAt reports whether the wonder word at token i leads into
+// "if" or "whether" within two words ("wondering whether", "not sure if"),
+// or "wondering" into a question word ("wondering how often").
+func (m *message) asksIndirectlyAt(i int) bool {
+	t := m.toks[i]
+	for j := i + 1; j <= i+2 && j < len(m.toks); j++ {
+		k := m.toks[j].key
+		if ifWords[k] || (strings.HasPrefix(t.key, "wonder") && interrogatives[k]) {
+			return true
 		}
 	}
 	return false

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	mmUnits     = set("mm", "mms", "millimeter", "millimeters", "millimetre", "millimetres")
+	mmUnits     = set("mm", "mms", "millimeter", "millimeters", "millimetre", "millimetres", "mil", "mils", "milimeter", "milimetre")
 	micronUnits = set("µm", "μm", "um", "micron", "microns", "micrometer", "micrometers", "micrometre", "micrometres")
 	// sizeNouns next to a bare whole number make it a size ("1 needle") and
 	// are claimed along with a size ("0.25mm needle").
@@ -28,17 +28,126 @@ type sizeHit struct {
 	problem string // why it cannot be logged; mm is then meaningless
 }
 
-// findSize claims the first plausible needle length: a number with a unit,
-// a decimal from 0.1 to 3 ("0.25", ".25", "0,25"), or a whole number from 1
-// to 3 right next to "needle" or "roller". Counts ("2 sessions"), times and
+// findSizes claims every plausible needle length, in order: a number with a
+// unit, a decimal from 0.1 to 3 ("0.25", ".25", "0,25"), a whole number from
+// 1 to 3 right next to "needle" or "roller", or one in words ("a quarter mm",
+// "point two five", "half a millimetre"). Counts ("2 sessions"), times and
 // dates never get here because the time rule claimed them first.
-func (m *message) findSize() (sizeHit, bool) {
+// Only the first is claimed (a later one stays in the note), and one in a
+// clause about a plan ("will do 0.5 on friday") is not a size used.
+func (m *message) findSizes() []sizeHit {
+	var hits []sizeHit
+	plan := false
 	for i := range m.toks {
-		if hit, ok := m.sizeAt(i); ok {
-			return hit, true
+		if m.isBreak(i) {
+			plan = false
+		}
+		plan = plan || m.intentTrigger(i)
+		if len(hits) > 0 && plan {
+			continue
+		}
+		var saved []role
+		if len(hits) > 0 {
+			saved = m.roles()
+		}
+		hit, ok := m.sizeAt(i)
+		if !ok {
+			hit, ok = m.sizeInWords(i)
+		}
+		if saved != nil {
+			m.setRoles(saved)
+		}
+		if ok {
+			hits = append(hits, hit)
 		}
 	}
-	return sizeHit{}, false
+	return hits
+}
+
+func (m *message) roles() []role {
+	out := make([]role, len(m.toks))
+	for i, t := range m.toks {
+		out[i] = t.role
+	}
+	return out
+}
+
+func (m *message) setRoles(rs []role) {
+	for i := range m.toks {
+		m.toks[i].role = rs[i]
+	}
+}
+
+// digitWords are the numbers a size is spelled with.
+var digitWords = map[string]int{"zero": 0, "oh": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3,
+	"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+// sizeInWords reads a needle length spelled out at token i: "quarter mm", "a
+// quarter of a millimetre", "half a mil", "point two five", "zero point five",
+// "one point five mm", "one millimetre". A whole number in words needs a unit.
+func (m *message) sizeInWords(i int) (sizeHit, bool) {
+	j := i
+	if m.key(j) == "a" && (m.key(j+1) == "quarter" || m.key(j+1) == "half") {
+		j++
+	}
+	unitAt := func(k int) (int, bool) {
+		if m.key(k) == "of" && (m.key(k+1) == "a" || m.key(k+1) == "an") {
+			k += 2
+		} else if m.key(k) == "a" {
+			k++
+		}
+		if mmUnits[m.key(k)] {
+			return k + 1, true
+		}
+		return 0, false
+	}
+	switch m.key(j) {
+	case "quarter", "half":
+		v := 0.25
+		if m.key(j) == "half" {
+			v = 0.5
+		}
+		if end, ok := unitAt(j + 1); ok {
+			m.claim(i, end, bySize)
+			return checkSize(v, true, m.span(i, end)), true
+		}
+		return sizeHit{}, false
+	}
+	whole, hasWhole := digitWords[m.key(j)]
+	k := j
+	if hasWhole {
+		k++
+	}
+	if m.key(k) != "point" {
+		if !hasWhole || whole == 0 {
+			return sizeHit{}, false
+		}
+		if end, ok := unitAt(k); ok {
+			m.claim(i, end, bySize)
+			return checkSize(float64(whole), true, m.span(i, end)), true
+		}
+		return sizeHit{}, false
+	}
+	frac, scale := 0.0, 0.1
+	n := k + 1
+	for ; n < len(m.toks); n++ {
+		d, ok := digitWords[m.key(n)]
+		if !ok {
+			break
+		}
+		frac += float64(d) * scale
+		scale /= 10
+	}
+	if n == k+1 {
+		return sizeHit{}, false // "point" alone: "no point rolling"
+	}
+	end := n
+	if e, ok := unitAt(n); ok {
+		end = e
+	}
+	v := math.Round((float64(whole)+frac)*1000) / 1000
+	m.claim(i, end, bySize)
+	return checkSize(v, true, m.span(i, end)), true
 }
 
 func (m *message) sizeAt(i int) (sizeHit, bool) {

@@ -6,15 +6,16 @@ import (
 	"time"
 )
 
-// eveningHour is when a session on a day without a clock time is logged,
+// EveningHour is when a session on a day without a clock time is logged,
 // because home rolling is an evening routine.
-const eveningHour = 21
+const EveningHour = 21
 
 // clock is a time of day named in a message.
 type clock struct {
-	h, m int
-	set  bool
-	bare bool // a plain hour after "at", with neither minutes nor am/pm: "at 10"
+	h, m     int
+	set      bool
+	bare     bool // a plain hour after "at", with neither minutes nor am/pm: "at 10"
+	meridiem bool // am or pm was given
 }
 
 type refKind uint8
@@ -40,14 +41,16 @@ type timeRef struct {
 	dateOnly   bool   // an explicit date: when it is today and has no clock, it means now
 	named      bool   // a weekday or a date, which needs "on" in a sentence
 	bad        string // the phrase looks like a date but is not one; the sentence for the user
+	vague      []int  // the phrase names no one day ("the other day"): these day offsets, newest first
 }
 
 // timeHit is the first time phrase of a message, pinned to an instant.
 type timeHit struct {
 	at      time.Time
-	text    string // as written, for asking back
-	problem string // why it cannot be logged: future, too old, no such date
-	onDay   bool   // the phrase is a bare weekday or date, read as "on …"
+	text    string      // as written, for asking back
+	problem string      // why it cannot be logged: future, too old, no such date
+	onDay   bool        // the phrase is a bare weekday or date, read as "on …"
+	days    []time.Time // a vague phrase: the days it may mean, at EveningHour, newest first
 }
 
 // findTime claims the first time phrase in the message that is not in a
@@ -75,6 +78,20 @@ func (m *message) findTime(now time.Time) (timeHit, bool) {
 		case "on", "last", "next", "the":
 		default:
 			hit.onDay = ref.named
+		}
+		if len(ref.vague) > 0 {
+			y, mo, d := now.Date()
+			for _, off := range ref.vague {
+				day := localTime(y, mo, d+off, EveningHour, 0, now.Location())
+				if day.After(now) {
+					day = now
+				}
+				hit.days = append(hit.days, day)
+			}
+			if len(hit.days) == 1 {
+				hit.at, hit.days = hit.days[0], nil
+			}
+			return hit, true
 		}
 		if ref.bad == "" {
 			hit.at = ref.resolve(now)
@@ -117,7 +134,9 @@ func (m *message) timeAt(i int, now time.Time) (timeRef, int, bool) {
 func (r timeRef) resolve(now time.Time) time.Time {
 	loc := now.Location()
 	c := r.at
-	if c.bare && r.evening && c.h >= 5 && c.h < 12 {
+	// "7:15 tonight", "at 10 last night": an evening phrase makes an hour without am or pm the
+	// evening's, from 5 to 11 (1 to 4 stay the small hours: "last night at 2").
+	if r.evening && !c.meridiem && c.h >= 5 && c.h < 12 {
 		c.h += 12
 	}
 	switch r.kind {
@@ -200,15 +219,17 @@ var (
 		"december": time.December, "dec": time.December,
 	}
 	partOfDay = map[string]int{
-		"morning": 8, "afternoon": 14, "evening": eveningHour, "eve": eveningHour,
-		"night": eveningHour, "nite": eveningHour,
+		"morning": 8, "afternoon": 14, "evening": EveningHour, "eve": EveningHour,
+		"night": EveningHour, "nite": EveningHour,
 	}
 	countWords = map[string]int{
 		"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-		"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3,
+		"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3, "several": 4, "some": 3,
 	}
-	dayUnits  = map[string]int{"day": 1, "days": 1, "week": 7, "weeks": 7}
-	spanUnits = map[string]time.Duration{
+	// vagueCounts name no one number: "a few days ago" is one of several days.
+	vagueCounts = set("few", "several", "some")
+	dayUnits    = map[string]int{"day": 1, "days": 1, "week": 7, "weeks": 7}
+	spanUnits   = map[string]time.Duration{
 		"hour": time.Hour, "hours": time.Hour, "hr": time.Hour, "hrs": time.Hour, "h": time.Hour,
 		"minute": time.Minute, "minutes": time.Minute, "min": time.Minute, "mins": time.Minute,
 	}
@@ -222,23 +243,25 @@ var (
 func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 	y, mo, d := now.Date()
 	day := func(offset int) timeRef {
-		return timeRef{kind: refDay, y: y, mo: mo, d: d + offset, def: eveningHour}
+		return timeRef{kind: refDay, y: y, mo: mo, d: d + offset, def: EveningHour}
 	}
 	k, next := m.key(i), m.key(i+1)
 	switch {
 	case k == "":
 		return timeRef{}, 0, false
-	case k == "on" || k == "the":
+	case (k == "on" || k == "the") && !(k == "the" && next == "other"):
 		if ref, end, ok := m.dayAt(i+1, now); ok && ref.kind == refDay {
 			return ref, end, true
 		}
-		return timeRef{}, 0, false
+		if !(k == "on" && next == "the") {
+			return timeRef{}, 0, false
+		}
 	case k == "now":
 		return timeRef{kind: refNow}, i + 1, true
 	case (k == "right" || k == "just") && next == "now":
 		return timeRef{kind: refNow}, i + 2, true
 	case k == "tonight" || k == "tonite":
-		return timeRef{kind: refNow, evening: true}, i + 1, true
+		return eveningRef(now, day), i + 1, true
 	case k == "today":
 		return timeRef{kind: refNow}, i + 1, true
 	case k == "earlier":
@@ -249,11 +272,23 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 	case k == "this":
 		switch next {
 		case "evening", "eve":
-			return timeRef{kind: refNow, evening: true}, i + 2, true
-		case "morning", "afternoon":
+			return eveningRef(now, day), i + 2, true
+		case "morning":
+			if now.Hour() < smallHours {
+				// No morning has passed yet today: yesterday's, or the small hours just gone?
+				return timeRef{kind: refDay, vague: []int{0, -1}}, i + 2, true
+			}
+			r := day(0)
+			r.def = min(partOfDay[next], now.Hour())
+			return r, i + 2, true
+		case "afternoon":
 			r := day(0)
 			r.def = partOfDay[next]
 			return r, i + 2, true
+		case "week":
+			return vagueRef(thisWeek(now)), i + 2, true
+		case "weekend":
+			return vagueRef(weekend(now, 0)), i + 2, true
 		}
 	case k == "last":
 		switch next {
@@ -262,11 +297,25 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 			r.evening, r.nightAfter = true, true
 			return r, i + 2, true
 		case "week":
-			return day(-7), i + 2, true
+			return vagueRef(lastWeek(now)), i + 2, true
+		case "weekend":
+			return vagueRef(weekend(now, 1)), i + 2, true
 		}
 		if wd, ok := weekdayNames[next]; ok {
 			return m.withPart(weekdayRef(now, wd, -1), i+2)
 		}
+	case (k == "other" && next == "day") || (k == "the" && next == "other" && m.key(i+2) == "day"):
+		end := i + 2
+		if k == "the" {
+			end++
+		}
+		return vagueRef([]int{-2, -3, -4, -5, -6}), end, true
+	case (k == "earlier" || k == "sometime" || k == "some") && next == "this" && m.key(i+2) == "week":
+		return vagueRef(thisWeek(now)), i + 3, true
+	case (k == "sometime" || k == "earlier") && next == "last" && m.key(i+2) == "week":
+		return vagueRef(lastWeek(now)), i + 3, true
+	case (k == "over" || k == "at" || k == "on") && next == "the" && m.key(i+2) == "weekend":
+		return vagueRef(weekend(now, 0)), i + 3, true
 	case k == "next":
 		if next == "week" {
 			return day(7), i + 2, true
@@ -290,6 +339,64 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 		return ref, end, true
 	}
 	return m.dateAt(i, now)
+}
+
+// smallHours is when the night ends: before it, "tonight" and "this evening" are the evening
+// just gone, and no morning has passed yet today.
+const smallHours = 5
+
+// eveningRef is "tonight" or "this evening": now, or an evening hour today; in the small hours,
+// the evening before.
+func eveningRef(now time.Time, day func(int) timeRef) timeRef {
+	if now.Hour() < smallHours {
+		r := day(-1)
+		r.evening, r.nightAfter = true, true
+		return r
+	}
+	return timeRef{kind: refNow, evening: true}
+}
+
+// vagueRef is a phrase that names several days; with only one, it is that day.
+func vagueRef(offsets []int) timeRef {
+	return timeRef{kind: refDay, vague: offsets}
+}
+
+// thisWeek is the days of this week (from Monday) before today, newest first; on a Monday,
+// today.
+func thisWeek(now time.Time) []int {
+	back := (int(now.Weekday()) + 6) % 7 // days since Monday
+	if back == 0 {
+		return []int{0}
+	}
+	var out []int
+	for d := -1; d >= -back; d-- {
+		out = append(out, d)
+	}
+	return out
+}
+
+// lastWeek is the seven days of last week, Sunday first.
+func lastWeek(now time.Time) []int {
+	back := (int(now.Weekday()) + 6) % 7
+	var out []int
+	for d := -back - 1; d >= -back-7; d-- {
+		out = append(out, d)
+	}
+	return out
+}
+
+// weekend is the Saturday and Sunday of the latest weekend that has begun, or with skip 1 and
+// said on a weekend, of the one before it; without days still to come, newest first.
+func weekend(now time.Time, skip int) []int {
+	sat := -((int(now.Weekday()) + 1) % 7) // the latest Saturday, today included
+	if wd := now.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		sat -= 7 * skip // "last weekend" said on a weekend is the one before
+	}
+	out := []int{sat + 1, sat}
+	if sat+1 > 0 {
+		out = out[1:]
+	}
+	return out
 }
 
 // weekdayMeant tells a weekday from a word that merely looks like one:
@@ -328,7 +435,7 @@ func weekdayRef(now time.Time, wd time.Weekday, dir int) timeRef {
 		diff = 7
 	}
 	y, mo, d := now.Date()
-	return timeRef{kind: refDay, y: y, mo: mo, d: d + dir*diff, def: eveningHour, named: true}
+	return timeRef{kind: refDay, y: y, mo: mo, d: d + dir*diff, def: EveningHour, named: true}
 }
 
 // spanAt reads "2 days ago", "an hour ago" (dir -1) or, after "in",
@@ -347,8 +454,14 @@ func (m *message) spanAt(i int, now time.Time, dir int) (timeRef, int, bool) {
 		end++
 	}
 	if days, ok := dayUnits[unit]; ok {
+		if dir < 0 && days == 1 && vagueCounts[m.key(i)] {
+			return vagueRef([]int{-2, -3, -4, -5}), end, true // "a few days ago"
+		}
+		if dir < 0 && days == 7 && vagueCounts[m.key(i)] {
+			return vagueRef([]int{-14, -21, -28}), end, true // "a few weeks ago"
+		}
 		y, mo, d := now.Date()
-		return timeRef{kind: refDay, y: y, mo: mo, d: d + dir*n*days, def: eveningHour}, end, true
+		return timeRef{kind: refDay, y: y, mo: mo, d: d + dir*n*days, def: EveningHour}, end, true
 	}
 	if dur, ok := spanUnits[unit]; ok {
 		return timeRef{kind: refAgo, ago: -time.Duration(dir*n) * dur}, end, true
@@ -489,7 +602,7 @@ func calendarDay(now time.Time, yr int, mo time.Month, d int) timeRef {
 	if t := time.Date(yr, mo, d, 12, 0, 0, 0, time.UTC); t.Day() != d {
 		return timeRef{kind: refDay, bad: msgNoSuchDate}
 	}
-	return timeRef{kind: refDay, y: yr, mo: mo, d: d, def: eveningHour, dateOnly: true, named: true}
+	return timeRef{kind: refDay, y: yr, mo: mo, d: d, def: EveningHour, dateOnly: true, named: true}
 }
 
 // dayOfMonth is the most recent day d of a month: this month's, or last
@@ -568,7 +681,7 @@ func (m *message) clockAt(i int) (clock, int, bool) {
 			k++
 		}
 	}
-	c := clock{h: h, m: mi, set: true}
+	c := clock{h: h, m: mi, set: true, meridiem: meridiem != ""}
 	switch {
 	case meridiem != "":
 		if h < 1 || h > 12 {

@@ -58,13 +58,14 @@ const (
 	KindOffTopic   = "offtopic"   // messages about something else entirely; its text says so
 	KindSafety     = "safety"     // reports of a skin reaction; its text is the safety reply
 	KindChat       = "chat"       // small talk (hello, thanks, what is this bot); its text is the reply
+	KindDiary      = "diary"      // the user telling the bot about their sessions: for the diary, not the guidance
 	KindVocabulary = "vocabulary" // synonyms: "canonical: variant, variant" lines
 )
 
 // classified reports whether the classifier chooses between entries of this kind.
 func classified(kind string) bool {
 	switch kind {
-	case KindAnswer, KindUncovered, KindOffTopic, KindSafety, KindChat:
+	case KindAnswer, KindUncovered, KindOffTopic, KindSafety, KindChat, KindDiary:
 		return true
 	}
 	return false
@@ -230,9 +231,9 @@ func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 		}
 		firstLine[e.ID] = r.line
 		switch e.Kind {
-		case KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety, KindChat, KindVocabulary:
+		case KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety, KindChat, KindDiary, KindVocabulary:
 		default:
-			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered, offtopic, safety, chat or vocabulary)", e.Kind, e.ID)
+			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered, offtopic, safety, chat, diary or vocabulary)", e.Kind, e.ID)
 			continue
 		}
 		if e.Kind == KindVocabulary {

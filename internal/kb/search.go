@@ -13,7 +13,7 @@ type decision struct {
 	coverage float64 // share of the message's weight that must be words the answers use
 	foreign  float64 // a word whose training examples are this share declined questions...
 	support  float32 // ... and at least this many of them vetoes an answer (0: no veto)
-	chat     float64 // small talk must be this clear to get its reply
+	chat     float64 // small talk (and a message for the diary) must be this clear to be read so
 	part     float64 // each half of a two-part message must be this clear to split it
 }
 
@@ -35,6 +35,7 @@ const (
 	OffTopic                  // not about micro-needling at all
 	Safety                    // reports or asks about a skin reaction: Result.Entry is the safety reply
 	Chat                      // small talk (hello, thanks, what is this bot): Result.Entry replies
+	Diary                     // the user telling the bot about a session: for the diary to read
 )
 
 // String names the verdict for logs, metrics and JSON.
@@ -50,6 +51,8 @@ func (v Verdict) String() string {
 		return "safety"
 	case Chat:
 		return "chat"
+	case Diary:
+		return "diary"
 	}
 	return "unsure"
 }
@@ -171,6 +174,8 @@ func (c *classifier) judge(text string) Result {
 		r.Verdict = OffTopic
 	case e.Kind == KindChat && p[best] >= c.d.chat:
 		r.Verdict = Chat
+	case e.Kind == KindDiary && p[best] >= c.d.chat:
+		r.Verdict = Diary
 	default:
 		r.Verdict, r.Entry = Unsure, nil
 	}

@@ -120,7 +120,7 @@ func FuzzSearch(f *testing.F) {
 // checkResult checks what every Result promises, whatever the message.
 func checkResult(t *testing.T, s string, r Result) {
 	t.Helper()
-	want := map[Verdict]string{Answered: KindAnswer, NotCovered: KindUncovered, OffTopic: KindOffTopic, Safety: KindSafety, Chat: KindChat}
+	want := map[Verdict]string{Answered: KindAnswer, NotCovered: KindUncovered, OffTopic: KindOffTopic, Safety: KindSafety, Chat: KindChat, Diary: KindDiary}
 	switch {
 	case r.Verdict == Unsure && r.Entry != nil:
 		t.Fatalf("Search(%q) is unsure but gives entry %s", s, r.Entry.ID)

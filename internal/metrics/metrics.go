@@ -34,7 +34,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "needlebot_commands_total", Help: "Requests handled, by command, platform and outcome (ok, rejected, unavailable, error).",
 		}, []string{"command", "platform", "outcome"}),
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "needlebot_kb_answers_total", Help: "Messages the knowledge base read, by verdict: answered, not-covered, off-topic, safety, chat or unsure.",
+			Name: "needlebot_kb_answers_total", Help: "Messages the knowledge base read, by verdict: answered, not-covered, off-topic, safety, chat, diary or unsure.",
 		}, []string{"result"}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "needlebot_sessions_logged_total", Help: "Sessions logged, by platform.",
@@ -84,7 +84,7 @@ func (m *Metrics) Handled(command, platform, outcome string, _ time.Duration) {
 }
 
 // Verdicts are how the knowledge base reads a message (kb.Verdict's names).
-var Verdicts = []string{"answered", "not-covered", "off-topic", "safety", "chat", "unsure"}
+var Verdicts = []string{"answered", "not-covered", "off-topic", "safety", "chat", "diary", "unsure"}
 
 // Understood counts a message the knowledge base read (commands.Observer).
 func (m *Metrics) Understood(verdict string) {

@@ -83,20 +83,20 @@ if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], id)
   redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
 end
-` + pruneLua(2, 9) + `
+` + pruneLua(6, 7, 2, 9) + `
 return {id, tonumber(ARGV[2]), 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
 `)
 
-// pruneLua forgets idempotency keys older than their TTL, a hundred at a time. KEYS[6] and
-// KEYS[7] are idem and idemTime; now and ttl say which ARGV hold the time and the TTL.
-func pruneLua(now, ttl int) string {
+// pruneLua forgets idempotency keys older than their TTL, a hundred at a time. idem and
+// idemTime say which KEYS hold them, now and ttl which ARGV hold the time and the TTL.
+func pruneLua(idem, idemTime, now, ttl int) string {
 	return fmt.Sprintf(`
-local old = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', tonumber(ARGV[%d]) - tonumber(ARGV[%d]), 'LIMIT', 0, 100)
+local old = redis.call('ZRANGEBYSCORE', KEYS[%[2]d], '-inf', tonumber(ARGV[%[3]d]) - tonumber(ARGV[%[4]d]), 'LIMIT', 0, 100)
 if #old > 0 then
-  redis.call('HDEL', KEYS[6], unpack(old))
-  redis.call('ZREM', KEYS[7], unpack(old))
+  redis.call('HDEL', KEYS[%[1]d], unpack(old))
+  redis.call('ZREM', KEYS[%[2]d], unpack(old))
 end
-`, now, ttl)
+`, idem, idemTime, now, ttl)
 }
 
 // AddSession stores a session; see commands.Sessions.
@@ -165,7 +165,7 @@ if key ~= '' then
   redis.call('HSET', KEYS[6], key, id .. '|' .. js)
   redis.call('ZADD', KEYS[7], ARGV[5], key)
 end
-` + pruneLua(5, 7) + `
+` + pruneLua(6, 7, 5, 7) + `
 return {id, js}
 `)
 
@@ -275,4 +275,61 @@ func (s *Store) Usage(ctx context.Context, owner string) (map[string]int, error)
 		out[f] = n
 	}
 	return out, nil
+}
+
+// holdScript keeps a session that waits for the user's button (a reaction reported with it,
+// a vague day, two needle sizes) under its platform event, among the idempotency keys, so it
+// is pruned with them and a repeated event holds nothing new.
+// KEYS: idem, idemTime, writes. ARGV: key, json, now ms, max writes, window ms, idem TTL ms.
+var holdScript = redis.NewScript(allowLua + `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+if not allow(KEYS[3], ARGV[4], ARGV[5]) then return redis.error_reply('NB_RATE') end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+` + pruneLua(1, 2, 3, 6) + `
+return 1
+`)
+
+// holdPrefix marks a held session among the idempotency keys.
+const holdPrefix = "hold:"
+
+// HoldSession keeps a session until the user says to log it; see commands.Sessions.
+func (s *Store) HoldSession(ctx context.Context, owner string, sess diary.Session, key string) error {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return err
+	}
+	if key == "" {
+		return errors.New("store: hold session: no key")
+	}
+	rec := record{At: sess.At.UnixMilli(), NeedleMM: sess.NeedleMM, Products: sess.Products, Areas: sess.Areas, Note: sess.Note}
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("store: hold session: %w", err)
+	}
+	_, err = write(ctx, s, func() (int64, error) {
+		return holdScript.Run(ctx, s.rdb, []string{k.idem, k.idemTime, k.writes}, holdPrefix+key, js, s.now().UnixMilli(),
+			s.limits.Writes, s.limits.Window.Milliseconds(), s.limits.Idempotent.Milliseconds()).Int64()
+	})
+	return scriptError("hold session", err)
+}
+
+// HeldSession returns the session held under key; see commands.Sessions.
+func (s *Store) HeldSession(ctx context.Context, owner, key string) (diary.Session, bool, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return diary.Session{}, false, err
+	}
+	js, err := s.rdb.HGet(ctx, k.idem, holdPrefix+key).Result()
+	if errors.Is(err, redis.Nil) {
+		return diary.Session{}, false, nil
+	}
+	if err != nil {
+		return diary.Session{}, false, fmt.Errorf("store: held session: %w", unavailable(err))
+	}
+	var r record
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		return diary.Session{}, false, fmt.Errorf("store: held session %q is not valid JSON: %w", key, err)
+	}
+	return r.entry(0).Session, true, nil
 }

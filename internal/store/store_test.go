@@ -607,3 +607,52 @@ func TestEmbeddedDirectoryIsLocked(t *testing.T) {
 	}
 	e3.Close()
 }
+
+func TestHeldSessions(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		clk := &clock{t: t0}
+		s := open(t, WithClock(clk.now))
+		const owner = "tg:1002"
+		held := diary.Session{At: t0.Add(-time.Hour), NeedleMM: 0.5, Products: []string{"peptides", "Ordinary serum"}, Areas: []string{"cheeks"}, Note: "swollen"}
+		if err := s.HoldSession(ctx, owner, held, "tg:u:5"); err != nil {
+			t.Fatal(err)
+		}
+		// The same event again holds nothing new: the first session stays.
+		if err := s.HoldSession(ctx, owner, sess(t0, 1), "tg:u:5"); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.HeldSession(ctx, owner, "tg:u:5")
+		if err != nil || !ok {
+			t.Fatalf("HeldSession = %v, %v", ok, err)
+		}
+		if diff := cmp.Diff(held, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
+			t.Errorf("held session mismatch (-want +got):\n%s", diff)
+		}
+		if list, _ := s.ListSessions(ctx, owner, 0); len(list) != 0 {
+			t.Errorf("holding logged %d sessions", len(list))
+		}
+		if _, ok, _ := s.HeldSession(ctx, owner, "tg:u:6"); ok {
+			t.Error("HeldSession found a session never held")
+		}
+		if _, ok, _ := s.HeldSession(ctx, "tg:1003", "tg:u:5"); ok {
+			t.Error("another owner sees the held session")
+		}
+		// Two days on, the next write prunes it with the other event keys.
+		clk.t = t0.Add(49 * time.Hour)
+		if _, err := s.AddSession(ctx, owner, sess(clk.t, 0.25), "tg:u:7", t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.HeldSession(ctx, owner, "tg:u:5"); ok {
+			t.Error("a session held two days ago is still there")
+		}
+		if err := s.HoldSession(ctx, owner, held, "tg:u:8"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Forget(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.HeldSession(ctx, owner, "tg:u:8"); ok {
+			t.Error("Forget left a held session")
+		}
+	})
+}

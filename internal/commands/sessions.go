@@ -456,10 +456,21 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		loc = time.UTC
 	}
 	u := b.kb.Search(req.Text)
-	d := diary.Read(req.Text, b.sentAt(req).In(loc))
-	if isSafety(u) {
+	sent := b.sentAt(req).In(loc)
+	d := diary.Read(req.Text, sent)
+	switch {
+	case isSafety(u):
 		b.obs.Understood(kb.Safety.String())
 		return b.safetyReply(ctx, req, u, d, loc), nil
+	case d.Kind == diary.Question && u.Verdict == kb.Diary:
+		// The knowledge base reads it as a message for the diary, not a question: "finally
+		// tried the 0.5 tonight and it didn't hurt at all??".
+		if s := diary.ReadStatement(req.Text, sent); s.Kind == diary.Report {
+			d = s
+		}
+	case d.Kind == diary.Report && u.Verdict == kb.OffTopic:
+		// Rolling of another kind: "made spring rolls tonight", "used my jade roller with HA".
+		d = diary.Result{Kind: diary.Other}
 	}
 	switch d.Kind {
 	case diary.Report:

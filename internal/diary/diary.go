@@ -186,6 +186,22 @@ func Read(text string, now time.Time) Result {
 	return res
 }
 
+// ReadStatement reads a message as a statement, whatever question marks or
+// question words it has; for a message that says what the user did and only
+// sounds like a question ("finally tried the 0.5 tonight, and it didn't hurt
+// at all??"), which the caller has reason to think is a report.
+func ReadStatement(text string, now time.Time) Result {
+	clean, problem := normalize(text)
+	if problem != "" {
+		return Result{Kind: Other}
+	}
+	m := newMessage(clean)
+	if !m.hasContent() {
+		return Result{Kind: Other}
+	}
+	return m.read(now, false).classify()
+}
+
 // ParseLog parses the arguments of an explicit /log command ("0.25 peptide
 // serum forehead felt great", "0,25mm yesterday"; "" is a session now with
 // nothing else). Everything is a report; the error, always an *InputError,

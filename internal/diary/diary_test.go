@@ -76,7 +76,7 @@ func TestRead(t *testing.T) {
 			report(Session{Products: []string{"peptides"}, Areas: []string{"décolletage", "neck"}})},
 		{"used my roller", "used my roller on my scalp with minoxidil", report(Session{Products: []string{"minoxidil"}, Areas: []string{"scalp"}})},
 		{"session done tick", "session done ✅ 0.25 cheeks", report(Session{NeedleMM: 0.25, Areas: []string{"cheeks"}})},
-		{"roll done", "roll done ✅", report(Session{})},
+		{"roll done asks whether it was skin", "roll done ✅", ambiguous("Did you roll your skin just now? Send /log to log it.")},
 		{"just finished my session", "just finished my session", report(Session{})},
 		{"finished rolling", "finished rolling, neck and jaw", report(Session{Areas: []string{"neck", "jawline"}})},
 		{"did my face", "did my face", report(Session{Areas: []string{"face"}})},

@@ -44,7 +44,8 @@ var (
 	pastVerbs = newDict([]dictEntry{
 		{plainRolled, []string{"rolled", "rolld", "roled", "rollled"}},
 		{"needled", []string{"dermarolled", "derma rolled", "dermarold", "microneedled", "micro needled",
-			"microneedeled", "needled", "needeled", "dermastamped", "derma stamped", "dermapenned"}},
+			"microneedeled", "needled", "needeled", "dermastamped", "derma stamped", "dermapenned",
+			"dr'd", "dr'ed", "mn'd", "mn'ed", "derma'd", "micro rolled", "microrolled", "micro-rolled"}},
 	})
 	// typoTargets catch one-letter slips ("rolked", "dermarrolled"); the
 	// real words one edit away are listed in notTypos.
@@ -53,9 +54,9 @@ var (
 	// sessionWords turn "did my …", "finished …" and "… done" into a completed session.
 	sessionWords = set("session", "sessions", "roll", "rolls", "rolling", "roller", "rollers", "dermaroll",
 		"dermarolling", "dermaroller", "dermarollers", "derma", "microneedle", "microneedles",
-		"microneedling", "needling", "dermapen", "dermastamp", "dermastamping")
+		"microneedling", "needling", "dermapen", "dermastamp", "dermastamping", "mn", "dr")
 	// rollWords are the session words that mean micro-needling and nothing else.
-	rollWords   = set("roll", "rolling", "dermaroll", "dermarolling", "microneedling", "needling", "dermastamping")
+	rollWords   = set("roll", "rolling", "dermaroll", "dermarolling", "microneedling", "needling", "dermastamping", "mn")
 	rollerWords = set("roller", "rollers", "dermaroller", "dermarollers", "derma", "microneedle", "microneedles",
 		"dermapen", "dermastamp", "needle", "needles", "pen", "stamp")
 	// rollForms are the forms of the everyday verb "roll", which get an
@@ -63,7 +64,9 @@ var (
 	rollForms  = set("roll", "rolls", "rolling")
 	completers = set("did", "done", "finished", "finish", "completed", "had")
 	weakVerbs  = set("did", "done", "finished", "completed")
-	doneWords  = set("done", "finished", "complete", "completed", "over", "✅", "✔", "☑")
+	// doneMarks say done on their own: next to a size, product or area they report a session.
+	doneMarks = set("✅", "✔", "☑", "✓", "👍", "🙌", "💪", "🎉")
+	doneWords  = set("done", "finished", "complete", "completed", "over", "✅", "✔", "☑", "👍", "🙌", "💪", "🎉", "✓")
 	// rollParticles right after "roll" or "rolled" give it an everyday
 	// sense ("rolled over", "rolled out of bed", "rolled back my update")
 	// unless they start an area ("around my eyes", "under eyes").
@@ -87,7 +90,11 @@ var (
 	negators = set("didn't", "didnt", "not", "no", "never", "haven't", "havent", "hasn't", "hasnt",
 		"don't", "dont", "won't", "wont", "can't", "cant", "cannot", "couldn't", "couldnt", "wasn't",
 		"wasnt", "nope", "without", "almost", "nearly")
-	hardNegators = set("skipped", "skip", "skipping", "skipt", "forgot", "forget", "forgotten", "missed")
+	hardNegators = set("skipped", "skip", "skipping", "skipt", "forgot", "forget", "forgotten", "missed", "❌", "✖", "✗", "🚫")
+	// tellWords after "forgot to" make it about the diary, not the session.
+	tellWords = set("log", "tell", "mention", "add", "write", "note", "say", "post", "update", "record", "send", "report", "text")
+	// negatedVerbs under a negation say no session happened, though they are no session words.
+	negatedVerbs = set("do", "get", "manage", "make", "bother")
 	// intentWords start intent on their own; intentBeforeTo only as "… to".
 	intentWords = set("will", "gonna", "gunna", "wanna", "gotta", "should", "shall", "must", "might", "may", "maybe",
 		"perhaps", "possibly", "hopefully", "plan", "plans", "planning", "thinking", "considering", "contemplating",
@@ -95,7 +102,7 @@ var (
 	intentBeforeTo = set("going", "about", "want", "wants", "need", "needs", "have", "has", "hope", "hoping", "intend",
 		"intending", "try", "trying", "ready", "like", "love", "decided", "planned")
 	futureWords   = set("tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "later", "soon", "next", "upcoming")
-	purchaseWords = set("bought", "buy", "buying", "ordered", "order", "arrived", "arrives", "received", "delivered", "shipped")
+	purchaseWords = set("bought", "buying", "ordered", "arrived", "arrives", "received", "delivered", "shipped")
 
 	// firstPerson in a subject make a session the user's: "my wife and I rolled", "we rolled".
 	firstPerson = set("i", "i've", "ive", "i'd", "i'm", "im", "me", "myself", "we", "we've", "weve", "we'd", "us")
@@ -125,6 +132,11 @@ func (m *message) findSignals() signals {
 	var s signals
 	neg, intent := 0, 0
 	for i := 0; i < len(m.toks); i++ {
+		if t := m.toks[i]; t.role == unclaimed && doneMarks[t.key] && neg == 0 && intent == 0 {
+			s.weak = true // "0.25 ✅"
+			m.claim(i, i+1, byVerb)
+			continue
+		}
 		if m.toks[i].role != unclaimed || m.isBreak(i) {
 			if m.toks[i].role == unclaimed {
 				neg, intent = 0, 0
@@ -140,8 +152,10 @@ func (m *message) findSignals() signals {
 			}
 		case negators[k]:
 			neg = scopeLen + 1
-		case hardNegators[k]:
+		case hardNegators[k] && !m.forgotToTell(i):
 			s.hardNeg, neg = true, scopeLen+1
+		case neg > 0 && negatedVerbs[k]:
+			s.negated = true // "didn't do my 0.25", "didn't get to it"
 		case futureWords[k]:
 			s.future = true
 		case purchaseWords[k]:
@@ -193,6 +207,12 @@ func (m *message) findSignals() signals {
 	return s
 }
 
+// forgotToTell reports whether "forgot" at token i is about telling the bot,
+// not about rolling: "did 0.25 friday, forgot to log it".
+func (m *message) forgotToTell(i int) bool {
+	return (m.key(i) == "forgot" || m.key(i) == "forget") && m.key(i+1) == "to" && tellWords[m.key(i+2)]
+}
+
 // intentTrigger reports whether token i starts a plan or a hedge: "will",
 // "I'll", "thinking", "want to", "can't wait".
 func (m *message) intentTrigger(i int) bool {
@@ -222,8 +242,17 @@ func (m *message) activityAt(i int) (int, actKind) {
 	}
 	switch {
 	case completers[k]:
-		// "did my dermaroller session", "finished rolling", "had my session"
+		// "did my dermaroller session", "finished rolling", "had my session"; "did my rolling"
+		// is the plain verb, a session only next to a skin signal.
 		if j := m.wordWithin(i+1, sessionWords); j > 0 {
+			for n := i + 1; n < j; n++ {
+				if negators[m.key(n)] {
+					return 0, actNone // "did NOT roll": the negation governs the session word
+				}
+			}
+			if rollForms[m.key(j)] {
+				return j + 1, actRolled
+			}
 			return j + 1, actDone
 		}
 		if weakVerbs[k] {
@@ -237,8 +266,11 @@ func (m *message) activityAt(i int) (int, actKind) {
 		if rollForms[k] && m.everydayAt(i+1) {
 			return m.clauseEnd(i), actEveryday // "roll over", "rolling my eyes"
 		}
-		// "session done", "roll done ✅"
+		// "session done", "mn done 👍"; "done rolling" and "roll done" are the plain verb
 		if j := m.wordWithin(i+1, doneWords); j > 0 && j <= i+2 {
+			if rollForms[k] {
+				return j + 1, actRolled
+			}
 			return j + 1, actDone
 		}
 		return i + 1, actTerm
@@ -449,7 +481,7 @@ func (m *message) questionAt() (int, bool) {
 		if wonderWords[t.key] && m.asksIndirectlyAt(i) {
 			return m.clauseStart(i), true
 		}
-		starts := (t.kind == tPunct && !innerMarks[t.text]) || (t.kind == tWord && clauseJoins[t.key])
+		starts := m.clauseMark(i) || (t.kind == tWord && clauseJoins[t.key])
 		if starts && m.asksMidway(m.skipLeadIns(i+1)) {
 			return m.skipLeadIns(i + 1), true
 		}
@@ -462,11 +494,21 @@ func (m *message) questionAt() (int, bool) {
 	return 0, false
 }
 
+// clauseMark reports whether token i is punctuation that ends a clause: a
+// sentence mark or comma, or a dash written apart ("rolled 0.25 - is that ok").
+func (m *message) clauseMark(i int) bool {
+	t := m.toks[i]
+	if t.kind != tPunct {
+		return false
+	}
+	return !innerMarks[t.text] || (t.text == "-" && t.space && i+1 < len(m.toks) && m.toks[i+1].space)
+}
+
 // clauseStart returns the first token of the clause holding token i: after
 // the last sentence mark or comma before it.
 func (m *message) clauseStart(i int) int {
 	for j := i - 1; j >= 0; j-- {
-		if t := m.toks[j]; t.kind == tPunct && !innerMarks[t.text] && t.text != "?" || t.text == "?" && j < i {
+		if m.clauseMark(j) {
 			return m.skipLeadIns(j + 1)
 		}
 	}

@@ -128,6 +128,16 @@ func (m *message) sizeInWords(i int) (sizeHit, bool) {
 		}
 		return sizeHit{}, false
 	}
+	if text, ok := m.numAt(k + 1); ok && isInt(text, 3) {
+		// "point 25": the digits after the point, written as a number
+		v, _ := strconv.ParseFloat(strconv.Itoa(whole)+"."+text, 64)
+		end := k + 2
+		if e, ok := unitAt(end); ok {
+			end = e
+		}
+		m.claim(i, end, bySize)
+		return checkSize(v, true, m.span(i, end)), true
+	}
 	frac, scale := 0.0, 0.1
 	n := k + 1
 	for ; n < len(m.toks); n++ {
@@ -157,7 +167,7 @@ func (m *message) sizeAt(i int) (sizeHit, bool) {
 	}
 	from, lit := i, text
 	decimal := strings.ContainsAny(text, ".,")
-	if !decimal && m.glued(i) && (m.key(i-1) == "." || m.key(i-1) == ",") && (i == 1 || m.toks[i-1].space) {
+	if !decimal && m.glued(i) && (m.key(i-1) == "." || m.key(i-1) == ",") && (i == 1 || m.toks[i-1].space || m.toks[i-2].kind == tPunct) {
 		from, lit, text, decimal = i-1, m.toks[i-1].text+text, "0."+text, true
 	}
 	v, valid := parseDecimal(text)

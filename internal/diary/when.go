@@ -16,6 +16,12 @@ type clock struct {
 	set      bool
 	bare     bool // a plain hour after "at", with neither minutes nor am/pm: "at 10"
 	meridiem bool // am or pm was given
+	h24      bool // written the 24-hour way: "08:30", "20:30", "0:15"
+}
+
+// twelveHour reports whether the clock could be either half of the day: "8:30", "at 8".
+func (c clock) twelveHour() bool {
+	return !c.meridiem && !c.h24 && c.h >= 1 && c.h <= 12
 }
 
 type refKind uint8
@@ -58,14 +64,15 @@ type timeHit struct {
 // on friday. Later ones stay in the note, where "felt fine this morning"
 // still makes sense.
 func (m *message) findTime(now time.Time) (timeHit, bool) {
-	plan := false
+	plan, later := false, false
 	for i := 0; i < len(m.toks); i++ {
 		if m.isBreak(i) {
-			plan = false
+			plan, later = false, true
 		}
 		ref, end, ok := m.timeAt(i, now)
-		if ok && plan {
-			i = end - 1 // "will do again at 21:30": skip the whole phrase
+		if ok && (plan || (later && m.key(i) == "in")) {
+			// "will do again at 21:30", "…, have a date in 2 hours": not when the session was.
+			i = end - 1
 			continue
 		}
 		if !ok {
@@ -143,24 +150,39 @@ func (r timeRef) resolve(now time.Time) time.Time {
 	case refAgo:
 		return now.Add(-r.ago)
 	case refClock:
+		// The most recent time it was that o'clock: "at 8:30" said at 22:10 is 20:30, said at
+		// 09:00 it is 08:30; one that says am or pm, or is 24-hour, has one reading.
 		y, mo, d := now.Date()
-		t := localTime(y, mo, d, c.h, c.m, loc)
-		if t.After(now) {
-			t = localTime(y, mo, d-1, c.h, c.m, loc)
+		var best time.Time
+		for _, h := range c.readings() {
+			for _, back := range []int{0, -1} {
+				if t := localTime(y, mo, d+back, h, c.m, loc); !t.After(now) && t.After(best) {
+					best = t
+				}
+			}
 		}
-		return t
+		return best
 	case refNow:
 		if !c.set {
 			return now
 		}
 		y, mo, d := now.Date()
-		return localTime(y, mo, d, c.h, c.m, loc)
+		var best time.Time
+		for _, h := range c.readings() {
+			if t := localTime(y, mo, d, h, c.m, loc); best.IsZero() || (!t.After(now) && (best.After(now) || t.After(best))) {
+				best = t
+			}
+		}
+		return best
 	}
 	y, mo, d := r.y, r.mo, r.d
-	if !c.set {
+	switch {
+	case !c.set:
 		c = clock{h: r.def, set: true}
-	} else if r.nightAfter && c.h < 5 {
+	case r.nightAfter && c.h < 5:
 		d++
+	case c.twelveHour() && c.h < 12 && r.def >= 12:
+		c.h += 12 // "yesterday at 8": people roll in the evening
 	}
 	t := localTime(y, mo, d, c.h, c.m, loc)
 	if r.dateOnly && !r.at.set && t.After(now) {
@@ -169,6 +191,14 @@ func (r timeRef) resolve(now time.Time) time.Time {
 		}
 	}
 	return t
+}
+
+// readings are the hours a clock may mean: both halves of the day for "8:30", one otherwise.
+func (c clock) readings() []int {
+	if c.twelveHour() && c.h < 12 {
+		return []int{c.h, c.h + 12}
+	}
+	return []int{c.h}
 }
 
 // localTime is time.Date with a documented choice at daylight-saving changes,
@@ -227,9 +257,13 @@ var (
 		"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3, "several": 4, "some": 3,
 	}
 	// vagueCounts name no one number: "a few days ago" is one of several days.
-	vagueCounts = set("few", "several", "some")
-	dayUnits    = map[string]int{"day": 1, "days": 1, "week": 7, "weeks": 7}
-	spanUnits   = map[string]time.Duration{
+	vagueCounts = set("few", "several", "some", "couple")
+	dayUnits    = map[string]int{"day": 1, "days": 1, "night": 1, "nights": 1, "week": 7, "weeks": 7}
+	// otherDay after "the other" make it vague: "the other day", "the other night".
+	otherDay     = set("day", "night", "evening", "morning")
+	nightWords   = set("night", "nite", "evening", "night's")
+	tonightWords = set("tonight", "tonite", "2nite", "2night", "tnite", "tonigh", "tonght")
+	spanUnits    = map[string]time.Duration{
 		"hour": time.Hour, "hours": time.Hour, "hr": time.Hour, "hrs": time.Hour, "h": time.Hour,
 		"minute": time.Minute, "minutes": time.Minute, "min": time.Minute, "mins": time.Minute,
 	}
@@ -249,7 +283,7 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 	switch {
 	case k == "":
 		return timeRef{}, 0, false
-	case (k == "on" || k == "the") && !(k == "the" && next == "other"):
+	case (k == "on" || k == "the") && !(k == "the" && next == "other") && !(k == "last" && nightWords[next]):
 		if ref, end, ok := m.dayAt(i+1, now); ok && ref.kind == refDay {
 			return ref, end, true
 		}
@@ -260,10 +294,16 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 		return timeRef{kind: refNow}, i + 1, true
 	case (k == "right" || k == "just") && next == "now":
 		return timeRef{kind: refNow}, i + 2, true
-	case k == "tonight" || k == "tonite":
+	case tonightWords[k]:
 		return eveningRef(now, day), i + 1, true
+	case m.toks[i].kind == tNum && m.toks[i].text == "2" && (next == "nite" || next == "night") && m.glued(i+1):
+		return eveningRef(now, day), i + 2, true // "2nite"
 	case k == "today":
 		return timeRef{kind: refNow}, i + 1, true
+	case k == "earlier" && next == "this" && (m.key(i+2) == "evening" || m.key(i+2) == "eve"):
+		return eveningRef(now, day), i + 3, true
+	case (k == "earlier" || k == "sometime" || k == "some") && next == "this" && m.key(i+2) == "week":
+		return vagueRef(thisWeek(now)), i + 3, true
 	case k == "earlier":
 		if next == "today" {
 			return timeRef{kind: refNow}, i + 2, true
@@ -292,7 +332,7 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 		}
 	case k == "last":
 		switch next {
-		case "night", "nite", "evening":
+		case "night", "nite", "evening", "night's", "nights":
 			r := day(-1)
 			r.evening, r.nightAfter = true, true
 			return r, i + 2, true
@@ -304,14 +344,18 @@ func (m *message) dayAt(i int, now time.Time) (timeRef, int, bool) {
 		if wd, ok := weekdayNames[next]; ok {
 			return m.withPart(weekdayRef(now, wd, -1), i+2)
 		}
-	case (k == "other" && next == "day") || (k == "the" && next == "other" && m.key(i+2) == "day"):
+	case (k == "other" && otherDay[next]) || (k == "the" && next == "other" && otherDay[m.key(i+2)]):
 		end := i + 2
 		if k == "the" {
 			end++
 		}
 		return vagueRef([]int{-2, -3, -4, -5, -6}), end, true
-	case (k == "earlier" || k == "sometime" || k == "some") && next == "this" && m.key(i+2) == "week":
-		return vagueRef(thisWeek(now)), i + 3, true
+	case k == "recently" || (k == "a" && next == "while" && m.key(i+2) == "ago") || (k == "not" && next == "long" && m.key(i+2) == "ago"):
+		end := i + 1
+		if k != "recently" {
+			end = i + 3
+		}
+		return vagueRef([]int{-1, -2, -3, -4, -5, -6}), end, true
 	case (k == "sometime" || k == "earlier") && next == "last" && m.key(i+2) == "week":
 		return vagueRef(lastWeek(now)), i + 3, true
 	case (k == "over" || k == "at" || k == "on") && next == "the" && m.key(i+2) == "weekend":
@@ -454,10 +498,10 @@ func (m *message) spanAt(i int, now time.Time, dir int) (timeRef, int, bool) {
 		end++
 	}
 	if days, ok := dayUnits[unit]; ok {
-		if dir < 0 && days == 1 && vagueCounts[m.key(i)] {
+		if dir < 0 && days == 1 && (vagueCounts[m.key(i)] || vagueCounts[m.key(i+1)]) {
 			return vagueRef([]int{-2, -3, -4, -5}), end, true // "a few days ago"
 		}
-		if dir < 0 && days == 7 && vagueCounts[m.key(i)] {
+		if dir < 0 && days == 7 && (vagueCounts[m.key(i)] || vagueCounts[m.key(i+1)]) {
 			return vagueRef([]int{-14, -21, -28}), end, true // "a few weeks ago"
 		}
 		y, mo, d := now.Date()
@@ -681,7 +725,7 @@ func (m *message) clockAt(i int) (clock, int, bool) {
 			k++
 		}
 	}
-	c := clock{h: h, m: mi, set: true, meridiem: meridiem != ""}
+	c := clock{h: h, m: mi, set: true, meridiem: meridiem != "", h24: h == 0 || h > 12 || strings.HasPrefix(text, "0")}
 	switch {
 	case meridiem != "":
 		if h < 1 || h > 12 {

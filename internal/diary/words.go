@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/needlebot/needlebot/internal/spell"
 )
 
 // productEntries are the ingredients the bot knows, canonical name first.
@@ -65,7 +67,9 @@ var (
 	// phrase after "with" as a product ("my Ordinary serum").
 	productForms = set("serum", "serums", "cream", "creams", "creme", "oil", "oils", "gel", "ampoule", "ampoules",
 		"ampule", "essence", "toner", "lotion", "balm", "mask", "booster", "solution", "drops", "ointment",
-		"moisturizer", "moisturiser", "spray", "mist", "elixir", "concentrate", "tonic", "foam", "liquid")
+		"moisturizer", "moisturiser", "spray", "mist", "elixir", "concentrate", "tonic", "foam", "liquid", "jelly")
+	// genericForms name no product on their own.
+	genericForms = set("serum", "serums", "oil", "oils", "solution", "liquid", "drops", "spray", "foam", "gel")
 	// shortSynonyms are also ordinary words ("ha", "aha!"), so they count only
 	// in capitals or next to a product word.
 	shortSynonyms  = set("ha", "aha", "bha")
@@ -121,8 +125,20 @@ func (m *message) findProducts() []string {
 		all = append(all, found{i, canon})
 		i = end - 1
 	}
+	for i := 0; i < len(m.toks); i++ {
+		if canon, end := m.misspeltProduct(i); end > 0 {
+			m.claim(i, end, byProduct)
+			all = append(all, found{i, canon})
+			i = end - 1
+		}
+	}
 	for i := range m.toks {
 		if name, at := m.freeProductAt(i); name != "" {
+			all = append(all, found{at, name})
+		}
+	}
+	for i := range m.toks {
+		if name, at := m.formProductAt(i); name != "" {
 			all = append(all, found{at, name})
 		}
 	}
@@ -132,6 +148,68 @@ func (m *message) findProducts() []string {
 		out = appendNew(out, f.name)
 	}
 	return out
+}
+
+// misspeltProduct reads a slip of a known ingredient at token i ("hyaluronc",
+// "peptid serum", "niacinimide"): a word of six letters or more, one edit
+// from a one-word name of the dictionary (two for ten letters or more), with
+// the same first letter. It returns the canonical name and the end of the
+// claimed tokens, with a product form after it ("serum"); end is 0 for none.
+func (m *message) misspeltProduct(i int) (string, int) {
+	k := m.key(i)
+	if len([]rune(k)) < 6 || m.toks[i].kind != tWord {
+		return "", 0
+	}
+	limit := 1
+	if len([]rune(k)) >= 10 {
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for _, e := range productEntries {
+		for _, v := range e.synonyms {
+			if strings.Contains(v, " ") || v[0] != k[0] || len(v) < 5 {
+				continue
+			}
+			if d := spell.Distance(k, v, limit); d < bestD {
+				best, bestD = e.canon, d
+			}
+		}
+	}
+	if best == "" {
+		return "", 0
+	}
+	end := i + 1
+	if m.key(end) == "acid" {
+		end++ // "hyaloronic acid"
+	}
+	for productForms[m.key(end)] {
+		end++
+	}
+	return best, end
+}
+
+// formProductAt reads an unknown product named by its form, without "with"
+// before it: "caffeine serum", "cerave lotion", "rosehip face oil". The
+// product form at token i ends it; up to three unclaimed words before it that
+// are neither filler nor about the session start it. Token i is where it starts.
+func (m *message) formProductAt(i int) (string, int) {
+	if !productForms[m.key(i)] {
+		return "", 0
+	}
+	start := i
+	for start > 0 && i-start < 3 {
+		t := m.toks[start-1]
+		if t.role != unclaimed || t.kind != tWord || phraseStops[t.key] || sessionWords[t.key] || rollerWords[t.key] ||
+			determiners[t.key] || noteFiller[t.key] {
+			break
+		}
+		start--
+	}
+	if start == i && genericForms[m.key(i)] {
+		return "", 0 // "serum" alone names nothing; "moisturizer" or "toner" does
+	}
+	m.claim(start, i+1, byProduct)
+	return clip(m.span(start, i+1), maxProductRunes), start
 }
 
 // shortSynonymMeant reports whether "HA", "AHA" or "BHA" at token i is the
@@ -149,10 +227,13 @@ func (m *message) shortSynonymMeant(i, end int) bool {
 // word is not a product.
 func (m *message) freeProductAt(i int) (string, int) {
 	start := i + 1
+	listed := false // "+" and "w/" list products: what follows is one, whatever it looks like
 	switch k := m.key(i); {
-	case k == "with" || k == "using" || k == "+":
+	case k == "with" || k == "using" || k == "used" || k == "applied":
+	case k == "+" || k == "&":
+		listed = true
 	case k == "w" && m.gluedKey(i+1) == "/":
-		start = i + 2
+		start, listed = i+2, true
 	default:
 		return "", 0
 	}
@@ -176,7 +257,7 @@ func (m *message) freeProductAt(i int) (string, int) {
 	for end > start && m.toks[end-1].kind == tPunct {
 		end--
 	}
-	if known || end <= start || !m.looksLikeProduct(start, end) {
+	if known || end <= start || (!listed && !m.looksLikeProduct(start, end)) || (listed && end-start > 4) {
 		return "", 0
 	}
 	m.claim(i, end, byProduct)

@@ -66,7 +66,7 @@ var (
 	weakVerbs  = set("did", "done", "finished", "completed")
 	// doneMarks say done on their own: next to a size, product or area they report a session.
 	doneMarks = set("✅", "✔", "☑", "✓", "👍", "🙌", "💪", "🎉")
-	doneWords  = set("done", "finished", "complete", "completed", "over", "✅", "✔", "☑", "👍", "🙌", "💪", "🎉", "✓")
+	doneWords = set("done", "finished", "complete", "completed", "over", "✅", "✔", "☑", "👍", "🙌", "💪", "🎉", "✓")
 	// rollParticles right after "roll" or "rolled" give it an everyday
 	// sense ("rolled over", "rolled out of bed", "rolled back my update")
 	// unless they start an area ("around my eyes", "under eyes").

@@ -468,7 +468,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		if s := diary.ReadStatement(req.Text, sent); s.Kind == diary.Report {
 			d = s
 		}
-	case d.Kind == diary.Report && u.Verdict == kb.OffTopic:
+	case d.Kind == diary.Report && d.Question == "" && u.Verdict == kb.OffTopic:
 		// Rolling of another kind: "made spring rolls tonight", "used my jade roller with HA".
 		d = diary.Result{Kind: diary.Other}
 	}

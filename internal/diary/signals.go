@@ -90,7 +90,9 @@ var (
 	negators = set("didn't", "didnt", "not", "no", "never", "haven't", "havent", "hasn't", "hasnt",
 		"don't", "dont", "won't", "wont", "can't", "cant", "cannot", "couldn't", "couldnt", "wasn't",
 		"wasnt", "nope", "without", "almost", "nearly")
-	hardNegators = set("skipped", "skip", "skipping", "skipt", "forgot", "forget", "forgotten", "missed", "❌", "✖", "✗", "🚫")
+	hardNegators = set("skipped", "skip", "skipping", "skipt", "forgot", "forget", "forgotten", "missed")
+	// notDoneMarks say not done: "0.25 ❌".
+	notDoneMarks = set("❌", "✖", "✗", "🚫", "⛔")
 	// tellWords after "forgot to" make it about the diary, not the session.
 	tellWords = set("log", "tell", "mention", "add", "write", "note", "say", "post", "update", "record", "send", "report", "text")
 	// negatedVerbs under a negation say no session happened, though they are no session words.
@@ -135,6 +137,10 @@ func (m *message) findSignals() signals {
 		if t := m.toks[i]; t.role == unclaimed && doneMarks[t.key] && neg == 0 && intent == 0 {
 			s.weak = true // "0.25 ✅"
 			m.claim(i, i+1, byVerb)
+			continue
+		}
+		if t := m.toks[i]; t.role == unclaimed && notDoneMarks[t.key] {
+			s.hardNeg = true // "0.25 ❌ tonight"
 			continue
 		}
 		if m.toks[i].role != unclaimed || m.isBreak(i) {

@@ -82,6 +82,16 @@ var (
 	innerPunct = set("-", "&", "'", ".")
 )
 
+// Products returns the products the diary knows: each canonical name, as it is logged, with
+// the ways people write it.
+func Products() map[string][]string {
+	out := make(map[string][]string, len(productEntries))
+	for _, e := range productEntries {
+		out[e.canon] = append([]string(nil), e.synonyms...)
+	}
+	return out
+}
+
 func canonSet(entries []dictEntry) map[string]bool {
 	s := map[string]bool{}
 	for _, e := range entries {

@@ -55,6 +55,7 @@ type Facts struct {
 	HomeMM      float64  // the needle length suggested for home use
 	PerWeek     int      // the most sessions a week the guidance suggests
 	Ingredients []string // serum ingredients the guidance recommends, lower case
+	where       Problem  // the file and line that gives the ingredients
 }
 
 // KB is a parsed knowledge base. It is immutable and safe for concurrent use.
@@ -96,6 +97,40 @@ func (k *KB) Facts() Facts {
 	f := k.facts
 	f.Ingredients = append([]string(nil), f.Ingredients...)
 	return f
+}
+
+// CheckProducts compares the ingredients the guidance recommends with the product names the
+// diary logs (canonical name -> the ways people write it): the bot praises a logged product
+// only when the two spell it the same, so an ingredient the diary names otherwise ("peptide"
+// for "peptides"), or does not know, is a problem.
+func (k *KB) CheckProducts(products map[string][]string) Problems {
+	var probs Problems
+	for _, ing := range k.facts.Ingredients {
+		want := strings.Join(Normalize(ing), " ")
+		found := ""
+		for canon, variants := range products {
+			for _, v := range append([]string{canon}, variants...) {
+				if strings.Join(Normalize(v), " ") == want || synonymKey(v) == synonymKey(ing) {
+					found = canon
+				}
+			}
+			if strings.EqualFold(canon, ing) {
+				found = canon
+				break
+			}
+		}
+		p := k.facts.where
+		switch {
+		case found == "":
+			p.Msg = fmt.Sprintf("the diary does not know the ingredient %q, so a session logged with it is never praised", ing)
+		case found != ing:
+			p.Msg = fmt.Sprintf("the diary logs the ingredient %q as %q: spell it the same in both, or a session logged with it is never praised", ing, found)
+		default:
+			continue
+		}
+		probs = append(probs, p)
+	}
+	return probs
 }
 
 // Topics returns the answers that are /needle topics, in file order.

@@ -192,6 +192,7 @@ func ParseWithExamples(data []byte, name string, examples []byte, exName string)
 	}
 	readExamples(examples, exName, entries, &probs)
 	k := build(entries, append(append([]byte(nil), data...), examples...), add)
+	k.facts.where.File = name
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, probs
@@ -447,6 +448,7 @@ func parseFacts(r *rawEntry, f *Facts, add func(int, string, ...any)) {
 			return
 		}
 		f.Ingredients = splitList(v[:1])
+		f.where = Problem{Line: r.flines["ingredients"]}
 	}
 }
 

@@ -279,3 +279,27 @@ func TestTopicAndClosest(t *testing.T) {
 		t.Errorf("Closest(frequncy) = %v, want frequency first", got)
 	}
 }
+
+func TestCheckProducts(t *testing.T) {
+	k, err := Parse([]byte(minimal), "min.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// minimal recommends peptides and hyaluronic acid, on line 18.
+	probs := k.CheckProducts(map[string][]string{"peptide": {"peptides", "copper peptide"}, "vitamin C": {"vit c"}})
+	want := []string{
+		`min.md:18: the diary logs the ingredient "peptides" as "peptide": spell it the same in both`,
+		`min.md:18: the diary does not know the ingredient "hyaluronic acid"`,
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%v", len(probs), len(want), probs)
+	}
+	for i, w := range want {
+		if !strings.Contains(probs[i].String(), w) {
+			t.Errorf("problem %d = %q, want it to contain %q", i, probs[i], w)
+		}
+	}
+	if probs := k.CheckProducts(map[string][]string{"peptides": nil, "hyaluronic acid": {"ha"}}); len(probs) != 0 {
+		t.Errorf("matching names gave problems: %v", probs)
+	}
+}

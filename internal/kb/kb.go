@@ -55,7 +55,6 @@ type Facts struct {
 	HomeMM      float64  // the needle length suggested for home use
 	PerWeek     int      // the most sessions a week the guidance suggests
 	Ingredients []string // serum ingredients the guidance recommends, lower case
-	where       Problem  // the file and line that gives the ingredients
 }
 
 // KB is a parsed knowledge base. It is immutable and safe for concurrent use.
@@ -66,6 +65,7 @@ type KB struct {
 	byCommand map[string]*Entry
 	notes     map[string]*Entry
 	facts     Facts
+	factsAt   Problem           // the file and line that gives the ingredients, for CheckProducts
 	synonyms  map[string]string // stemmed variant -> canonical
 	clf       *classifier
 }
@@ -119,7 +119,7 @@ func (k *KB) CheckProducts(products map[string][]string) Problems {
 				break
 			}
 		}
-		p := k.facts.where
+		p := k.factsAt
 		switch {
 		case found == "":
 			p.Msg = fmt.Sprintf("the diary does not know the ingredient %q, so a session logged with it is never praised", ing)

@@ -192,7 +192,7 @@ func ParseWithExamples(data []byte, name string, examples []byte, exName string)
 	}
 	readExamples(examples, exName, entries, &probs)
 	k := build(entries, append(append([]byte(nil), data...), examples...), add)
-	k.facts.where.File = name
+	k.factsAt.File = name
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, probs
@@ -275,6 +275,9 @@ func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 				cmdLine[e.Command] = r.flines["command"]
 				k.byCommand[e.Command] = e
 			}
+		}
+		if _, ok := r.fields["ingredients"]; ok && k.factsAt.Line == 0 {
+			k.factsAt.Line = r.flines["ingredients"]
 		}
 		parseFacts(r, &k.facts, add)
 		if e.Kind == KindNote {
@@ -448,7 +451,6 @@ func parseFacts(r *rawEntry, f *Facts, add func(int, string, ...any)) {
 			return
 		}
 		f.Ingredients = splitList(v[:1])
-		f.where = Problem{Line: r.flines["ingredients"]}
 	}
 }
 

@@ -137,13 +137,22 @@ func (b *Bot) reading(r kb.Result) Reply {
 	slices.SortStableFunc(parts, func(x, y kb.Result) int {
 		return boolInt(y.Verdict == kb.Safety) - boolInt(x.Verdict == kb.Safety)
 	})
-	first := b.part(parts[0])
-	for _, p := range parts[1:] {
-		next := b.part(p)
-		first.Text += "\n\n" + next.Title + "\n" + next.Text
-		first.Buttons = append(first.Buttons, next.Buttons...)
+	return b.also(b.part(parts[0]), kb.Result{Parts: parts[1:]})
+}
+
+// also adds a second reading to a reply, without the topics a decline would suggest: the
+// reply already answers what the message was mostly about.
+func (b *Bot) also(reply Reply, r kb.Result) Reply {
+	parts := r.Parts
+	if len(parts) == 0 {
+		parts = []kb.Result{r}
 	}
-	return first
+	for _, p := range parts {
+		p.Suggestions = nil
+		next := b.part(p)
+		reply.Text += "\n\n" + next.Title + "\n" + next.Text
+	}
+	return reply
 }
 
 func boolInt(v bool) int {

@@ -483,9 +483,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		if q.Verdict == kb.Unsure {
 			return reply, nil
 		}
-		more := b.reading(q)
-		reply.Text += "\n\n" + more.Title + "\n" + more.Text
-		return reply, nil
+		return b.also(reply, q), nil
 	case diary.Ambiguous:
 		if len(d.Days) > 0 || len(d.Sizes) > 0 {
 			return b.holdReply(ctx, req, d, loc)

@@ -320,7 +320,7 @@ func (r reading) classify() Result {
 			return Result{Kind: Ambiguous, Reason: r.sizeProblem}
 		}
 		if len(r.days) > 1 {
-			return Result{Kind: Ambiguous, Reason: fmt.Sprintf("Which day was that %q? Press one and I'll log it.", r.timeText), Days: r.days, Session: r.session}
+			return Result{Kind: Ambiguous, Reason: fmt.Sprintf("Which day was %q? Press it and I'll log the session.", r.timeText), Days: r.days, Session: r.session}
 		}
 		if len(r.sizes) > 1 {
 			return Result{Kind: Ambiguous, Reason: "Which needle did you use, " + joinOr(r.sizes) + "? Press one and I'll log it.", Sizes: r.sizes, Session: r.session}

@@ -521,17 +521,6 @@ func (m *message) clauseStart(i int) int {
 	return 0
 }
 
-// hasQuestionMark reports whether a "?" ends a word or sentence; one glued
-// to a following word ("example.com/a?b=c") does not count.
-func (m *message) hasQuestionMark() bool {
-	for i, t := range m.toks {
-		if t.text == "?" && !(m.glued(i+1) && m.toks[i+1].kind != tPunct) {
-			return true
-		}
-	}
-	return false
-}
-
 // skipLeadIns returns the first token from i that is neither punctuation nor a lead-in.
 func (m *message) skipLeadIns(i int) int {
 	for i < len(m.toks) && (m.toks[i].kind == tPunct || leadIns[m.toks[i].key]) {

@@ -52,14 +52,13 @@ func BenchmarkSearchLatency(b *testing.B) {
 // decoding the embedded model. It reports the heap the knowledge base keeps.
 func BenchmarkDefault(b *testing.B) {
 	b.ReportAllocs()
-	var k *KB
 	for b.Loop() {
-		k = Default()
+		Default()
 	}
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	k = Default()
+	k := Default()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-kept")

@@ -1,63 +1,82 @@
-// Package kb is needlebot's knowledge base: the answers it gives, written in the project's own
-// words from the guidance, and the search that finds the right one for a question in plain
-// words.
+// Package kb is needlebot's knowledge base and the reading of what people write: the answers
+// it gives, written in the project's own words from the guidance, and a classifier that tells
+// which of them a message needs, or that it needs none of them.
 //
-// # File format
+// # Files
 //
 // The knowledge base is one Markdown file (knowledge.md, embedded in the binary; an operator
-// may point BOT_KB_FILE at their own). Text before the first "## " heading is free. Each entry
-// starts with a heading holding its stable id, then field lines up to the first blank line,
-// then the answer up to the next heading:
+// may point BOT_KB_FILE at their own) and a file of further examples (examples.md, embedded).
+// Text before the first "## " heading is free. Each entry starts with a heading holding its
+// stable id, then field lines up to the first blank line, then its reply up to the next
+// heading:
 //
 //	## needle-size
 //	title: Needle size for home use
 //	command: size
-//	keywords: size, needle length, how long, mm
-//	ask: what size needle should I use at home?
+//	facts: 9, 12
 //	home-mm: 0.25
 //	source: Kerry Benjamin, founder of StackedSkincare, as quoted in the guidance
+//	ask: what size needle should I use at home?
 //
 //	For use at home: 0.25 mm needles. ...
 //
-// Answer lines are joined with spaces; a blank line starts a new paragraph.
+// Reply lines are joined with spaces; a blank line starts a new paragraph.
 //
 // Fields:
 //
-//   - title: the heading shown with the answer (answers).
+//   - title: the heading shown with the reply.
 //   - command: the /needle topic name, e.g. "size" (answers; unique).
-//   - kind: answer (the default), note, uncovered or vocabulary.
-//   - keywords: comma-separated phrases that clearly mean the entry. "a & b" matches when
-//     both a and b occur anywhere in the question. Filler words (just, really, so, ...) are
-//     ignored by search, so lint rejects keywords that contain them.
-//   - ask: an example question; repeat the field for more.
-//   - source: where the facts come from (answers and notes).
+//   - kind: answer (the default), uncovered, offtopic, safety, chat, diary, note or vocabulary.
+//   - ask: an example of a message the entry is the reply to; repeat the field for more.
+//   - keywords: comma-separated short phrases, taught like examples. Lint rejects one that is
+//     an everyday word (everyday.txt) or a bare number, which would pull ordinary messages in.
+//   - facts: which of the guidance's numbered facts (shared/guidance/README.md) the answer
+//     states; the held-out tests count an answer right when it states the fact asked for.
+//   - source: where the facts come from ("needlebot" for the bot's own texts, which show none).
 //   - home-mm, per-week, ingredients: the facts the bot checks logged sessions against: the
 //     home needle size, the most sessions a week, and the serum ingredients it praises.
-//   - anchors, weak-anchors: in the vocabulary entry, the words that put a question on the
-//     subject by themselves ("microneedling"), and subject words that have everyday meanings
-//     too ("roll", "needle").
 //
 // Kinds:
 //
-//   - answer: searchable; with a command it is also a /needle topic.
+//   - answer: an answer from the guidance; with a command it is also a /needle topic.
+//   - uncovered: what the guidance does not cover; its text is the honest decline. At least one.
+//   - offtopic: messages about something else entirely; its text says so.
+//   - safety: reports of a skin reaction; its text is the safety reply. Exactly one.
+//   - chat: small talk (hello, thanks, what is this bot, another language, unclear).
+//   - diary: the user telling the bot about a session, for the diary to read.
 //   - note: text the bot uses in its own replies, with {placeholders}: note-large-needle
 //     ({mm}, {home}), note-over-week ({count}, {max}), note-good-serum ({serum}),
-//     note-reminder ({count}, {max}), note-rest-night ({count}, {max}) and note-not-covered.
-//     All six must exist.
-//   - uncovered: a subject the guidance does not cover; a question matching one of its
-//     keywords gets the honest "not covered" reply, never a guess.
-//   - vocabulary: synonym lines "canonical: variant, variant" used by search.
+//     note-reminder ({count}, {max}) and note-rest-night ({count}, {max}). All five must exist.
+//   - vocabulary: synonym lines "canonical: variant, variant": words the features read alike.
 //
-// Parse reports every problem at once, each with its line; `bot kb lint` prints them.
+// examples.md holds most of the examples: "## id" headings, then one example a line, grouped
+// under "# writer: NAME" comments that say who wrote them. Examples are matched to entries
+// by id, so a file derived from the built-in one keeps the built-in examples of the entries it
+// keeps. An example given twice, or to two entries, is a problem. Parse reports every problem
+// at once, each with its line; `bot kb lint` prints them.
 //
-// # Search
+// # Reading a message
 //
-// Questions are normalised (lower case, accents folded, "0,25" read as 0.25), fillers are
-// dropped, typos in words the knowledge base uses are corrected, words are stemmed and synonym
-// phrases replaced by their canonical word. Entries are ranked by BM25 over their title,
-// keywords, example questions and answer, plus a bonus for each keyword phrase found in the
-// question. A question is answered only when it is on the subject (it names micro-needling, or
-// uses subject words and nothing foreign to the guidance, or is short and points back at the
-// subject: "does it hurt?"), matches no uncovered subject, and scores above a threshold.
-// Otherwise the reply says the guidance does not cover it and suggests up to three topics.
+// A multinomial logistic regression, trained from every entry's examples, scores each entry
+// over the message's words (stemmed, with the vocabulary's synonyms mapped), pairs of adjacent
+// words, character 3- to 5-grams of each word (typos, abbreviations) and the shape of numbers
+// (a needle length at, above or below the home size). A word never seen in training is one
+// unknown term; examples of declined entries are also taught with their foreign words made
+// unknown, and every example with its rarest words unknown, so the model learns what an unseen
+// word counts for. Then, in order: a reaction probable enough gets the safety reply; the best
+// entry answers when it is an answer clear enough on its own and, all answers together, clear
+// enough against everything else; an uncovered or off-topic entry declines; small talk gets
+// its reply; anything else is unsure. A message that divides at a question mark or a
+// conjunction into two clauses that each read clearly and differently gets a result for each.
+//
+// The features, training options and thresholds were chosen by cross-validation, holding out
+// one writer of examples.md at a time (cv_test.go), and never on the frozen held-out sets in
+// testdata/frozen, whose scores the tests only report.
+//
+// # The built-in model
+//
+// Training takes about two seconds, so the built-in files' model is trained ahead of time into
+// model.bin (`go test ./internal/kb -update`), weights rounded to one byte each, and loaded in
+// milliseconds; TestModelUpToDate fails while it is stale. Any other file is trained when it
+// is loaded.
 package kb

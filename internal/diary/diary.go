@@ -169,8 +169,8 @@ func Read(text string, now time.Time) Result {
 	if !asks {
 		return m.read(now, false).classify()
 	}
-	if q == 0 || m.toks[q].start == 0 {
-		return Result{Kind: Question}
+	if q == 0 || q >= len(m.toks) || m.toks[q].start == 0 {
+		return Result{Kind: Question} // "0!?": a question mark that ends the message asks it all
 	}
 	// A report with a question after it ("did 0.2 just now, should I wear sunscreen?") is
 	// logged, and the question answered. The question is about rolling, so a plain "rolled"

@@ -52,6 +52,13 @@ var fuzzSeeds = []string{
 	"0.25 or 0.5 for cheeks",
 	"my wife rolled 0.25 on her cheeks tonight",
 	"rolled 0.25, will do again at 21:30",
+	"did 0.2 just now, should I wear sunscreen tomorrow?",
+	"rolled 0.25 with peptides the other day",
+	"used 0.25 then 0.5 tonight",
+	"point two five with hyaluronc serum 7:15 tonight",
+	"0.25 ✅",
+	"did NOT roll yesterday ❌",
+	"2nite 0.25 + the ordinary buffet",
 }
 
 func FuzzRead(f *testing.F) {
@@ -75,6 +82,19 @@ func FuzzRead(f *testing.F) {
 			if got.Reason == "" || !utf8.ValidString(got.Reason) {
 				t.Errorf("Ambiguous reason %q must be non-empty valid UTF-8", got.Reason)
 			}
+			for i, d := range got.Days {
+				if d.After(now) || (i > 0 && !d.Before(got.Days[i-1])) {
+					t.Errorf("Read(%q) offers days %v at %v: not newest first in the past", text, got.Days, now)
+				}
+			}
+			if len(got.Sizes) == 1 {
+				t.Errorf("Read(%q) asks about one size", text)
+			}
+			for _, mm := range got.Sizes {
+				if mm < minNeedleMM || mm > maxNeedleMM {
+					t.Errorf("Read(%q) offers size %v", text, mm)
+				}
+			}
 		case Question, Other:
 			if got.Reason != "" {
 				t.Errorf("%v with reason %q", got.Kind, got.Reason)
@@ -82,8 +102,12 @@ func FuzzRead(f *testing.F) {
 		default:
 			t.Fatalf("Read(%q) kind %v", text, got.Kind)
 		}
-		if got.Kind != Report && !cmp.Equal(got.Session, Session{}) {
+		choices := len(got.Days) > 0 || len(got.Sizes) > 0
+		if got.Kind != Report && !choices && !cmp.Equal(got.Session, Session{}) {
 			t.Errorf("%v carries a session: %+v", got.Kind, got.Session)
+		}
+		if got.Question != "" && got.Kind != Report {
+			t.Errorf("%v carries a question %q", got.Kind, got.Question)
 		}
 	})
 }

@@ -221,16 +221,14 @@ func (c *classifier) split(text string) []Result {
 	if len(text) > maxQueryBytes {
 		return nil
 	}
-	lower := strings.ToLower(text)
 	var best []Result
 	bestScore := 0.0
 	for _, sep := range splitters {
 		for from := 0; ; {
-			i := strings.Index(lower[from:], sep)
+			i := indexFold(text, sep, from)
 			if i < 0 {
 				break
 			}
-			i += from
 			from = i + len(sep)
 			left, right := text[:i+len(sep)], text[i+len(sep):]
 			if sep != "?" && sep != ";" {
@@ -249,6 +247,17 @@ func (c *classifier) split(text string) []Result {
 		}
 	}
 	return best
+}
+
+// indexFold returns the first index at or after from where s holds sep, ignoring ASCII case,
+// or -1. Indices are s's own, whatever its encoding (lower-casing may change a string's length).
+func indexFold(s, sep string, from int) int {
+	for i := from; i+len(sep) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sep)], sep) {
+			return i
+		}
+	}
+	return -1
 }
 
 // clearPart reports whether one part of a message reads clearly enough to be answered on its

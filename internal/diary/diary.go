@@ -157,14 +157,11 @@ func (e *InputError) Error() string { return e.Message }
 // user's location). Messages that are too long or not valid UTF-8 are Other;
 // the caller can compare against MaxMessageRunes to explain why.
 func Read(text string, now time.Time) Result {
-	clean, problem := normalize(text)
-	if problem != "" {
+	m, ok := readable(text)
+	if !ok {
 		return Result{Kind: Other}
 	}
-	m := newMessage(clean)
-	if !m.hasContent() {
-		return Result{Kind: Other}
-	}
+	clean := m.text
 	q, asks := m.questionAt()
 	if !asks {
 		return m.read(now, false).classify()
@@ -191,15 +188,22 @@ func Read(text string, now time.Time) Result {
 // sounds like a question ("finally tried the 0.5 tonight, and it didn't hurt
 // at all??"), which the caller has reason to think is a report.
 func ReadStatement(text string, now time.Time) Result {
-	clean, problem := normalize(text)
-	if problem != "" {
-		return Result{Kind: Other}
-	}
-	m := newMessage(clean)
-	if !m.hasContent() {
+	m, ok := readable(text)
+	if !ok {
 		return Result{Kind: Other}
 	}
 	return m.read(now, false).classify()
+}
+
+// readable normalises a chat message into tokens; ok is false for one too long, not text, or
+// without a word or number.
+func readable(text string) (*message, bool) {
+	clean, problem := normalize(text)
+	if problem != "" {
+		return nil, false
+	}
+	m := newMessage(clean)
+	return m, m.hasContent()
 }
 
 // ParseLog parses the arguments of an explicit /log command ("0.25 peptide

@@ -229,16 +229,15 @@ type example struct {
 }
 
 // termStats is what training says about one term: how many examples use it, and how many
-// of those belong to answers and to declined subjects.
+// of those are examples of answers.
 type termStats struct {
-	df, answer, decline float32
+	df, answer float32
 }
 
 // model is a trained classifier.
 type model struct {
 	classes int
 	terms   map[string]termStats // every term seen in training
-	n       float32              // examples counted in terms
 	rows    map[uint64]int32     // feature -> its row of w
 	w       []float32            // len(rows) × classes
 	bias    []float32
@@ -265,15 +264,11 @@ func train(f *featurizer, exs []example, groups []group, opt trainOptions) *mode
 			seen[t] = true
 			s := m.terms[t]
 			s.df++
-			switch groups[ex.class] {
-			case groupAnswer:
+			if groups[ex.class] == groupAnswer {
 				s.answer++
-			case groupDecline:
-				s.decline++
 			}
 			m.terms[t] = s
 		}
-		m.n++
 		all = append(all, analysed{words, terms, ex.class})
 	}
 	rng := rand.New(rand.NewPCG(1, 2+opt.seed))
@@ -435,48 +430,4 @@ func softmax(p []float64) {
 	for i := range p {
 		p[i] /= sum
 	}
-}
-
-// coverage is the share of a message's weight carried by words the answers use: each distinct
-// term weighs its rarity in training (idf), and counts for as much as its examples are
-// answers. A question about something else scores low even when its wording is an answer's
-// ("is there downtime after laser surgery?").
-func (m *model) coverage(terms []string) float64 {
-	var in, all float64
-	seen := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		if seen[t] || isNumber(t) {
-			continue
-		}
-		seen[t] = true
-		s := m.terms[t] // unknown terms have none
-		w := math.Log(float64(m.n+1) / float64(s.df+1))
-		all += w
-		if s.df > 0 {
-			in += w * float64(s.answer/s.df)
-		}
-	}
-	if all == 0 {
-		return 1
-	}
-	return in / all
-}
-
-// foreign returns a term of the message that training knows almost only from questions the
-// bot declines ("scalp", "retinol", "botox"): at least support of its examples, and share of
-// all of them, are declined ones. It returns "" when there is none.
-func (m *model) foreign(terms []string, share float64, support float32) string {
-	if support <= 0 {
-		return ""
-	}
-	for _, t := range terms {
-		s, ok := m.terms[t]
-		if !ok || isNumber(t) {
-			continue
-		}
-		if s.decline >= support && float64(s.decline/(s.df+1)) >= share {
-			return t
-		}
-	}
-	return ""
 }

@@ -23,7 +23,7 @@ var defaultModel []byte
 
 // modelVersion changes whenever training or the features change, so that an old model.bin
 // is never used with new code.
-const modelVersion = "needlebot-model-1"
+const modelVersion = "needlebot-model-2"
 
 // modelKey identifies the inputs a model was trained from.
 func modelKey(file []byte) [sha256.Size]byte {
@@ -47,7 +47,6 @@ func encodeModel(w io.Writer, key [sha256.Size]byte, m *model) error {
 
 	bw.Write(key[:])
 	uv(uint64(m.classes))
-	f32(m.n)
 	terms := make([]string, 0, len(m.terms))
 	for t := range m.terms {
 		terms = append(terms, t)
@@ -59,7 +58,6 @@ func encodeModel(w io.Writer, key [sha256.Size]byte, m *model) error {
 		str(t)
 		uv(uint64(s.df))
 		uv(uint64(s.answer))
-		uv(uint64(s.decline))
 	}
 	for _, b := range m.bias {
 		f32(b)
@@ -134,10 +132,10 @@ func decodeModel(data []byte, key [sha256.Size]byte) (*model, error) {
 		}
 		return string(b)
 	}
-	m := &model{classes: int(uv()), n: f32(), terms: map[string]termStats{}, rows: map[uint64]int32{}}
+	m := &model{classes: int(uv()), terms: map[string]termStats{}, rows: map[uint64]int32{}}
 	for range uv() {
 		t := str()
-		m.terms[t] = termStats{df: float32(uv()), answer: float32(uv()), decline: float32(uv())}
+		m.terms[t] = termStats{df: float32(uv()), answer: float32(uv())}
 	}
 	m.bias = make([]float32, m.classes)
 	for c := range m.bias {

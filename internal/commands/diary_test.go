@@ -547,3 +547,37 @@ func TestLateDeliveryLogsTheNightItWasWritten(t *testing.T) {
 		contains(t, r, "Logged", "Sat 28 Nov, 22:15")
 	})
 }
+
+// TestHeldButtonsFitTelegram checks that the buttons of a held session stay within Telegram's
+// 64 bytes of callback data for the longest event ids the front ends make.
+func TestHeldButtonsFitTelegram(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		for _, id := range []string{"tg:u:2147483647", "dc:m:1234567890123456789", "dc:i:1234567890123456789", "console-1a2b3c4d5e6f7g-99999"} {
+			r := h.bot.Respond(context.Background(), &commands.Request{
+				ID: id, Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true,
+				Text: "rolled 0.25 a few days ago", Time: h.clock.Now(),
+			})
+			if len(r.Buttons) == 0 {
+				t.Fatalf("no buttons for %s: %q", id, r.Text)
+			}
+			for _, row := range r.Buttons {
+				for _, b := range row {
+					if len(b.Data) > 64 {
+						t.Errorf("button %q for event %s has %d bytes of data, Telegram takes 64", b.Label, id, len(b.Data))
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestHeldTodayIsNotTheFuture: "this morning" said in the small hours offers today, which logs
+// now, not this evening.
+func TestHeldTodayIsNotTheFuture(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		h.clock.Add(5 * time.Hour) // Sunday 29 November, 03:15 in Berlin
+		r := h.say("dermarolled 0.25 this morning")
+		contains(t, h.press("100", button(t, r, "Today")), "Logged", "Sun 29 Nov, 03:15")
+	})
+}

@@ -60,6 +60,9 @@ func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (Reply, err
 			return Reply{}, errStaleButton
 		}
 		s.At = time.Date(day.Year(), day.Month(), day.Day(), diary.EveningHour, 0, 0, 0, loc)
+		if now := b.now(); s.At.After(now) {
+			s.At = now // today, before the evening: now, never the future
+		}
 	case strings.HasPrefix(choice, "m"):
 		n, err := strconv.Atoi(choice[1:])
 		if err != nil || n <= 0 {

@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/metrics"
 )
 
 // env is a fake environment for run.
@@ -130,5 +134,20 @@ func TestVersionHelpAndUsage(t *testing.T) {
 	}
 	if r := runBot(t, env{"LOG_LEVEL": "loud"}, ""); exitCode(r.err) != 1 || !strings.Contains(r.err.Error(), "LOG_LEVEL") {
 		t.Errorf("bad LOG_LEVEL: %v", r.err)
+	}
+}
+
+// TestMetricsNameEveryVerdict keeps the metrics' fixed labels in step with the knowledge
+// base's verdicts, so every series exists from the start.
+func TestMetricsNameEveryVerdict(t *testing.T) {
+	var want []string
+	for v := kb.Unsure; v <= kb.Diary; v++ {
+		want = append(want, v.String())
+	}
+	slices.Sort(want)
+	got := slices.Clone(metrics.Verdicts)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("metrics.Verdicts = %v, want %v", got, want)
 	}
 }

@@ -272,3 +272,13 @@ func TestPanicBecomesAnApology(t *testing.T) {
 		t.Errorf("after a panic: %q", r.Text)
 	}
 }
+
+// A bot without a diary answers a diary message with what it can do, not with an invitation
+// to tell it about a session it cannot log.
+func TestNoDiaryBotDoesNotInviteSessions(t *testing.T) {
+	b := New(Config{KB: kb.Default()})
+	got := say(t, b, "rolled 0.25 tonight with peptide serum")
+	if strings.Contains(got.Text, "log") || !strings.Contains(got.Text, "not sure what you mean") {
+		t.Errorf("reply = %q", got.Text)
+	}
+}

@@ -167,7 +167,12 @@ func (b *Bot) part(r kb.Result) Reply {
 	switch r.Verdict {
 	case kb.Answered:
 		return answer(r.Entry)
-	case kb.Safety, kb.Chat, kb.OffTopic, kb.Diary:
+	case kb.Diary:
+		if b.store == nil {
+			break // a bot without a diary: the nudge says what it can do
+		}
+		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
+	case kb.Safety, kb.Chat, kb.OffTopic:
 		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
 	case kb.NotCovered:
 		text := r.Entry.Answer()

@@ -59,10 +59,11 @@ func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (Reply, err
 		if err != nil {
 			return Reply{}, errStaleButton
 		}
-		s.At = time.Date(day.Year(), day.Month(), day.Day(), diary.EveningHour, 0, 0, 0, loc)
-		if now := b.now(); s.At.After(now) {
-			s.At = now // today, before the evening: now, never the future
+		evening := time.Date(day.Year(), day.Month(), day.Day(), diary.EveningHour, 0, 0, 0, loc)
+		if y, m, d := s.At.In(loc).Date(); y == day.Year() && m == day.Month() && d == day.Day() && evening.After(s.At) {
+			evening = s.At // the day the message was sent, before its evening: when it was sent
 		}
+		s.At = evening
 	case strings.HasPrefix(choice, "m"):
 		n, err := strconv.Atoi(choice[1:])
 		if err != nil || n <= 0 {
@@ -122,9 +123,9 @@ func rows(buttons []Button, n int) [][]Button {
 // safetyReply is the safety reply to a message that reports a skin reaction. A session the
 // same message reports is not logged: it is held, and logged only if the user presses the
 // button.
-func (b *Bot) safetyReply(ctx context.Context, req *Request, u kb.Result, d diary.Result, loc *time.Location) Reply {
-	reply := b.reading(u)
-	reply.Private = true
+func (b *Bot) safetyReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) Reply {
+	// The safety reply alone: nothing from the guidance goes with it.
+	reply := Reply{Title: b.kb.Safety().Title, Text: b.kb.Safety().Answer(), Private: true}
 	if d.Kind != diary.Report || b.store == nil {
 		return reply
 	}

@@ -107,9 +107,18 @@ func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session
 	case err != nil:
 		return Reply{Private: true}, err
 	}
-	if !added.Duplicate {
-		b.obs.Logged(platformOf(owner))
+	undo := [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}}
+	switch {
+	case added.Duplicate && added.Logged.UnixMilli() == 0:
+		// The session this message logged has been removed since (Undo, /undo).
+		return Reply{Title: "Removed before", Private: true,
+			Text: "You logged this session before and then removed it, so I haven't logged it again. To log it anew, send it again or use /log."}, nil
+	case added.Duplicate:
+		// Say what the diary holds, which a button pressed before may have set differently.
+		return Reply{Title: "Already logged", Private: true, Buttons: undo,
+			Text: "This session is in your diary already (one message, one session): " + when(added.Logged, loc, now) + " is when it was logged. /history shows it."}, nil
 	}
+	b.obs.Logged(platformOf(owner))
 	var sb strings.Builder
 	sb.WriteString(describe(s, loc, now))
 	f := b.kb.Facts()
@@ -117,16 +126,7 @@ func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session
 	for _, note := range b.feedback(s, added.Recent) {
 		sb.WriteString("\n\n" + note)
 	}
-	title := "Logged"
-	if added.Duplicate {
-		title = "Already logged"
-	}
-	return Reply{
-		Title:   title,
-		Text:    sb.String(),
-		Private: true,
-		Buttons: [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}},
-	}, nil
+	return Reply{Title: "Logged", Text: sb.String(), Private: true, Buttons: undo}, nil
 }
 
 // feedback returns what the guidance says about a logged session: all of it comes from the
@@ -440,7 +440,8 @@ func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Repl
 	return Reply{Text: "Done: everything I kept about you is deleted. If you talk to me again, you start afresh.", Private: true}, nil
 }
 
-// diaryText handles a plain message, in the order DESIGN.md gives: a reported reaction gets the
+// diaryText handles a plain message, in the order the README gives ("How the bot reads a
+// message"): a reported reaction gets the
 // safety reply (and a session it mentions is held, not logged); a session report is logged,
 // with the answer to a question asked along with it; a report that leaves something open is
 // asked back about; anything else is read by the knowledge base.
@@ -456,16 +457,21 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		loc = time.UTC
 	}
 	u := b.kb.Search(req.Text)
+	b.obs.Understood(u.Verdict.String())
 	sent := b.sentAt(req).In(loc)
 	d := diary.Read(req.Text, sent)
+	var q kb.Result // how the question asked along with a report reads
+	if d.Kind == diary.Report && d.Question != "" {
+		q = b.kb.Search(d.Question)
+		b.obs.Understood(q.Verdict.String())
+	}
 	switch {
-	case isSafety(u):
-		b.obs.Understood(kb.Safety.String())
-		return b.safetyReply(ctx, req, u, d, loc), nil
+	case isSafety(u) || isSafety(q):
+		return b.safetyReply(ctx, req, d, loc), nil
 	case d.Kind == diary.Question && u.Verdict == kb.Diary:
 		// The knowledge base reads it as a message for the diary, not a question: "finally
 		// tried the 0.5 tonight and it didn't hurt at all??".
-		if s := diary.ReadStatement(req.Text, sent); s.Kind == diary.Report {
+		if s := diary.ReadStatement(req.Text, sent); s.Kind == diary.Report || len(s.Days) > 0 || len(s.Sizes) > 0 {
 			d = s
 		}
 	case d.Kind == diary.Report && d.Question == "" && u.Verdict == kb.OffTopic:
@@ -475,13 +481,8 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 	switch d.Kind {
 	case diary.Report:
 		reply, err := b.logSession(ctx, req.ID, owner, d.Session, loc)
-		if err != nil || d.Question == "" {
+		if err != nil || !answersAlong(q) {
 			return reply, err
-		}
-		q := b.kb.Search(d.Question)
-		b.obs.Understood(q.Verdict.String())
-		if q.Verdict == kb.Unsure {
-			return reply, nil
 		}
 		return b.also(reply, q), nil
 	case diary.Ambiguous:
@@ -490,8 +491,18 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		}
 		return Reply{Text: d.Reason, Private: true}, nil
 	}
-	b.obs.Understood(u.Verdict.String())
 	return b.reading(u), nil
+}
+
+// answersAlong reports whether a question asked along with a report gets its reading in the
+// same reply: an answer or a decline does; small talk or a diary fragment ("did it right?",
+// "what do you think?") does not, since its reply would answer nothing that was asked.
+func answersAlong(q kb.Result) bool {
+	switch q.Verdict {
+	case kb.Answered, kb.NotCovered, kb.OffTopic:
+		return true
+	}
+	return false
 }
 
 // isSafety reports whether a reading, or a part of it, is a reported reaction.

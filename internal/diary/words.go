@@ -68,6 +68,10 @@ var (
 	productForms = set("serum", "serums", "cream", "creams", "creme", "oil", "oils", "gel", "ampoule", "ampoules",
 		"ampule", "essence", "toner", "lotion", "balm", "mask", "booster", "solution", "drops", "ointment",
 		"moisturizer", "moisturiser", "spray", "mist", "elixir", "concentrate", "tonic", "foam", "liquid", "jelly")
+	// formAnchors end a product's name even without "with" before it; forms that are also
+	// other things ("mask", "booster", "solution") count only after "with".
+	formAnchors = set("serum", "serums", "cream", "creams", "creme", "oil", "oils", "lotion", "essence", "toner",
+		"ampoule", "ampoules", "ampule", "balm", "moisturizer", "moisturiser", "elixir", "jelly", "gel")
 	// genericForms name no product on their own.
 	genericForms = set("serum", "serums", "oil", "oils", "solution", "liquid", "drops", "spray", "foam", "gel")
 	// shortSynonyms are also ordinary words ("ha", "aha!"), so they count only
@@ -177,8 +181,8 @@ func (m *message) misspeltProduct(i int) (string, int) {
 	best, bestD := "", limit+1
 	for _, e := range productEntries {
 		for _, v := range e.synonyms {
-			if strings.Contains(v, " ") || v[0] != k[0] || len(v) < 5 {
-				continue
+			if strings.Contains(v, " ") || v[0] != k[0] || len(v) < 5 || strings.HasPrefix(v, k) || strings.HasPrefix(k, v) {
+				continue // a word cut short or run on ("regain", "collage", "retina") is a word of its own
 			}
 			if d := spell.Distance(k, v, limit); d < bestD {
 				best, bestD = e.canon, d
@@ -203,7 +207,7 @@ func (m *message) misspeltProduct(i int) (string, int) {
 // product form at token i ends it; up to three unclaimed words before it that
 // are neither filler nor about the session start it. Token i is where it starts.
 func (m *message) formProductAt(i int) (string, int) {
-	if !productForms[m.key(i)] {
+	if !formAnchors[m.key(i)] {
 		return "", 0
 	}
 	start := i

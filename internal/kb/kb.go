@@ -133,6 +133,11 @@ func (k *KB) CheckProducts(products map[string][]string) Problems {
 	return probs
 }
 
+// Safety returns the safety entry, whose text is the reply to a reported reaction.
+func (k *KB) Safety() *Entry {
+	return k.clf.classes[k.clf.safety]
+}
+
 // Topics returns the answers that are /needle topics, in file order.
 func (k *KB) Topics() []*Entry {
 	var out []*Entry

@@ -123,8 +123,8 @@ func (c *classifier) examples() ([]example, []group) {
 // in Parts; its own Verdict is the most important of theirs (Safety, then Answered).
 func (k *KB) Search(text string) Result {
 	whole := k.clf.judge(text)
-	if whole.Verdict == Unsure && len(Normalize(text)) == 0 {
-		return whole
+	if whole.Verdict == Safety || (whole.Verdict == Unsure && len(Normalize(text)) == 0) {
+		return whole // a reaction anywhere in the message is what the reply is about
 	}
 	parts := k.clf.split(text)
 	if parts == nil {

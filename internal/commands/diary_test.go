@@ -217,14 +217,21 @@ func TestButtonsAreOwnedAndExpire(t *testing.T) {
 		h.clock.Add(-25 * time.Hour)
 		contains(t, h.press("100", undo), "Removed", "0.25 mm")
 		contains(t, h.press("100", undo), "already removed")
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if len(b.Data) > 64 {
-					t.Errorf("button data %q is longer than Telegram's 64 bytes", b.Data)
-				}
+		fitsTelegram(t, r)
+	})
+}
+
+// fitsTelegram checks that every button of a reply stays within Telegram's 64 bytes of
+// callback data.
+func fitsTelegram(t *testing.T, r commands.Reply) {
+	t.Helper()
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if len(b.Data) > 64 {
+				t.Errorf("button %q has %d bytes of data, longer than Telegram's 64: %q", b.Label, len(b.Data), b.Data)
 			}
 		}
-	})
+	}
 }
 
 func TestFeedbackFromTheGuidance(t *testing.T) {
@@ -560,13 +567,7 @@ func TestHeldButtonsFitTelegram(t *testing.T) {
 			if len(r.Buttons) == 0 {
 				t.Fatalf("no buttons for %s: %q", id, r.Text)
 			}
-			for _, row := range r.Buttons {
-				for _, b := range row {
-					if len(b.Data) > 64 {
-						t.Errorf("button %q for event %s has %d bytes of data, Telegram takes 64", b.Label, id, len(b.Data))
-					}
-				}
-			}
+			fitsTelegram(t, r)
 		}
 	})
 }

@@ -127,17 +127,22 @@ func (b *Bot) question(q string) (Reply, error) {
 	return b.reading(r), nil
 }
 
-// reading renders how the knowledge base read a message. A message that asks two things gets
-// both parts in one reply, a reaction first.
+// reading renders how the knowledge base read a message. A reaction anywhere in it gets the
+// safety reply alone; a message that asks two things gets both parts in one reply.
 func (b *Bot) reading(r kb.Result) Reply {
-	if len(r.Parts) < 2 {
+	switch {
+	case isSafety(r):
+		return b.safety()
+	case len(r.Parts) < 2:
 		return b.part(r)
 	}
-	parts := slices.Clone(r.Parts)
-	slices.SortStableFunc(parts, func(x, y kb.Result) int {
-		return boolInt(y.Verdict == kb.Safety) - boolInt(x.Verdict == kb.Safety)
-	})
-	return b.also(b.part(parts[0]), kb.Result{Parts: parts[1:]})
+	return b.also(b.part(r.Parts[0]), kb.Result{Parts: r.Parts[1:]})
+}
+
+// safety is the reply to a reported reaction, with nothing from the guidance beside it.
+func (b *Bot) safety() Reply {
+	e := b.kb.Safety()
+	return Reply{Title: e.Title, Text: e.Answer(), Private: true}
 }
 
 // also adds a second reading to a reply, without the topics a decline would suggest: the
@@ -155,13 +160,6 @@ func (b *Bot) also(reply Reply, r kb.Result) Reply {
 	return reply
 }
 
-func boolInt(v bool) int {
-	if v {
-		return 1
-	}
-	return 0
-}
-
 // part renders one reading without parts.
 func (b *Bot) part(r kb.Result) Reply {
 	switch r.Verdict {
@@ -172,7 +170,7 @@ func (b *Bot) part(r kb.Result) Reply {
 			break // a bot without a diary: the nudge says what it can do
 		}
 		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
-	case kb.Safety, kb.Chat, kb.OffTopic:
+	case kb.Chat, kb.OffTopic:
 		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
 	case kb.NotCovered:
 		text := r.Entry.Answer()

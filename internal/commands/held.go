@@ -124,8 +124,7 @@ func rows(buttons []Button, n int) [][]Button {
 // same message reports is not logged: it is held, and logged only if the user presses the
 // button.
 func (b *Bot) safetyReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) Reply {
-	// The safety reply alone: nothing from the guidance goes with it.
-	reply := Reply{Title: b.kb.Safety().Title, Text: b.kb.Safety().Answer(), Private: true}
+	reply := b.safety()
 	if d.Kind != diary.Report || b.store == nil {
 		return reply
 	}

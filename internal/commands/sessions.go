@@ -441,10 +441,10 @@ func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Repl
 }
 
 // diaryText handles a plain message, in the order the README gives ("How the bot reads a
-// message"): a reported reaction gets the
-// safety reply (and a session it mentions is held, not logged); a session report is logged,
-// with the answer to a question asked along with it; a report that leaves something open is
-// asked back about; anything else is read by the knowledge base.
+// message"): a reported reaction gets the safety reply (and a session it mentions is held,
+// not logged); a session report is logged, with the answer to a question asked along with it;
+// a report that leaves something open is asked back about; anything else is read by the
+// knowledge base.
 func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 	if len([]rune(req.Text)) > maxQuestionRunes {
 		return b.question(req.Text) // says the message is too long

@@ -123,7 +123,7 @@ func (c *classifier) examples() ([]example, []group) {
 // in Parts; its own Verdict is the most important of theirs (Safety, then Answered).
 func (k *KB) Search(text string) Result {
 	whole := k.clf.judge(text)
-	if whole.Verdict == Safety || (whole.Verdict == Unsure && len(Normalize(text)) == 0) {
+	if whole.Verdict == Safety {
 		return whole // a reaction anywhere in the message is what the reply is about
 	}
 	parts := k.clf.split(text)

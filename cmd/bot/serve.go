@@ -17,6 +17,7 @@ import (
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/console"
 	"github.com/needlebot/needlebot/internal/discord"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/metrics"
 	"github.com/needlebot/needlebot/internal/remind"
@@ -74,30 +75,38 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		}
 	}()
 	st.Client().AddHook(m.RedisHook())
+	// Data written by an older version is brought up to date, and links a crash interrupted
+	// are finished, before anyone is answered.
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := st.ResumeLinks(ctx); err != nil {
+		return err
+	}
 	key, err := buttonKey(ctx, cfg.Secret, st)
 	if err != nil {
 		return err
 	}
 	bot := commands.New(commands.Config{KB: k, Store: st, ButtonKey: key, Log: log, Snooze: cfg.Snooze, Observer: m})
 
-	notifiers := map[string]remind.Notifier{}
+	notifiers := map[domain.Platform]remind.Notifier{}
 	var parts []part
 	mux := http.NewServeMux()
 	if onConsole {
 		con := console.New(bot, stdin, stdout, isTerminal(stdin) && isTerminal(stdout), time.Now)
-		notifiers[commands.Console] = con
+		notifiers[domain.Console] = con
 		parts = append(parts, part{"console", con.Run, func() bool { return true }})
 	}
 	if cfg.TelegramToken != "" {
 		tg, err := telegram.New(telegram.Config{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookURL: cfg.TelegramWebhookURL,
 			WebhookSecret: cfg.TelegramWebhookSecret, Log: log.With("part", "telegram"),
-			HTTPClient: &http.Client{Transport: m.Transport(commands.Telegram, nil)},
+			HTTPClient: &http.Client{Transport: m.Transport(string(domain.Telegram), nil)},
 		}, bot, st)
 		if err != nil {
 			return err
 		}
-		notifiers[commands.Telegram] = tg
+		notifiers[domain.Telegram] = tg
 		parts = append(parts, part{"telegram", tg.Run, tg.Ready})
 		if cfg.TelegramWebhookURL != "" {
 			mux.Handle(telegram.WebhookPath, tg.WebhookHandler())
@@ -107,12 +116,12 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		dc, err := discord.New(discord.Config{
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			PublicKey: cfg.DiscordPublicKey, Log: log.With("part", "discord"),
-			HTTPClient: &http.Client{Transport: m.Transport(commands.Discord, nil), Timeout: 30 * time.Second},
+			HTTPClient: &http.Client{Transport: m.Transport(string(domain.Discord), nil), Timeout: 30 * time.Second},
 		}, bot)
 		if err != nil {
 			return err
 		}
-		notifiers[commands.Discord] = dc
+		notifiers[domain.Discord] = dc
 		parts = append(parts, part{"discord", dc.Run, dc.Ready})
 		if cfg.DiscordPublicKey != "" {
 			mux.Handle("/discord/interactions", dc.InteractionsHandler())
@@ -148,7 +157,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	defer stopDispatch()
 	dispatched := make(chan struct{})
 	if cfg.Dispatcher {
-		rates := map[string]remind.Rate{commands.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
+		rates := map[domain.Platform]remind.Rate{domain.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
 			Grace: cfg.Grace, Drain: sendDrain, Log: log.With("part", "dispatcher"), Observer: m})
 		go func() { d.Run(dispCtx); close(dispatched) }()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/store"
 )
@@ -293,8 +294,8 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 	const n = 200
 	due := time.Now().Add(-time.Minute)
 	for i := range n {
-		owner := "tg:" + strconv.Itoa(5000+i)
-		rdb.HSet(context.Background(), "nb:{"+owner+"}:r", "r1", fmt.Sprintf(`{"h":%d,"m":%d,"d":127,"c":"%d"}`, due.Hour(), due.Minute(), 5000+i))
+		owner := domain.Owner("tg:" + strconv.Itoa(5000+i))
+		rdb.HSet(context.Background(), "nb:{"+string(owner)+"}:r", "r1", fmt.Sprintf(`{"h":%d,"m":%d,"d":127,"c":"%d"}`, due.Hour(), due.Minute(), 5000+i))
 		rdb.ZAdd(context.Background(), store.DueKey("tg"), redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
 	}
 	child := exec.Command(os.Args[0], "-test.run=^$")
@@ -329,7 +330,7 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 	now := time.Now()
 	for i := range n {
 		chat := strconv.Itoa(5000 + i)
-		m := store.Member("tg:"+chat, "r1")
+		m := store.Member(domain.Owner("tg:"+chat), "r1")
 		score, err := rdb.ZScore(context.Background(), store.DueKey("tg"), m).Result()
 		if err != nil {
 			t.Fatalf("%s is gone from the due index: lost", m)

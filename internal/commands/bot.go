@@ -12,14 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
-)
-
-// Platforms, as they appear in Request.Platform and in user ids ("tg:12345").
-const (
-	Telegram = "tg"
-	Discord  = "dc"
-	Console  = "console"
 )
 
 // Limits on what users send.
@@ -30,13 +24,12 @@ const (
 // Config is what a Bot needs.
 type Config struct {
 	KB        *kb.KB
-	Store     Store                              // the users' data; without it the diary and reminder commands are not offered
-	ButtonKey []byte                             // signs buttons that change data; every instance must share it
-	Owner     func(platform, user string) string // who owns a user's data; "platform:user" when nil
-	Now       func() time.Time                   // the clock; time.Now when nil
-	Log       *slog.Logger                       // where handled requests are logged; discarded when nil
-	Snooze    time.Duration                      // how long the reminder's Snooze button waits; 30 minutes when 0
-	Observer  Observer                           // told what happens, for metrics; optional
+	Store     domain.Store     // the users' data; without it the diary and reminder commands are not offered
+	ButtonKey []byte           // signs buttons that change data; every instance must share it
+	Now       func() time.Time // the clock; time.Now when nil
+	Log       *slog.Logger     // where handled requests are logged; discarded when nil
+	Snooze    time.Duration    // how long the reminder's Snooze button waits; 30 minutes when 0
+	Observer  Observer         // told what happens, for metrics; optional
 }
 
 // Observer is told about what the bot does, for metrics. Its arguments are fixed vocabularies:
@@ -62,9 +55,8 @@ func (nopObserver) Logged(string)                                 {}
 // Bot answers requests. It is safe for concurrent use.
 type Bot struct {
 	kb       *kb.KB
-	store    Store
+	store    domain.Store
 	sign     signer
-	owner    func(platform, user string) string
 	now      func() time.Time
 	log      *slog.Logger
 	snooze   time.Duration
@@ -75,15 +67,12 @@ type Bot struct {
 
 // New builds a Bot with every command registered.
 func New(cfg Config) *Bot {
-	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: newSigner(cfg.ButtonKey), owner: cfg.Owner, now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
+	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: newSigner(cfg.ButtonKey), now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
 	if b.now == nil {
 		b.now = time.Now
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
-	}
-	if b.owner == nil {
-		b.owner = func(platform, user string) string { return platform + ":" + user }
 	}
 	if b.snooze == 0 {
 		b.snooze = 30 * time.Minute
@@ -108,21 +97,43 @@ func New(cfg Config) *Bot {
 	if b.store != nil {
 		b.addDiary()
 		b.addRoutine()
+		b.addLinking()
 		b.router.HandleText(HandlerFunc(b.diaryText))
 	}
 	b.router.HandleFunc(buttonCommand, b.button)
 	return b
 }
 
-// ownerOf resolves the platform identity of a request to the owner of the data. It is the one
-// place that decides whose diary a request touches, so linking a person's accounts later is a
-// change here, not a migration.
-func (b *Bot) ownerOf(req *Request) string {
-	return b.owner(req.Platform, req.UserID)
+// ownerOf resolves the platform identity of a request to the owner of the data, through the
+// store's one resolver, once per request. Without a store (the knowledge base alone) the owner
+// is the identity itself: it only signs buttons then.
+func (b *Bot) ownerOf(ctx context.Context, req *Request) (domain.Owner, error) {
+	known, _ := ctx.Value(ownerKey{}).(*domain.Owner)
+	if known != nil && *known != "" {
+		return *known, nil
+	}
+	id := req.Identity()
+	if !id.Valid() {
+		return "", fmt.Errorf("commands: invalid identity %q", id)
+	}
+	o := domain.Owner(id.String())
+	if b.store != nil {
+		var err error
+		if o, err = b.store.Owner(ctx, id); err != nil {
+			return "", err
+		}
+	}
+	if known != nil {
+		*known = o
+	}
+	return o, nil
 }
 
+// ownerKey holds, in a request's context, the owner once resolved.
+type ownerKey struct{}
+
 // add registers a command's description and its handler together, so they cannot drift apart.
-func (b *Bot) add(c Command, h func(context.Context, *Request) (Reply, error)) {
+func (b *Bot) add(c Command, h func(context.Context, *Request) (domain.Reply, error)) {
 	b.commands = append(b.commands, c)
 	b.router.HandleFunc(c.Name, h)
 }
@@ -144,14 +155,15 @@ func (b *Bot) Command(name string) (Command, bool) {
 
 // Respond answers a request. It never fails: errors become a friendly reply, and anything that
 // is not the user's doing is logged here, once.
-func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
+func (b *Bot) Respond(ctx context.Context, req *Request) domain.Reply {
 	start := time.Now()
 	if req.Button != "" {
 		req.Command = buttonCommand
 	}
+	ctx = context.WithValue(ctx, ownerKey{}, new(domain.Owner))
 	reply, err := b.router.Serve(ctx, req)
 	outcome := "ok"
-	var ue *Error
+	var ue *domain.Error
 	switch {
 	case err == nil:
 	case unavailable(err):
@@ -160,17 +172,17 @@ func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
 		if errors.As(err, &ue) {
 			msg = ue.Msg // a read that failed says so in its own words
 		}
-		reply = Reply{Text: msg, Private: reply.Private}
+		reply = domain.Reply{Text: msg, Private: reply.Private}
 	case errors.As(err, &ue):
 		outcome = "rejected"
-		reply = Reply{Text: ue.Msg, Private: reply.Private}
+		reply = domain.Reply{Text: ue.Msg, Private: reply.Private}
 	default:
 		outcome = "error"
-		reply = Reply{Text: msgInternal, Private: reply.Private}
+		reply = domain.Reply{Text: msgInternal, Private: reply.Private}
 	}
 	level := slog.LevelInfo
 	name, took := b.commandName(req), time.Since(start)
-	b.obs.Handled(name, req.Platform, outcome, took)
+	b.obs.Handled(name, string(req.Platform), outcome, took)
 	attrs := []any{"command", name, "platform", req.Platform, "outcome", outcome, "duration", took}
 	if outcome == "error" || outcome == "unavailable" {
 		level = slog.LevelError
@@ -183,7 +195,7 @@ func (b *Bot) Respond(ctx context.Context, req *Request) Reply {
 // recoverPanics turns a panic in a handler into an error, so one bad request is answered with
 // an apology and logged, on every front end, instead of ending the process.
 func recoverPanics(next Handler) Handler {
-	return HandlerFunc(func(ctx context.Context, req *Request) (rep Reply, err error) {
+	return HandlerFunc(func(ctx context.Context, req *Request) (rep domain.Reply, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				err = fmt.Errorf("commands: panic: %v\n%s", p, debug.Stack())

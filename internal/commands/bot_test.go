@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -31,11 +32,11 @@ func newTestBot(t testing.TB) (*Bot, *bytes.Buffer) {
 }
 
 // say sends one line, as a front end would after parsing it.
-func say(t testing.TB, b *Bot, line string) Reply {
+func say(t testing.TB, b *Bot, line string) domain.Reply {
 	t.Helper()
 	p := Parse(line)
 	return b.Respond(context.Background(), &Request{
-		Platform: Console, UserID: "local", ChatID: "local", Private: true,
+		Platform: domain.Console, UserID: "local", ChatID: "local", Private: true,
 		Command: p.Command, Args: p.Args, Text: p.Text, Time: testNow,
 	})
 }
@@ -57,7 +58,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func render(r Reply) string {
+func render(r domain.Reply) string {
 	var sb strings.Builder
 	if r.Title != "" {
 		sb.WriteString("# " + r.Title + "\n")
@@ -143,7 +144,7 @@ func TestTopicButtonsWork(t *testing.T) {
 	if len(list.Buttons) == 0 {
 		t.Fatal("/needle has no buttons")
 	}
-	var size *Button
+	var size *domain.Button
 	for _, row := range list.Buttons {
 		for i := range row {
 			if row[i].Label == "size" {
@@ -154,11 +155,11 @@ func TestTopicButtonsWork(t *testing.T) {
 	if size == nil {
 		t.Fatal("no size button")
 	}
-	got := b.Respond(context.Background(), &Request{Platform: Console, UserID: "local", Button: size.Data})
+	got := b.Respond(context.Background(), &Request{Platform: domain.Console, UserID: "local", Button: size.Data})
 	if !strings.Contains(got.Text, "0.25 mm") {
 		t.Errorf("pressing size gave %q", got.Text)
 	}
-	bad := b.Respond(context.Background(), &Request{Platform: Console, UserID: "local", Button: "needle:nope"})
+	bad := b.Respond(context.Background(), &Request{Platform: domain.Console, UserID: "local", Button: "needle:nope"})
 	if !strings.Contains(bad.Text, "no longer works") {
 		t.Errorf("stale button gave %q", bad.Text)
 	}
@@ -196,14 +197,14 @@ func (unavailableErr) Unavailable() bool { return true }
 
 func TestRespondErrors(t *testing.T) {
 	b, logs := newTestBot(t)
-	b.router.HandleFunc("boom", func(context.Context, *Request) (Reply, error) {
-		return Reply{}, errors.New("secret internal detail")
+	b.router.HandleFunc("boom", func(context.Context, *Request) (domain.Reply, error) {
+		return domain.Reply{}, errors.New("secret internal detail")
 	})
-	b.router.HandleFunc("down", func(context.Context, *Request) (Reply, error) {
-		return Reply{}, unavailableErr{}
+	b.router.HandleFunc("down", func(context.Context, *Request) (domain.Reply, error) {
+		return domain.Reply{}, unavailableErr{}
 	})
-	b.router.HandleFunc("nope", func(context.Context, *Request) (Reply, error) {
-		return Reply{}, Errorf("That time doesn't exist.")
+	b.router.HandleFunc("nope", func(context.Context, *Request) (domain.Reply, error) {
+		return domain.Reply{}, domain.Errorf("That time doesn't exist.")
 	})
 	tests := []struct {
 		cmd, want, log string
@@ -215,7 +216,7 @@ func TestRespondErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
 			logs.Reset()
-			got := b.Respond(context.Background(), &Request{Platform: Console, Command: tt.cmd})
+			got := b.Respond(context.Background(), &Request{Platform: domain.Console, Command: tt.cmd})
 			if got.Text != tt.want {
 				t.Errorf("reply %q, want %q", got.Text, tt.want)
 			}
@@ -244,7 +245,7 @@ func TestLogsHoldNoMessageText(t *testing.T) {
 func BenchmarkAsk(b *testing.B) {
 	bot, _ := newTestBot(b)
 	bot.log = slog.New(slog.DiscardHandler)
-	req := Request{Platform: Console, UserID: "local", Command: "ask", Text: "can I roll every day with a 0.25 mm roller?"}
+	req := Request{Platform: domain.Console, UserID: "local", Command: "ask", Text: "can I roll every day with a 0.25 mm roller?"}
 	req.Args = strings.Fields(req.Text)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -257,10 +258,10 @@ func BenchmarkAsk(b *testing.B) {
 
 func TestPanicBecomesAnApology(t *testing.T) {
 	b, logs := newTestBot(t)
-	b.router.HandleFunc("explode", func(context.Context, *Request) (Reply, error) {
+	b.router.HandleFunc("explode", func(context.Context, *Request) (domain.Reply, error) {
 		panic("a handler bug")
 	})
-	got := b.Respond(context.Background(), &Request{Platform: Console, Command: "explode"})
+	got := b.Respond(context.Background(), &Request{Platform: domain.Console, Command: "explode"})
 	if got.Text != msgInternal {
 		t.Errorf("reply %q, want %q", got.Text, msgInternal)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // buttonCommand routes button presses; no typed command can have this name, because typed
@@ -14,26 +16,31 @@ const buttonCommand = "#button"
 // Only "needle" is unsigned: it shows public guidance, so anyone may press it.
 var buttonVerbs = map[string]struct{}{
 	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {}, "held": {},
+	"rmove": {}, "radd": {}, "link": {},
 }
 
-var errStaleButton = Errorf("That button no longer works. Send /help to start again.")
+var errStaleButton = domain.Errorf("That button no longer works. Send /help to start again.")
 
-func (b *Bot) button(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) button(ctx context.Context, req *Request) (domain.Reply, error) {
 	if topic, ok := strings.CutPrefix(req.Button, "needle:"); ok {
 		if e, ok := b.kb.Topic(topic); ok {
 			return answer(e), nil
 		}
-		return Reply{}, errStaleButton
+		return domain.Reply{}, errStaleButton
 	}
 	if b.store == nil {
-		return Reply{}, errStaleButton
+		return domain.Reply{}, errStaleButton
 	}
-	verb, arg, ok, expired := b.sign.verify(b.ownerOf(req), req.Button, b.now())
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	verb, arg, ok, expired := b.sign.verify(owner, req.Button, b.now())
 	if expired {
-		return Reply{Private: true}, Errorf("That button has expired. Nothing was changed.")
+		return domain.Reply{Private: true}, domain.Errorf("That button has expired. Nothing was changed.")
 	}
 	if !ok {
-		return Reply{Private: true}, Errorf("That button isn't yours, or no longer works. Nothing was changed.")
+		return domain.Reply{Private: true}, domain.Errorf("That button isn't yours, or no longer works. Nothing was changed.")
 	}
 	switch verb {
 	case "undo":
@@ -50,6 +57,12 @@ func (b *Bot) button(ctx context.Context, req *Request) (Reply, error) {
 		return b.reminderButton(ctx, req, verb, arg)
 	case "held":
 		return b.logHeld(ctx, req, arg)
+	case "rmove":
+		return b.moveReminder(ctx, req, arg)
+	case "radd":
+		return b.secondReminder(ctx, req, arg)
+	case "link":
+		return b.linkButton(ctx, req, arg)
 	}
-	return Reply{}, errStaleButton
+	return domain.Reply{}, errStaleButton
 }

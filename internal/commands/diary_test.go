@@ -15,7 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/commands"
-	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/store"
@@ -65,37 +65,48 @@ func backends(t *testing.T, f func(t *testing.T, h *harness)) {
 	})
 }
 
-func (h *harness) as(user, line string) commands.Reply {
+func (h *harness) as(user, line string) domain.Reply {
 	h.t.Helper()
 	h.seq++
 	p := commands.Parse(line)
 	return h.bot.Respond(context.Background(), &commands.Request{
-		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: commands.Telegram, UserID: user, ChatID: user, Private: true,
+		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: domain.Telegram, UserID: user, ChatID: user, Private: true,
 		Command: p.Command, Args: p.Args, Text: p.Text, Time: h.clock.Now(),
 	})
 }
 
-func (h *harness) say(line string) commands.Reply { h.t.Helper(); return h.as("100", line) }
+func (h *harness) say(line string) domain.Reply { h.t.Helper(); return h.as("100", line) }
 
-func (h *harness) press(user string, b commands.Button) commands.Reply {
+// sayAgain says line and, when the bot asks whether it is another session on a night that has
+// one, says yes.
+func (h *harness) sayAgain(line string) domain.Reply {
+	h.t.Helper()
+	r := h.say(line)
+	if r.Title == "Another session?" {
+		r = h.press("100", button(h.t, r, "Log another"))
+	}
+	return r
+}
+
+func (h *harness) press(user string, b domain.Button) domain.Reply {
 	h.t.Helper()
 	h.seq++
 	return h.bot.Respond(context.Background(), &commands.Request{
-		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: commands.Telegram, UserID: user, ChatID: user, Private: true,
+		ID: fmt.Sprintf("tg:u:%d", h.seq), Platform: domain.Telegram, UserID: user, ChatID: user, Private: true,
 		Button: b.Data, Time: h.clock.Now(),
 	})
 }
 
 func (h *harness) sessions(owner string) int {
 	h.t.Helper()
-	list, err := h.st.ListSessions(context.Background(), owner, 0)
+	list, err := h.st.ListSessions(context.Background(), domain.Owner(owner), 0)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	return len(list)
 }
 
-func button(t testing.TB, r commands.Reply, label string) commands.Button {
+func button(t testing.TB, r domain.Reply, label string) domain.Button {
 	t.Helper()
 	for _, row := range r.Buttons {
 		for _, b := range row {
@@ -105,10 +116,10 @@ func button(t testing.TB, r commands.Reply, label string) commands.Button {
 		}
 	}
 	t.Fatalf("no %q button in %+v", label, r)
-	return commands.Button{}
+	return domain.Button{}
 }
 
-func contains(t testing.TB, r commands.Reply, wants ...string) {
+func contains(t testing.TB, r domain.Reply, wants ...string) {
 	t.Helper()
 	all := r.Title + "\n" + r.Text
 	for _, w := range wants {
@@ -128,7 +139,7 @@ func TestWalkthrough(t *testing.T) {
 		}
 		r = h.say("0.5mm + hyaluronic acid last night")
 		contains(t, r, "Fri 27 Nov, 21:00 · 0.5 mm · hyaluronic acid", "2 in the last 7 days", "0.5 mm is longer than the 0.25 mm")
-		contains(t, h.say("did my dermaroller session, forehead and cheeks"), "forehead, cheeks")
+		contains(t, h.sayAgain("did my dermaroller session, forehead and cheeks"), "forehead, cheeks")
 
 		r = h.say("/history")
 		contains(t, r, "Your last 3 sessions", "Times are in Europe/Berlin")
@@ -169,27 +180,34 @@ func TestWalkthrough(t *testing.T) {
 	})
 }
 
-// assertNothingLeft scans every key, and every member of every hash and sorted set, for owner.
-func assertNothingLeft(t *testing.T, st *store.Store, owner string) {
+// assertNothingLeft scans every key, every string value and every member of every hash, set
+// and sorted set for any of the names (owners, identities).
+func assertNothingLeft(t *testing.T, st *store.Store, names ...string) {
 	t.Helper()
 	ctx := context.Background()
 	rdb := st.Client()
 	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
 	for iter.Next(ctx) {
 		k := iter.Val()
-		if strings.Contains(k, owner) {
-			t.Errorf("key %q remains", k)
-		}
 		var members []string
 		switch rdb.Type(ctx, k).Val() {
 		case "hash":
 			members = rdb.HKeys(ctx, k).Val()
 		case "zset":
 			members = rdb.ZRange(ctx, k, 0, -1).Val()
+		case "set":
+			members = rdb.SMembers(ctx, k).Val()
+		case "string":
+			members = []string{rdb.Get(ctx, k).Val()}
 		}
-		for _, m := range members {
-			if strings.Contains(m, owner) {
-				t.Errorf("%q holds %q", k, m)
+		for _, name := range names {
+			if strings.Contains(k, name) {
+				t.Errorf("key %q remains", k)
+			}
+			for _, m := range members {
+				if strings.Contains(m, name) {
+					t.Errorf("%q holds %q", k, m)
+				}
 			}
 		}
 	}
@@ -205,7 +223,7 @@ func TestButtonsAreOwnedAndExpire(t *testing.T) {
 		forged := undo
 		forged.Data = strings.Replace(undo.Data, "undo:1", "undo:2", 1)
 		contains(t, h.press("100", forged), "isn't yours, or no longer works")
-		contains(t, h.press("100", commands.Button{Data: "forget:yes:zzzz:AAAAAAAAAAAA"}), "no longer works")
+		contains(t, h.press("100", domain.Button{Data: "forget:yes:zzzz:AAAAAAAAAAAA"}), "no longer works")
 		if h.sessions("tg:100") != 1 {
 			t.Fatal("a refused button changed the diary")
 		}
@@ -223,7 +241,7 @@ func TestButtonsAreOwnedAndExpire(t *testing.T) {
 
 // fitsTelegram checks that every button of a reply stays within Telegram's 64 bytes of
 // callback data.
-func fitsTelegram(t *testing.T, r commands.Reply) {
+func fitsTelegram(t *testing.T, r domain.Reply) {
 	t.Helper()
 	for _, row := range r.Buttons {
 		for _, b := range row {
@@ -302,7 +320,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"/log " + strings.Repeat("x", 600), "too long"},
 			{"/timezone Mars/Olympus_Mons", "not a time zone I know"},
 			{"/timezone ../../etc/passwd", "not a time zone I know"},
-			{"/timezone berlin", "Did you mean Europe/Berlin?"},
+			{"/timezone berln", "Did you mean Europe/Berlin?"},
 			{"/remind set 25:00", "isn't a time I understand"},
 			{"/remind set lunch", "isn't a time I understand"},
 			{"/remind set 21:30 funday", "isn't a day I understand"},
@@ -338,14 +356,22 @@ func TestReminderCommands(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
 		contains(t, h.say("/remind set 21:30"), "21:30, daily", "Next one: Sat 28 Nov, 21:30", "I'm using UTC")
 		contains(t, h.say("/timezone America/New_York"), "Your 1 reminder now follows it")
-		contains(t, h.say("/remind set 9:30 pm weekdays"), "21:30, weekdays", "Next one: Mon 30 Nov, 21:30")
-		contains(t, h.say("/remind list"), "#1 at 21:30, daily", "#2 at 21:30, weekdays", "America/New_York")
-		for range 3 {
-			h.say("/remind set 7am weekends")
+		// The same time again is one reminder, however it is written.
+		for _, again := range []string{"9:30 pm weekdays", "21:30", "9.30pm"} {
+			contains(t, h.say("/remind set "+again), "already have a reminder at 21:30", "changed nothing")
 		}
-		contains(t, h.say("/remind set 8am"), "as many reminders as I keep")
-		contains(t, h.say("/remind off 2"), "Reminder #2 is off")
-		contains(t, h.say("/remind off 2"), "no reminder #2")
+		// With one reminder, another time offers to move it.
+		r := h.say("/remind set 22:00 weekdays")
+		contains(t, r, "Move it to 22:00, weekdays")
+		contains(t, h.press("100", button(t, r, "Add a second")), "22:00, weekdays", "Next one: Mon 30 Nov, 22:00")
+		contains(t, h.say("/remind list"), "#1 at 21:30, daily", "#2 at 22:00, weekdays", "America/New_York")
+		for _, at := range []string{"7am weekends", "8am", "9am"} {
+			h.say("/remind set " + at)
+		}
+		contains(t, h.say("/remind set 10am"), "as many reminders as I keep")
+		contains(t, h.say("/remind off 2"), "Reminder #2 (22:00) is off", "move up a number")
+		contains(t, h.say("/remind list"), "#2 at 07:00, weekends", "#4 at 09:00")
+		contains(t, h.say("/remind off 5"), "no reminder #5")
 		contains(t, h.say("/remind off"), "All 4 of your reminders are off")
 		contains(t, h.say("/remind list"), "no reminders")
 	})
@@ -358,7 +384,7 @@ func TestDoneButtonLogsOnce(t *testing.T) {
 		if !ok || err != nil {
 			t.Fatalf("reminder r1: %v %v", ok, err)
 		}
-		done := commands.Button{Label: "Done", Data: h.bot.ReminderButtons("tg:100", r, h.clock.Now())[0][0].Data}
+		done := domain.Button{Label: "Done", Data: h.bot.ReminderButtons("tg:100", r, h.clock.Now())[0][0].Data}
 		contains(t, h.press("100", done), "Logged")
 		contains(t, h.press("100", done), "Already logged")
 		if n := h.sessions("tg:100"); n != 1 {
@@ -427,15 +453,15 @@ func BenchmarkStats10000(b *testing.B) {
 	b.ReportMetric(float64(calls.N())/float64(b.N), "roundtrips/op")
 }
 
-func diarySession(at time.Time, i int) diary.Session {
+func diarySession(at time.Time, i int) domain.Session {
 	mm := []float64{0.25, 0.25, 0.5}[i%3]
-	return diary.Session{At: at, NeedleMM: mm, Products: []string{[]string{"peptides", "hyaluronic acid", "stem cells"}[i%3]}}
+	return domain.Session{At: at, NeedleMM: mm, Products: []string{[]string{"peptides", "hyaluronic acid", "stem cells"}[i%3]}}
 }
 
 func TestButtonsFromBeforeForgetDoNothing(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
 		h.say("rolled 0.25 tonight")
-		oldUndo := button(t, h.say("rolled 0.25 with peptides tonight"), "Undo")
+		oldUndo := button(t, h.sayAgain("rolled 0.25 with peptides tonight"), "Undo")
 		h.say("/remind set 21:30")
 		old, _, _ := h.st.Reminder(context.Background(), "tg:100", "r1")
 		oldSnooze := h.bot.ReminderButtons("tg:100", old, h.clock.Now())[0][1]
@@ -443,8 +469,8 @@ func TestButtonsFromBeforeForgetDoNothing(t *testing.T) {
 
 		h.clock.Add(time.Minute)
 		h.say("rolled 0.5 tonight")
-		h.say("rolled 1 mm tonight") // the new diary's #2, the id the old button names
-		h.say("/remind set 22:00")   // the new r1
+		h.sayAgain("rolled 1 mm tonight") // the new diary's #2, the id the old button names
+		h.say("/remind set 22:00")        // the new r1
 		contains(t, h.press("100", oldUndo), "already removed")
 		if n := h.sessions("tg:100"); n != 2 {
 			t.Errorf("an Undo from before /forget removed a new session: %d left, want 2", n)
@@ -459,11 +485,11 @@ func TestButtonsFromBeforeForgetDoNothing(t *testing.T) {
 func TestRepeatedUndoRemovesOnce(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
 		for range 3 {
-			h.say("rolled 0.25 tonight")
+			h.sayAgain("rolled 0.25 tonight")
 		}
 		p := commands.Parse("/undo")
 		req := func() *commands.Request {
-			return &commands.Request{ID: "tg:u:999", Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true, Command: p.Command, Time: h.clock.Now()}
+			return &commands.Request{ID: "tg:u:999", Platform: domain.Telegram, UserID: "100", ChatID: "100", Private: true, Command: p.Command, Time: h.clock.Now()}
 		}
 		first := h.bot.Respond(context.Background(), req())
 		again := h.bot.Respond(context.Background(), req()) // the platform redelivers the update
@@ -548,7 +574,7 @@ func TestLateDeliveryLogsTheNightItWasWritten(t *testing.T) {
 		h.clock.Add(10 * time.Hour) // Sunday 08:15: the bot was down overnight
 		h.seq++
 		r := h.bot.Respond(context.Background(), &commands.Request{
-			ID: "tg:u:late", Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true,
+			ID: "tg:u:late", Platform: domain.Telegram, UserID: "100", ChatID: "100", Private: true,
 			Text: "rolled 0.25 tonight", Time: written,
 		})
 		contains(t, r, "Logged", "Sat 28 Nov, 22:15")
@@ -561,7 +587,7 @@ func TestHeldButtonsFitTelegram(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
 		for _, id := range []string{"tg:u:2147483647", "dc:m:1234567890123456789", "dc:i:1234567890123456789", "console-1a2b3c4d5e6f7g-99999"} {
 			r := h.bot.Respond(context.Background(), &commands.Request{
-				ID: id, Platform: commands.Telegram, UserID: "100", ChatID: "100", Private: true,
+				ID: id, Platform: domain.Telegram, UserID: "100", ChatID: "100", Private: true,
 				Text: "rolled 0.25 a few days ago", Time: h.clock.Now(),
 			})
 			if len(r.Buttons) == 0 {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -85,7 +86,7 @@ func runDiarySet(t *testing.T, name string, miss func(l diaryLine, why string)) 
 	s := diaryScore{n: map[string]int{}, ok: map[string]int{}}
 	for i, l := range readDiarySet(t, name) {
 		user := strconv.Itoa(1000 + i)
-		owner := "tg:" + user
+		owner := domain.Owner("tg:" + user)
 		if err := h.st.SetZone(context.Background(), owner, l.now.Location().String(), nil); err != nil {
 			t.Fatal(err)
 		}

@@ -1,25 +1,6 @@
 package commands
 
-import (
-	"errors"
-	"fmt"
-)
-
-// Error is an error whose message is a full, friendly sentence a user may read.
-type Error struct {
-	Msg string
-	Err error // the underlying cause, if any; never shown
-}
-
-func (e *Error) Error() string { return e.Msg }
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf returns an *Error with a formatted message for the user.
-func Errorf(format string, args ...any) *Error {
-	return &Error{Msg: fmt.Sprintf(format, args...)}
-}
+import "github.com/needlebot/needlebot/internal/domain"
 
 // Messages users see when something is not their fault.
 const (
@@ -27,9 +8,5 @@ const (
 	msgUnavailable = "I can't save right now. Nothing was lost; please try again in a minute."
 )
 
-// unavailable reports whether err says the data store could not be reached; stores mark such
-// errors with an Unavailable() bool method, so this package needs no store import.
-func unavailable(err error) bool {
-	var u interface{ Unavailable() bool }
-	return errors.As(err, &u) && u.Unavailable()
-}
+// unavailable reports whether err says the data store could not be reached.
+func unavailable(err error) bool { return domain.IsUnavailable(err) }

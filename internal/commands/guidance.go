@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -18,11 +19,11 @@ Send /help to see everything I can do.
 
 I'm a bot, not a doctor: this is general guidance, not medical advice. For anything about your own skin or health, please ask a dermatologist.`
 
-func (b *Bot) start(context.Context, *Request) (Reply, error) {
+func (b *Bot) start(context.Context, *Request) (domain.Reply, error) {
 	if b.store == nil {
-		return Reply{Text: welcomeNoDiary}, nil
+		return domain.Reply{Text: welcomeNoDiary}, nil
 	}
-	return Reply{Text: welcome}, nil
+	return domain.Reply{Text: welcome}, nil
 }
 
 // welcomeNoDiary is /start for a bot without a store (bot ask, tests of the guidance alone).
@@ -30,7 +31,7 @@ var welcomeNoDiary = strings.Join(slices.DeleteFunc(strings.Split(welcome, "\n")
 	return strings.HasPrefix(l, "Keep a diary") || strings.HasPrefix(l, "Get a nightly")
 }), "\n")
 
-func (b *Bot) help(context.Context, *Request) (Reply, error) {
+func (b *Bot) help(context.Context, *Request) (domain.Reply, error) {
 	var sb strings.Builder
 	sb.WriteString("Commands:\n")
 	for _, c := range b.commands {
@@ -50,7 +51,7 @@ func (b *Bot) help(context.Context, *Request) (Reply, error) {
 	if b.store != nil {
 		sb.WriteString(", or tell me about a session to log it: \"rolled 0.25 tonight with peptide serum\".")
 	}
-	return Reply{Title: "needlebot help", Text: sb.String()}, nil
+	return domain.Reply{Title: "needlebot help", Text: sb.String()}, nil
 }
 
 // topicSubs turns the knowledge base's topics into /needle subcommands.
@@ -62,7 +63,7 @@ func (b *Bot) topicSubs() []Sub {
 	return subs
 }
 
-func (b *Bot) needle(_ context.Context, req *Request) (Reply, error) {
+func (b *Bot) needle(_ context.Context, req *Request) (domain.Reply, error) {
 	if len(req.Args) == 0 {
 		return b.topicList(), nil
 	}
@@ -80,47 +81,47 @@ func (b *Bot) needle(_ context.Context, req *Request) (Reply, error) {
 		}
 	}
 	sb.WriteString("\n\nSend /needle to see every topic.")
-	return Reply{Text: sb.String(), Buttons: topicButtons(closest)}, nil
+	return domain.Reply{Text: sb.String(), Buttons: topicButtons(closest)}, nil
 }
 
-func (b *Bot) topicList() Reply {
+func (b *Bot) topicList() domain.Reply {
 	var sb strings.Builder
 	sb.WriteString("Pick a topic, or ask in your own words:\n")
 	for _, t := range b.kb.Topics() {
 		fmt.Fprintf(&sb, "\n/needle %s - %s", t.Command, t.Title)
 	}
-	return Reply{Title: "Topics", Text: sb.String(), Buttons: topicButtons(b.kb.Topics())}
+	return domain.Reply{Title: "Topics", Text: sb.String(), Buttons: topicButtons(b.kb.Topics())}
 }
 
 // topicButtons lays out one button per topic, three to a row.
-func topicButtons(topics []*kb.Entry) [][]Button {
-	var rows [][]Button
+func topicButtons(topics []*kb.Entry) [][]domain.Button {
+	var rows [][]domain.Button
 	for i, t := range topics {
 		if i%3 == 0 {
 			rows = append(rows, nil)
 		}
-		rows[len(rows)-1] = append(rows[len(rows)-1], Button{Label: t.Command, Data: "needle:" + t.Command})
+		rows[len(rows)-1] = append(rows[len(rows)-1], domain.Button{Label: t.Command, Data: "needle:" + t.Command})
 	}
 	return rows
 }
 
-func answer(e *kb.Entry) Reply {
-	return Reply{Title: e.Title, Text: e.Answer()}
+func answer(e *kb.Entry) domain.Reply {
+	return domain.Reply{Title: e.Title, Text: e.Answer()}
 }
 
-func (b *Bot) ask(_ context.Context, req *Request) (Reply, error) {
+func (b *Bot) ask(_ context.Context, req *Request) (domain.Reply, error) {
 	q := strings.TrimSpace(req.Text)
 	if q == "" {
-		return Reply{Text: "Ask me anything about micro-needling at home, for example:\n/ask can I roll every day?"}, nil
+		return domain.Reply{Text: "Ask me anything about micro-needling at home, for example:\n/ask can I roll every day?"}, nil
 	}
 	return b.question(q)
 }
 
 // question answers a message from the knowledge base: with the answer, the safety reply, an
 // honest decline or the reply to small talk.
-func (b *Bot) question(q string) (Reply, error) {
+func (b *Bot) question(q string) (domain.Reply, error) {
 	if n := len([]rune(q)); n > maxQuestionRunes {
-		return Reply{}, Errorf("That's a lot of text for me (%d characters). Please ask in a sentence or two, under %d characters.", n, maxQuestionRunes)
+		return domain.Reply{}, domain.Errorf("That's a lot of text for me (%d characters). Please ask in a sentence or two, under %d characters.", n, maxQuestionRunes)
 	}
 	r := b.kb.Search(q)
 	b.obs.Understood(r.Verdict.String())
@@ -129,7 +130,7 @@ func (b *Bot) question(q string) (Reply, error) {
 
 // reading renders how the knowledge base read a message. A reaction anywhere in it gets the
 // safety reply alone; a message that asks two things gets both parts in one reply.
-func (b *Bot) reading(r kb.Result) Reply {
+func (b *Bot) reading(r kb.Result) domain.Reply {
 	switch {
 	case isSafety(r):
 		return b.safety()
@@ -140,14 +141,14 @@ func (b *Bot) reading(r kb.Result) Reply {
 }
 
 // safety is the reply to a reported reaction, with nothing from the guidance beside it.
-func (b *Bot) safety() Reply {
+func (b *Bot) safety() domain.Reply {
 	e := b.kb.Safety()
-	return Reply{Title: e.Title, Text: e.Answer(), Private: true}
+	return domain.Reply{Title: e.Title, Text: e.Answer(), Private: true}
 }
 
 // also adds a second reading to a reply, without the topics a decline would suggest: the
 // reply already answers what the message was mostly about.
-func (b *Bot) also(reply Reply, r kb.Result) Reply {
+func (b *Bot) also(reply domain.Reply, r kb.Result) domain.Reply {
 	parts := r.Parts
 	if len(parts) == 0 {
 		parts = []kb.Result{r}
@@ -161,7 +162,7 @@ func (b *Bot) also(reply Reply, r kb.Result) Reply {
 }
 
 // part renders one reading without parts.
-func (b *Bot) part(r kb.Result) Reply {
+func (b *Bot) part(r kb.Result) domain.Reply {
 	switch r.Verdict {
 	case kb.Answered:
 		return answer(r.Entry)
@@ -169,9 +170,9 @@ func (b *Bot) part(r kb.Result) Reply {
 		if b.store == nil {
 			break // a bot without a diary: the nudge says what it can do
 		}
-		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
+		return domain.Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
 	case kb.Chat, kb.OffTopic:
-		return Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
+		return domain.Reply{Title: r.Entry.Title, Text: r.Entry.Answer()}
 	case kb.NotCovered:
 		text := r.Entry.Answer()
 		if len(r.Suggestions) > 0 {
@@ -180,25 +181,25 @@ func (b *Bot) part(r kb.Result) Reply {
 				text += fmt.Sprintf("\n/needle %s - %s", e.Command, e.Title)
 			}
 		}
-		return Reply{Title: r.Entry.Title, Text: text, Buttons: topicButtons(r.Suggestions)}
+		return domain.Reply{Title: r.Entry.Title, Text: text, Buttons: topicButtons(r.Suggestions)}
 	}
 	text := nudgeNoDiary
 	if b.store != nil {
 		text = nudge
 	}
-	return Reply{Text: text}
+	return domain.Reply{Text: text}
 }
 
 // text handles a plain message that is not a command.
-func (b *Bot) text(_ context.Context, req *Request) (Reply, error) {
+func (b *Bot) text(_ context.Context, req *Request) (domain.Reply, error) {
 	q := strings.TrimSpace(req.Text)
 	if q == "" {
-		return Reply{Text: "Send me a question, or /help to see what I can do."}, nil
+		return domain.Reply{Text: "Send me a question, or /help to see what I can do."}, nil
 	}
 	return b.question(q)
 }
 
-func (b *Bot) unknown(_ context.Context, req *Request) (Reply, error) {
+func (b *Bot) unknown(_ context.Context, req *Request) (domain.Reply, error) {
 	name := req.Command
 	var names []string
 	for _, c := range b.commands {
@@ -208,5 +209,5 @@ func (b *Bot) unknown(_ context.Context, req *Request) (Reply, error) {
 	if near := kb.Nearest(name, names, 2); len(near) > 0 {
 		msg += " Did you mean /" + strings.Join(near[:min(len(near), 3)], ", /") + "?"
 	}
-	return Reply{Text: msg + "\nSend /help to see everything I can do."}, nil
+	return domain.Reply{Text: msg + "\nSend /help to see everything I can do."}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -21,43 +22,53 @@ const heldFor = 24 * time.Hour // how long the buttons of a held session work
 
 // heldButton is a button that logs the session held under key, with a choice applied: "" (as
 // it is), "d20261130" (on that day) or "m25" (with a 0.25 mm needle).
-func (b *Bot) heldButton(owner, key, choice, label string) Button {
+func (b *Bot) heldButton(owner domain.Owner, key, choice, label string) domain.Button {
 	arg := strings.ReplaceAll(key, ":", "~")
 	if choice != "" {
 		arg += "_" + choice
 	}
-	return Button{Label: label, Data: b.sign.sign(owner, "held", arg, b.now().Add(heldFor))}
+	return domain.Button{Label: label, Data: b.sign.sign(owner, "held", arg, b.now().Add(heldFor))}
 }
 
 // hold keeps s under the request's event, for its buttons to log.
-func (b *Bot) hold(ctx context.Context, req *Request, s diary.Session) error {
+func (b *Bot) hold(ctx context.Context, req *Request, s domain.Session) error {
 	if req.ID == "" {
 		return errors.New("commands: hold session: the request has no event id")
 	}
-	return b.store.HoldSession(ctx, b.ownerOf(req), s, req.ID)
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return err
+	}
+	return b.store.HoldSession(ctx, owner, s, req.ID)
 }
 
 // logHeld logs a held session, when its button is pressed.
-func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (Reply, error) {
+func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
 	key, choice, _ := strings.Cut(arg, "_")
 	key = strings.ReplaceAll(key, "~", ":")
-	owner := b.ownerOf(req)
-	loc, _, err := b.location(ctx, owner)
+	owner, err := b.ownerOf(ctx, req)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
+	}
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	if choice == "x" {
+		return domain.Reply{Text: "OK: I kept just the one.", Private: true}, nil
 	}
 	s, ok, err := b.store.HeldSession(ctx, owner, key)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	if !ok {
-		return Reply{Private: true}, Errorf("I no longer have that session, so nothing was logged. Tell me about it again, or use /log.")
+		return domain.Reply{Private: true}, domain.Errorf("I no longer have that session, so nothing was logged. Tell me about it again, or use /log.")
 	}
 	switch {
 	case strings.HasPrefix(choice, "d"):
 		day, err := time.ParseInLocation("20060102", choice[1:], loc)
 		if err != nil {
-			return Reply{}, errStaleButton
+			return domain.Reply{}, errStaleButton
 		}
 		evening := time.Date(day.Year(), day.Month(), day.Day(), diary.EveningHour, 0, 0, 0, loc)
 		if y, m, d := s.At.In(loc).Date(); y == day.Year() && m == day.Month() && d == day.Day() && evening.After(s.At) {
@@ -67,22 +78,25 @@ func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (Reply, err
 	case strings.HasPrefix(choice, "m"):
 		n, err := strconv.Atoi(choice[1:])
 		if err != nil || n <= 0 {
-			return Reply{}, errStaleButton
+			return domain.Reply{}, errStaleButton
 		}
 		s.NeedleMM = float64(n) / 100
 	case choice != "":
-		return Reply{}, errStaleButton
+		return domain.Reply{}, errStaleButton
 	}
 	// One message is one session, whichever of its buttons is pressed, however often.
-	return b.logSession(ctx, "held:"+key, owner, s, loc)
+	return b.logSession(ctx, logKey{event: req.ID, key: "held:" + key, again: true}, req.Platform, owner, s, loc, set)
 }
 
 // holdReply holds the session a message reported and asks the question back with a button
 // for each answer.
-func (b *Bot) holdReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) holdReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	now := b.now()
-	var row []Button
+	var row []domain.Button
 	for _, day := range d.Days {
 		row = append(row, b.heldButton(owner, req.ID, "d"+day.In(loc).Format("20060102"), dayLabel(day.In(loc), now.In(loc))))
 	}
@@ -90,12 +104,12 @@ func (b *Bot) holdReply(ctx context.Context, req *Request, d diary.Result, loc *
 		row = append(row, b.heldButton(owner, req.ID, "m"+strconv.Itoa(int(math.Round(mm*100))), kb.FormatMM(mm)+" mm"))
 	}
 	if err := b.hold(ctx, req, d.Session); err != nil {
-		if errors.Is(err, ErrRateLimited) {
-			return Reply{Private: true}, &Error{Msg: "You're writing faster than I can keep up with. Nothing was saved; please wait a minute and try again.", Err: err}
+		if errors.Is(err, domain.ErrRateLimited) {
+			return domain.Reply{Private: true}, &domain.Error{Msg: "You're writing faster than I can keep up with. Nothing was saved; please wait a minute and try again.", Err: err}
 		}
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
-	return Reply{Text: d.Reason, Private: true, Buttons: rows(row, 4)}, nil
+	return domain.Reply{Text: d.Reason, Private: true, Buttons: rows(row, 4)}, nil
 }
 
 // dayLabel names a day for a button: "Today", "Yesterday", or "Mon 30 Nov".
@@ -112,8 +126,8 @@ func dayLabel(day, now time.Time) string {
 }
 
 // rows lays buttons out n to a row.
-func rows(buttons []Button, n int) [][]Button {
-	var out [][]Button
+func rows(buttons []domain.Button, n int) [][]domain.Button {
+	var out [][]domain.Button
 	for i := 0; i < len(buttons); i += n {
 		out = append(out, buttons[i:min(i+n, len(buttons))])
 	}
@@ -123,19 +137,22 @@ func rows(buttons []Button, n int) [][]Button {
 // safetyReply is the safety reply to a message that reports a skin reaction. A session the
 // same message reports is not logged: it is held, and logged only if the user presses the
 // button.
-func (b *Bot) safetyReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) Reply {
+func (b *Bot) safetyReply(ctx context.Context, req *Request, d diary.Result, loc *time.Location) domain.Reply {
 	reply := b.safety()
 	if d.Kind != diary.Report || b.store == nil {
 		return reply
 	}
-	owner := b.ownerOf(req)
-	if err := b.hold(ctx, req, d.Session); err != nil {
+	owner, err := b.ownerOf(ctx, req)
+	if err == nil {
+		err = b.hold(ctx, req, d.Session)
+	}
+	if err != nil {
 		// The safety reply matters more than the diary: it is sent, and the session is not held.
 		b.log.Warn("safety reply: could not hold the session", "err", err)
 		reply.Text += "\n\nI haven't logged the session you mentioned. Once you feel fine, you can log it with /log."
 		return reply
 	}
 	reply.Text += fmt.Sprintf("\n\nI haven't logged the session you mentioned (%s). If you still want it in your diary, press Log it.", describe(d.Session, loc, b.now()))
-	reply.Buttons = append(reply.Buttons, []Button{b.heldButton(owner, req.ID, "", "Log it")})
+	reply.Buttons = append(reply.Buttons, []domain.Button{b.heldButton(owner, req.ID, "", "Log it")})
 	return reply
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Request is one thing a user did on a platform: a command, a plain message or a button press.
@@ -14,7 +16,7 @@ import (
 // and Text, so a handler may read either.
 type Request struct {
 	ID       string            // the platform's id for the event; writes carrying it are applied once
-	Platform string            // "tg", "dc" or "console"
+	Platform domain.Platform   // where it came from
 	UserID   string            // the user's id on that platform
 	ChatID   string            // the chat the request came from
 	Private  bool              // a one-to-one chat with the bot
@@ -26,41 +28,24 @@ type Request struct {
 	Time     time.Time         // when the platform says it happened
 }
 
-// Reply is what a handler answers; each front end renders it for its platform. A reply to a
-// button press replaces the message that carried the button (Telegram edits it, Discord
-// updates it); any other reply is a new message.
-type Reply struct {
-	Title   string     // a heading, rendered bold where the platform can
-	Text    string     // plain text; front ends escape it for their markup
-	Buttons [][]Button // rows of buttons under the message
-	Private bool       // personal data: ephemeral in servers, sent privately from groups
-	File    *File      // an attachment, e.g. the CSV export
-}
-
-// Button is one button under a reply; Data comes back in Request.Button when it is pressed.
-type Button struct {
-	Label string
-	Data  string
-}
-
-// File is an attachment.
-type File struct {
-	Name string // file name shown to the user
-	Type string // MIME type
-	Data []byte
+// Identity is the account the request came from.
+func (r *Request) Identity() domain.Identity {
+	return domain.Identity{Platform: r.Platform, User: r.UserID}
 }
 
 // Handler answers requests. Serve returns an *Error for problems the user should read about;
 // any other error is logged and answered with a generic apology.
 type Handler interface {
-	Serve(ctx context.Context, req *Request) (Reply, error)
+	Serve(ctx context.Context, req *Request) (domain.Reply, error)
 }
 
 // HandlerFunc adapts a function to a Handler.
-type HandlerFunc func(ctx context.Context, req *Request) (Reply, error)
+type HandlerFunc func(ctx context.Context, req *Request) (domain.Reply, error)
 
 // Serve calls f.
-func (f HandlerFunc) Serve(ctx context.Context, req *Request) (Reply, error) { return f(ctx, req) }
+func (f HandlerFunc) Serve(ctx context.Context, req *Request) (domain.Reply, error) {
+	return f(ctx, req)
+}
 
 // Middleware wraps a Handler with behaviour shared by every command.
 type Middleware func(Handler) Handler
@@ -98,7 +83,7 @@ func (r *Router) Handle(name string, h Handler) {
 }
 
 // HandleFunc registers a function for the command name; see Handle.
-func (r *Router) HandleFunc(name string, f func(context.Context, *Request) (Reply, error)) {
+func (r *Router) HandleFunc(name string, f func(context.Context, *Request) (domain.Reply, error)) {
 	if f == nil {
 		panic(fmt.Sprintf("commands: nil handler for %q", name))
 	}
@@ -134,7 +119,7 @@ func (r *Router) Has(name string) bool {
 }
 
 // Serve dispatches req through the middleware to its handler.
-func (r *Router) Serve(ctx context.Context, req *Request) (Reply, error) {
+func (r *Router) Serve(ctx context.Context, req *Request) (domain.Reply, error) {
 	h := r.Handler(req)
 	for i := len(r.mws) - 1; i >= 0; i-- {
 		h = r.mws[i](h)

@@ -3,10 +3,12 @@ package commands
 import (
 	"context"
 	"testing"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 func reply(text string) Handler {
-	return HandlerFunc(func(context.Context, *Request) (Reply, error) { return Reply{Text: text}, nil })
+	return HandlerFunc(func(context.Context, *Request) (domain.Reply, error) { return domain.Reply{Text: text}, nil })
 }
 
 func TestRouterDispatch(t *testing.T) {
@@ -46,7 +48,7 @@ func TestRouterMiddlewareOrder(t *testing.T) {
 	r.Handle("a", reply("handler"))
 	wrap := func(tag string) Middleware {
 		return func(next Handler) Handler {
-			return HandlerFunc(func(ctx context.Context, req *Request) (Reply, error) {
+			return HandlerFunc(func(ctx context.Context, req *Request) (domain.Reply, error) {
 				rep, err := next.Serve(ctx, req)
 				rep.Text = tag + "(" + rep.Text + ")"
 				return rep, err

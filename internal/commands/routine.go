@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
@@ -44,43 +45,52 @@ func (b *Bot) Complete(_ context.Context, command, option, partial string) []str
 	return nil
 }
 
-func (b *Bot) timezone(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) timezone(ctx context.Context, req *Request) (domain.Reply, error) {
 	name := strings.TrimSpace(req.Text)
 	if name == "" {
-		owner := b.ownerOf(req)
+		owner, err := b.ownerOf(ctx, req)
+		if err != nil {
+			return domain.Reply{Private: true}, readError(err)
+		}
 		loc, set, err := b.location(ctx, owner)
 		if err != nil {
-			return Reply{Private: true}, readError(err)
+			return domain.Reply{Private: true}, readError(err)
 		}
 		if !set {
-			return Reply{Text: "You haven't set a time zone, so I use UTC. Set yours with /timezone Area/City, for example /timezone Europe/Berlin or /timezone America/New_York.", Private: true}, nil
+			return domain.Reply{Text: "You haven't set a time zone, so I use UTC. Set yours with /timezone Area/City, for example /timezone Europe/Berlin or /timezone America/New_York.", Private: true}, nil
 		}
-		return Reply{Text: fmt.Sprintf("Your time zone is %s (it's %s there now). Change it with /timezone Area/City.", loc, b.now().In(loc).Format("15:04")), Private: true}, nil
+		return domain.Reply{Text: fmt.Sprintf("Your time zone is %s (it's %s there now). Change it with /timezone Area/City.", loc, b.now().In(loc).Format("15:04")), Private: true}, nil
 	}
 	return b.setZone(ctx, req, name)
 }
 
-func (b *Bot) setZone(ctx context.Context, req *Request, name string) (Reply, error) {
+func (b *Bot) setZone(ctx context.Context, req *Request, name string) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	loc, err := schedule.LoadZone(name)
+	if city, ok := schedule.CityZone(name); err != nil && ok {
+		loc, err = schedule.LoadZone(city) // "paris": the one zone named after the city
+	}
 	var ze *schedule.ZoneError
 	if errors.As(err, &ze) {
-		r := Reply{Text: ze.Error(), Private: true}
-		var row []Button
+		r := domain.Reply{Text: ze.Error(), Private: true}
+		var row []domain.Button
 		for _, s := range ze.Suggestions {
-			row = append(row, Button{Label: s, Data: b.sign.sign(b.ownerOf(req), "tz", s, b.now().Add(zoneButtonsFor))})
+			row = append(row, domain.Button{Label: s, Data: b.sign.sign(owner, "tz", s, b.now().Add(zoneButtonsFor))})
 		}
 		if len(row) > 0 {
-			r.Buttons = [][]Button{row}
+			r.Buttons = [][]domain.Button{row}
 		}
 		return r, nil
 	}
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
-	owner := b.ownerOf(req)
 	reminders, err := b.store.ListReminders(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	now := b.now()
 	next := make(map[string]time.Time, len(reminders))
@@ -88,27 +98,28 @@ func (b *Bot) setZone(ctx context.Context, req *Request, name string) (Reply, er
 		next[r.ID] = schedule.Next(r.Clock, r.Days, loc, now)
 	}
 	if err := b.store.SetZone(ctx, owner, loc.String(), next); err != nil {
-		if errors.Is(err, ErrRateLimited) {
-			return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+		if errors.Is(err, domain.ErrRateLimited) {
+			return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
 		}
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	text := fmt.Sprintf("Time zone set to %s (it's %s there now).", loc, now.In(loc).Format("15:04"))
 	if n := len(reminders); n > 0 {
 		text += fmt.Sprintf(" Your %d reminder%s now follow%s it.", n, plural(n), map[bool]string{true: "s", false: ""}[n == 1])
 	}
-	return Reply{Text: text, Private: true}, nil
+	return domain.Reply{Text: text, Private: true}, nil
 }
 
 const remindUsage = `Reminders:
 /remind set 21:30 - every night at 21:30
 /remind set 9pm weekdays - or on chosen days (daily, weekdays, weekends, mon,wed,fri)
 /remind list - your reminders
-/remind off - turn them all off (/remind off 2 turns off number 2)`
+/remind off - turn them all off (/remind off 2 turns off number 2)
+/remind where discord - where they arrive, once you have linked your accounts (/link)`
 
-func (b *Bot) remind(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) remind(ctx context.Context, req *Request) (domain.Reply, error) {
 	if len(req.Args) == 0 {
-		return Reply{Text: remindUsage, Private: true}, nil
+		return domain.Reply{Text: remindUsage, Private: true}, nil
 	}
 	switch strings.ToLower(req.Args[0]) {
 	case "set":
@@ -117,15 +128,17 @@ func (b *Bot) remind(ctx context.Context, req *Request) (Reply, error) {
 		return b.remindList(ctx, req)
 	case "off", "stop", "delete":
 		return b.remindOff(ctx, req, req.Args[1:])
+	case "where":
+		return b.remindWhere(ctx, req, req.Args[1:])
 	}
-	return Reply{Private: true}, Errorf("I don't know /remind %s.\n\n%s", clip(req.Args[0], 20), remindUsage)
+	return domain.Reply{Private: true}, domain.Errorf("I don't know /remind %s.\n\n%s", clip(req.Args[0], 20), remindUsage)
 }
 
 // splitClockDays reads "<time> [days]", where the time may be several words ("9:30 pm"): the
 // longest leading run of words that is a time wins.
 func splitClockDays(words []string) (schedule.Clock, schedule.Weekdays, error) {
 	if len(words) == 0 {
-		return schedule.Clock{}, 0, Errorf("What time should I remind you? For example /remind set 21:30 or /remind set 9pm weekdays.")
+		return schedule.Clock{}, 0, domain.Errorf("What time should I remind you? For example /remind set 21:30 or /remind set 9pm weekdays.")
 	}
 	var firstErr error
 	for n := min(len(words), 3); n >= 1; n-- {
@@ -138,170 +151,338 @@ func splitClockDays(words []string) (schedule.Clock, schedule.Weekdays, error) {
 		}
 		days, err := schedule.ParseDays(strings.Join(words[n:], " "))
 		if err != nil {
-			return schedule.Clock{}, 0, &Error{Msg: err.Error(), Err: err}
+			return schedule.Clock{}, 0, &domain.Error{Msg: err.Error(), Err: err}
 		}
 		return c, days, nil
 	}
-	return schedule.Clock{}, 0, &Error{Msg: firstErr.Error(), Err: firstErr}
+	return schedule.Clock{}, 0, &domain.Error{Msg: firstErr.Error(), Err: firstErr}
 }
 
-func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (Reply, error) {
+// reminderAt returns the reminder at clock, and its number as /remind list shows it.
+func reminderAt(list []domain.Reminder, clock schedule.Clock) (domain.Reminder, int, bool) {
+	for i, r := range list {
+		if r.Clock == clock {
+			return r, i + 1, true
+		}
+	}
+	return domain.Reminder{}, 0, false
+}
+
+// destination is where a new reminder goes: where the owner's reminders go already (so that
+// /remind where holds), or to the chat with the account that sets it.
+func destination(req *Request, list []domain.Reminder) domain.Address {
+	if len(list) > 0 {
+		return list[0].To
+	}
+	return domain.DirectTo(req.Identity())
+}
+
+func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (domain.Reply, error) {
 	clock, days, err := splitClockDays(words)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
-	owner := b.ownerOf(req)
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	loc, set, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, err
-	}
-	now := b.now()
-	next := schedule.Next(clock, days, loc, now)
-	r, err := b.store.AddReminder(ctx, owner, Reminder{Clock: clock, Days: days, Chat: req.UserID}, next, req.ID)
-	switch {
-	case errors.Is(err, ErrFull):
-		return Reply{Private: true}, &Error{Msg: "You already have as many reminders as I keep. See them with /remind list and turn one off with /remind off <number>.", Err: err}
-	case errors.Is(err, ErrRateLimited):
-		return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was saved.", Err: err}
-	case err != nil:
-		return Reply{Private: true}, err
-	}
-	text := fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now))
-	if !set {
-		text += "\n\nI'm using UTC because you haven't set a time zone: set yours with /timezone, e.g. /timezone Europe/Berlin, and the reminder will follow it."
-	}
-	return Reply{Title: fmt.Sprintf("Reminder #%s set", strings.TrimPrefix(r.ID, "r")), Text: text, Private: true}, nil
-}
-
-func (b *Bot) remindList(ctx context.Context, req *Request) (Reply, error) {
-	owner := b.ownerOf(req)
-	loc, set, err := b.location(ctx, owner)
-	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, err
 	}
 	list, err := b.store.ListReminders(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, err
+	}
+	if r, n, ok := reminderAt(list, clock); ok {
+		text := fmt.Sprintf("You already have a reminder at %s (#%d, %s), so I changed nothing.", clock, n, r.Days)
+		if r.Days != days {
+			text += fmt.Sprintf(" To change its days, turn it off with /remind off %d and set it again.", n)
+		}
+		return domain.Reply{Title: "Already set", Text: text, Private: true}, nil
+	}
+	if len(list) == 1 {
+		// One reminder already: most people setting another time mean to move it.
+		r, exp := list[0], b.now().Add(zoneButtonsFor)
+		choice := fmt.Sprintf("%02d%02d_%d", clock.Hour, clock.Minute, days)
+		return domain.Reply{
+			Title:   "Move your reminder?",
+			Text:    fmt.Sprintf("You have a reminder at %s, %s. Move it to %s, %s, or keep it and add a second one?", r.Clock, r.Days, clock, days),
+			Private: true,
+			Buttons: [][]domain.Button{{
+				{Label: "Move it to " + clock.String(), Data: b.sign.sign(owner, "rmove", stamp(r.ID, r.Created)+"_"+choice, exp)},
+				{Label: "Add a second", Data: b.sign.sign(owner, "radd", choice, exp)},
+			}},
+		}, nil
+	}
+	return b.addReminder(ctx, req, owner, loc, set, list, clock, days)
+}
+
+// addReminder sets a new reminder and says when it comes first.
+func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner, loc *time.Location, set bool, list []domain.Reminder, clock schedule.Clock, days schedule.Weekdays) (domain.Reply, error) {
+	now := b.now()
+	next := schedule.Next(clock, days, loc, now)
+	r, err := b.store.AddReminder(ctx, owner, domain.Reminder{Clock: clock, Days: days, To: destination(req, list)}, next, req.ID)
+	switch {
+	case errors.Is(err, domain.ErrDuplicate):
+		return domain.Reply{Title: "Already set", Text: fmt.Sprintf("You already have a reminder at %s, so I changed nothing.", clock), Private: true}, nil
+	case errors.Is(err, domain.ErrFull):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "You already have as many reminders as I keep. See them with /remind list and turn one off with /remind off <number>.", Err: err}
+	case errors.Is(err, domain.ErrRateLimited):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was saved.", Err: err}
+	case err != nil:
+		return domain.Reply{Private: true}, err
+	}
+	text := fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now))
+	reply := domain.Reply{Title: "Reminder set", Text: text, Private: true}
+	if !set {
+		b.askZone(&reply, owner, "The reminder follows your time zone; I'm using UTC until you tell me yours.")
+	}
+	if r.To.Platform != req.Platform {
+		reply.Text += fmt.Sprintf("\n\nIt will arrive on %s, like your other reminders (/remind where changes that).", r.To.Platform.Name())
+	}
+	return reply, nil
+}
+
+// moveReminder moves a reminder to a new time, from the "Move it" button.
+func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
+	ref, choice, _ := strings.Cut(arg, "_")
+	id, created, ok := unstamp(ref)
+	clock, days, ok2 := parseChoice(choice)
+	if !ok || !ok2 {
+		return domain.Reply{}, errStaleButton
+	}
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	r, exists, err := b.store.Reminder(ctx, owner, id)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	if !exists || !r.Created.Equal(created) {
+		return domain.Reply{Text: "That reminder no longer exists, so there's nothing to move. Set one with /remind set.", Private: true}, nil
+	}
+	loc, _, err := b.location(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	now := b.now()
+	r.Clock, r.Days = clock, days
+	next := schedule.Next(clock, days, loc, now)
+	switch err := b.store.UpdateReminder(ctx, owner, r, next); {
+	case errors.Is(err, domain.ErrGone):
+		return domain.Reply{Text: "That reminder no longer exists, so there's nothing to move. Set one with /remind set.", Private: true}, nil
+	case errors.Is(err, domain.ErrDuplicate):
+		return domain.Reply{Text: fmt.Sprintf("You already have a reminder at %s, so I changed nothing.", clock), Private: true}, nil
+	case errors.Is(err, domain.ErrRateLimited):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+	case err != nil:
+		return domain.Reply{Private: true}, err
+	}
+	return domain.Reply{Title: "Reminder moved", Text: fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now)), Private: true}, nil
+}
+
+// secondReminder adds a reminder from the "Add a second" button.
+func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
+	clock, days, ok := parseChoice(arg)
+	if !ok {
+		return domain.Reply{}, errStaleButton
+	}
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	list, err := b.store.ListReminders(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	return b.addReminder(ctx, req, owner, loc, set, list, clock, days)
+}
+
+// parseChoice reads "HHMM_DAYS" from a reminder button.
+func parseChoice(s string) (schedule.Clock, schedule.Weekdays, bool) {
+	hm, d, ok := strings.Cut(s, "_")
+	days, err := strconv.Atoi(d)
+	if !ok || len(hm) != 4 || err != nil || days < 0 || days > 127 {
+		return schedule.Clock{}, 0, false
+	}
+	h, err1 := strconv.Atoi(hm[:2])
+	m, err2 := strconv.Atoi(hm[2:])
+	if err1 != nil || err2 != nil || h > 23 || m > 59 {
+		return schedule.Clock{}, 0, false
+	}
+	return schedule.Clock{Hour: h, Minute: m}, schedule.Weekdays(days), true
+}
+
+func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
+	list, err := b.store.ListReminders(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
 	}
 	if len(list) == 0 {
-		return Reply{Text: "You have no reminders. Set one with /remind set 21:30.", Private: true}, nil
+		return domain.Reply{Text: "You have no reminders. Set one with /remind set 21:30.", Private: true}, nil
 	}
 	var sb strings.Builder
 	now := b.now()
-	for _, r := range list {
-		fmt.Fprintf(&sb, "#%s at %s, %s; next %s\n", strings.TrimPrefix(r.ID, "r"), r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+	for i, r := range list {
+		fmt.Fprintf(&sb, "#%d at %s, %s; next %s\n", i+1, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+	}
+	if to := list[0].To.Platform; to != req.Platform {
+		fmt.Fprintf(&sb, "They arrive on %s.\n", to.Name())
 	}
 	sb.WriteString(zoneNote(loc, set))
 	sb.WriteString("\nTurn one off with /remind off <number>.")
-	return Reply{Title: "Your reminders", Text: sb.String(), Private: true}, nil
+	return domain.Reply{Title: "Your reminders", Text: sb.String(), Private: true}, nil
 }
 
-func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (Reply, error) {
-	id := ""
+func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (domain.Reply, error) {
+	n := 0
 	if len(words) > 0 {
-		n, err := strconv.Atoi(strings.TrimPrefix(words[0], "#"))
-		if err != nil || n < 1 {
-			return Reply{Private: true}, Errorf("Tell me the reminder's number from /remind list, e.g. /remind off 2, or just /remind off for all of them.")
+		v, err := strconv.Atoi(strings.TrimPrefix(words[0], "#"))
+		if err != nil || v < 1 {
+			return domain.Reply{Private: true}, domain.Errorf("Tell me the reminder's number from /remind list, e.g. /remind off 2, or just /remind off for all of them.")
 		}
-		id = "r" + strconv.Itoa(n)
+		n = v
 	}
-	n, err := b.store.RemoveReminder(ctx, b.ownerOf(req), id)
+	owner, err := b.ownerOf(ctx, req)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
+	list, err := b.store.ListReminders(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	id := ""
 	switch {
-	case n == 0 && id != "":
-		return Reply{Text: fmt.Sprintf("You have no reminder #%s. See yours with /remind list.", strings.TrimPrefix(id, "r")), Private: true}, nil
-	case n == 0:
-		return Reply{Text: "You had no reminders to turn off.", Private: true}, nil
-	case id != "":
-		return Reply{Text: fmt.Sprintf("Reminder #%s is off.", strings.TrimPrefix(id, "r")), Private: true}, nil
+	case n > len(list):
+		return domain.Reply{Text: fmt.Sprintf("You have no reminder #%d. See yours with /remind list.", n), Private: true}, nil
+	case n > 0:
+		id = list[n-1].ID
+	case len(list) == 0:
+		return domain.Reply{Text: "You had no reminders to turn off.", Private: true}, nil
 	}
-	return Reply{Text: fmt.Sprintf("All %d of your reminders are off.", n), Private: true}, nil
+	removed, err := b.store.RemoveReminder(ctx, owner, id)
+	switch {
+	case errors.Is(err, domain.ErrRateLimited):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+	case err != nil:
+		return domain.Reply{Private: true}, err
+	case removed == 0:
+		return domain.Reply{Text: "That reminder was already off.", Private: true}, nil
+	case n > 0:
+		text := fmt.Sprintf("Reminder #%d (%s) is off.", n, list[n-1].Clock)
+		if len(list) > n {
+			text += " The ones after it move up a number: /remind list shows them."
+		}
+		return domain.Reply{Text: text, Private: true}, nil
+	case removed == 1:
+		return domain.Reply{Text: "Your reminder is off.", Private: true}, nil
+	}
+	return domain.Reply{Text: fmt.Sprintf("All %d of your reminders are off.", removed), Private: true}, nil
 }
 
 // reminderButton handles the buttons under a reminder: Done logs tonight's session as /log
 // would, Snooze fires it again later, Skip lets tonight go. The button names the reminder by id
 // and creation time, so one made for a reminder since removed does nothing.
-func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	now := b.now()
 	id, created, ok := unstamp(arg)
 	if !ok {
-		return Reply{}, errStaleButton
+		return domain.Reply{}, errStaleButton
 	}
 	r, exists, err := b.store.Reminder(ctx, owner, id)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	current := exists && r.Created.Equal(created)
-	loc, _, err := b.location(ctx, owner)
+	loc, set, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	switch verb {
 	case "snooze":
 		if !current {
-			return Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
+			return domain.Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
 		}
 		at := now.Add(b.snooze)
 		err := b.store.Snooze(ctx, owner, id, at)
 		switch {
-		case errors.Is(err, ErrGone):
-			return Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
-		case errors.Is(err, ErrRateLimited):
-			return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
+		case errors.Is(err, domain.ErrGone):
+			return domain.Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
+		case errors.Is(err, domain.ErrRateLimited):
+			return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
 		case err != nil:
-			return Reply{Private: true}, err
+			return domain.Reply{Private: true}, err
 		}
-		return Reply{Text: fmt.Sprintf("Snoozed: I'll remind you again at %s.", at.In(loc).Format("15:04")), Private: true}, nil
+		return domain.Reply{Text: fmt.Sprintf("Snoozed: I'll remind you again at %s.", at.In(loc).Format("15:04")), Private: true}, nil
 	case "skip":
 		if current {
 			if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
-				return Reply{Private: true}, err
+				return domain.Reply{Private: true}, err
 			}
 		}
-		return Reply{Text: "Skipped tonight. Your skin gets a rest; see you next time.", Private: true}, nil
+		return domain.Reply{Text: "Skipped tonight. Your skin gets a rest; see you next time.", Private: true}, nil
 	}
 	// Done: the session happened now, whatever became of the reminder.
 	if current {
 		if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
-			return Reply{Private: true}, err
+			return domain.Reply{Private: true}, err
 		}
 	}
 	s, err := diary.ParseLog("", now.In(loc))
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
+	}
+	usage, err := b.store.Usage(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	var usual string
+	if mm, n := top(usage, "mm:"); n > 0 {
+		if v, err := strconv.ParseFloat(mm, 64); err == nil {
+			s.NeedleMM, usual = v, mm
+		}
 	}
 	// Pressing Done twice on the same reminder logs one session.
-	return b.logSession(ctx, "button:"+req.Button, owner, s, loc)
+	reply, err := b.logSession(ctx, logKey{event: req.ID, key: "button:" + req.Button}, req.Platform, owner, s, loc, set)
+	if err == nil && usual != "" && reply.Title == "Logged" {
+		reply.Text += fmt.Sprintf("\n\nI logged your usual %s mm needle. Wrong? Undo it, or fix it with /edit.", usual)
+	}
+	return reply, err
 }
 
 // ReminderButtons are the buttons under a reminder: Done, Snooze and Skip tonight, signed for
 // its owner, naming the reminder by id and creation time, and valid for a day.
-func (b *Bot) ReminderButtons(owner string, r Reminder, now time.Time) [][]Button {
+func (b *Bot) ReminderButtons(owner domain.Owner, r domain.Reminder, now time.Time) [][]domain.Button {
 	exp, arg := now.Add(24*time.Hour), stamp(r.ID, r.Created)
-	return [][]Button{{
+	return [][]domain.Button{{
 		{Label: "Done", Data: b.sign.sign(owner, "done", arg, exp)},
 		{Label: fmt.Sprintf("Snooze %d min", int(b.snooze.Minutes())), Data: b.sign.sign(owner, "snooze", arg, exp)},
 		{Label: "Skip tonight", Data: b.sign.sign(owner, "skip", arg, exp)},
 	}}
 }
 
-// Nudge is a reminder the dispatcher is about to send.
-type Nudge struct {
-	Owner    string
-	Reminder Reminder
-	Due      time.Time      // when it was due
-	Late     bool           // sent after downtime
-	Zone     *time.Location // the owner's time zone
-	Recent   []time.Time    // when the owner rolled in the last eight days
-}
-
 // ReminderReply writes a reminder. It reports false when none should be sent: the owner has
 // already logged a session that local day. When another session would take the last seven days
 // past the guidance's limit, the reminder says it is a rest night instead.
-func (b *Bot) ReminderReply(n Nudge, now time.Time) (Reply, bool) {
+func (b *Bot) ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool) {
 	loc := n.Zone
 	if loc == nil {
 		loc = time.UTC
@@ -312,7 +493,7 @@ func (b *Bot) ReminderReply(n Nudge, now time.Time) (Reply, bool) {
 	week := 0
 	for _, t := range n.Recent {
 		if !t.Before(dayStart) && t.Before(dayEnd) {
-			return Reply{}, false
+			return domain.Reply{}, false
 		}
 		if t.After(now.Add(-7*24*time.Hour)) && !t.After(now) {
 			week++
@@ -320,12 +501,12 @@ func (b *Bot) ReminderReply(n Nudge, now time.Time) (Reply, bool) {
 	}
 	f := b.kb.Facts()
 	vars := map[string]string{"count": strconv.Itoa(week), "max": strconv.Itoa(f.PerWeek)}
-	r := Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.Reminder, now)}
+	r := domain.Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.Reminder, now)}
 	if week >= f.PerWeek {
 		r.Title = "Rest night"
 		r.Text = b.kb.Note(kb.NoteRestNight, vars)
 		exp, arg := now.Add(24*time.Hour), stamp(n.Reminder.ID, n.Reminder.Created)
-		r.Buttons = [][]Button{{
+		r.Buttons = [][]domain.Button{{
 			{Label: "Rolled anyway", Data: b.sign.sign(n.Owner, "done", arg, exp)},
 			{Label: "Resting tonight", Data: b.sign.sign(n.Owner, "skip", arg, exp)},
 		}}

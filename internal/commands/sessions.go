@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
@@ -40,12 +41,13 @@ func (b *Bot) addDiary() {
 	}, b.history)
 	b.add(Command{Name: "stats", Summary: fmt.Sprintf("This week against up to %d, streaks, favourites", f.PerWeek), Private: true}, b.stats)
 	b.add(Command{Name: "undo", Summary: "Remove the session you logged last", Private: true}, b.undo)
+	b.addEntries()
 	b.add(Command{Name: "export", Summary: "All your sessions as a CSV file", Private: true, Slow: true}, b.export)
 	b.add(Command{Name: "forget", Summary: "Delete everything I keep about you", Private: true}, b.forget)
 }
 
 // location returns the owner's time zone, UTC when they have not set one (set reports which).
-func (b *Bot) location(ctx context.Context, owner string) (loc *time.Location, set bool, err error) {
+func (b *Bot) location(ctx context.Context, owner domain.Owner) (loc *time.Location, set bool, err error) {
 	name, err := b.store.Zone(ctx, owner)
 	if err != nil {
 		return nil, false, err
@@ -60,11 +62,14 @@ func (b *Bot) location(ctx context.Context, owner string) (loc *time.Location, s
 	return loc, true, nil
 }
 
-func (b *Bot) logCommand(ctx context.Context, req *Request) (Reply, error) {
-	owner := b.ownerOf(req)
-	loc, _, err := b.location(ctx, owner)
+func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
+	}
+	loc, set, err := b.location(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
 	}
 	text := req.Text
 	if len(req.Options) > 0 {
@@ -83,55 +88,142 @@ func (b *Bot) logCommand(ctx context.Context, req *Request) (Reply, error) {
 	s, err := diary.ParseLog(text, b.now().In(loc))
 	var ie *diary.InputError
 	if errors.As(err, &ie) {
-		return Reply{Private: true}, &Error{Msg: ie.Message}
+		return domain.Reply{Private: true}, &domain.Error{Msg: ie.Message}
 	}
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	if note := req.Options["note"]; note != "" {
 		s.Note = clip(note, 200)
 	}
-	return b.logSession(ctx, req.ID, owner, s, loc)
+	return b.logSession(ctx, logKey{event: req.ID}, req.Platform, owner, s, loc, set)
+}
+
+// logKey says how a session is logged.
+type logKey struct {
+	event string // the platform event; a session asked about is held under it
+	key   string // makes the write idempotent: the event, or the button that logged it
+	again bool   // the user said to log it though the night has a session already
+}
+
+// nightTurn is the hour that ends a night: a session at 00:30 belongs to the evening before.
+const nightTurn = 5
+
+// night returns the local night t belongs to, from nightTurn to nightTurn.
+func night(t time.Time, loc *time.Location) (from, to time.Time) {
+	l := t.In(loc).Add(-nightTurn * time.Hour)
+	from = time.Date(l.Year(), l.Month(), l.Day(), nightTurn, 0, 0, 0, loc)
+	return from, from.AddDate(0, 0, 1)
 }
 
 // logSession stores a session and confirms it with the guidance's feedback and an Undo button.
-// key makes the write idempotent: the platform event id, or the button that logged it.
-func (b *Bot) logSession(ctx context.Context, key, owner string, s diary.Session, loc *time.Location) (Reply, error) {
+// A second session on a night that has one is held and asked about instead. A session whose
+// time came from the user's words before they set a zone floats: it moves to the same
+// wall-clock time when they set one.
+func (b *Bot) logSession(ctx context.Context, k logKey, platform domain.Platform, owner domain.Owner, s domain.Session, loc *time.Location, zoneSet bool) (domain.Reply, error) {
 	now := b.now()
-	added, err := b.store.AddSession(ctx, owner, s, key, now.Add(-7*24*time.Hour))
-	switch {
-	case errors.Is(err, ErrRateLimited):
-		return Reply{Private: true}, &Error{Msg: "You're logging faster than I can keep up with. Nothing was saved this time; please wait a minute and try again.", Err: err}
-	case errors.Is(err, ErrFull):
-		return Reply{Private: true}, &Error{Msg: "Your diary is full. Save it with /export, then clear it with /forget to start afresh. Nothing was saved this time.", Err: err}
-	case err != nil:
-		return Reply{Private: true}, err
+	if k.key == "" {
+		k.key = k.event
 	}
-	undo := [][]Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}}
+	if !zoneSet && !s.At.Equal(now) && !s.At.Equal(time.UnixMilli(now.UnixMilli())) {
+		s.Floating = true
+	}
+	since := now.Add(-7 * 24 * time.Hour)
+	var added domain.Added
+	var err error
+	if k.again || k.event == "" {
+		added, err = b.store.AddSession(ctx, owner, s, k.key, since)
+	} else {
+		from, to := night(s.At, loc)
+		added, err = b.store.AddSessionAlone(ctx, owner, s, k.key, since, from, to)
+	}
+	switch {
+	case errors.Is(err, domain.ErrSameNight):
+		return b.askAnother(ctx, k.event, owner, s, loc)
+	case errors.Is(err, domain.ErrRateLimited):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "You're logging faster than I can keep up with. Nothing was saved this time; please wait a minute and try again.", Err: err}
+	case errors.Is(err, domain.ErrFull):
+		return domain.Reply{Private: true}, &domain.Error{Msg: "Your diary is full. Save it with /export, then clear it with /forget to start afresh. Nothing was saved this time.", Err: err}
+	case err != nil:
+		return domain.Reply{Private: true}, err
+	}
+	undo := [][]domain.Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}}
 	switch {
 	case added.Duplicate && added.Logged.UnixMilli() == 0:
 		// The session this message logged has been removed since (Undo, /undo).
-		return Reply{Title: "Removed before", Private: true,
+		return domain.Reply{Title: "Removed before", Private: true,
 			Text: "You logged this session before and then removed it, so I haven't logged it again. To log it anew, send it again or use /log."}, nil
 	case added.Duplicate:
 		// Say what the diary holds, which a button pressed before may have set differently.
-		return Reply{Title: "Already logged", Private: true, Buttons: undo,
+		return domain.Reply{Title: "Already logged", Private: true, Buttons: undo,
 			Text: "This session is in your diary already (one message, one session): " + when(added.Logged, loc, now) + " is when it was logged. /history shows it."}, nil
 	}
-	b.obs.Logged(platformOf(owner))
+	b.obs.Logged(string(platform))
 	var sb strings.Builder
-	sb.WriteString(describe(s, loc, now))
+	fmt.Fprintf(&sb, "#%d %s", added.ID, describe(s, loc, now))
 	f := b.kb.Facts()
-	fmt.Fprintf(&sb, "\n\nThat's %d in the last 7 days (the guidance suggests up to %d a week).", added.Recent, f.PerWeek)
+	if added.Recent > f.PerWeek {
+		fmt.Fprintf(&sb, "\n\nThat's %d in the last 7 days.", added.Recent)
+	} else {
+		fmt.Fprintf(&sb, "\n\nThat's %d in the last 7 days (the guidance suggests up to %d a week).", added.Recent, f.PerWeek)
+	}
 	for _, note := range b.feedback(s, added.Recent) {
 		sb.WriteString("\n\n" + note)
 	}
-	return Reply{Title: "Logged", Text: sb.String(), Private: true, Buttons: undo}, nil
+	reply := domain.Reply{Title: "Logged", Text: sb.String(), Private: true, Buttons: undo}
+	if !zoneSet && added.ID == 1 {
+		b.askZone(&reply, owner, "So that your diary shows the right times, which time zone are you in?")
+	}
+	return reply, nil
+}
+
+// askAnother holds a session for a night that has one already and asks whether it is a second
+// session or the same one told again.
+func (b *Bot) askAnother(ctx context.Context, event string, owner domain.Owner, s domain.Session, loc *time.Location) (domain.Reply, error) {
+	from, to := night(s.At, loc)
+	those, err := b.store.SessionsBetween(ctx, owner, from, to)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	if err := b.store.HoldSession(ctx, owner, s, event); err != nil {
+		if errors.Is(err, domain.ErrRateLimited) {
+			return domain.Reply{Private: true}, &domain.Error{Msg: "You're logging faster than I can keep up with. Nothing was saved this time; please wait a minute and try again.", Err: err}
+		}
+		return domain.Reply{Private: true}, err
+	}
+	now := b.now()
+	var sb strings.Builder
+	sb.WriteString("You've logged a session that night already:\n")
+	for _, e := range those {
+		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
+	}
+	fmt.Fprintf(&sb, "\nLog another one (%s)?", describe(s, loc, now))
+	return domain.Reply{Title: "Another session?", Text: sb.String(), Private: true, Buttons: [][]domain.Button{{
+		b.heldButton(owner, event, "", "Log another"),
+		b.heldButton(owner, event, "x", "No, it's the same one"),
+	}}}, nil
+}
+
+// zoneChoices are offered to someone who has not set a time zone; any other is a city name
+// or /timezone away.
+var zoneChoices = []string{"Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney"}
+
+// askZone adds the time-zone question to a reply: buttons for common zones, and the hint that
+// a city name works too.
+func (b *Bot) askZone(r *domain.Reply, owner domain.Owner, why string) {
+	exp := b.now().Add(zoneButtonsFor)
+	var row []domain.Button
+	for _, z := range zoneChoices {
+		label := z[strings.LastIndexByte(z, '/')+1:]
+		row = append(row, domain.Button{Label: strings.ReplaceAll(label, "_", " "), Data: b.sign.sign(owner, "tz", z, exp)})
+	}
+	r.Text += "\n\n" + why + " Press one, or send your city (for example Paris) or /timezone Area/City."
+	r.Buttons = append(r.Buttons, rows(row, 4)...)
 }
 
 // feedback returns what the guidance says about a logged session: all of it comes from the
 // knowledge base's notes and facts.
-func (b *Bot) feedback(s diary.Session, recent int) []string {
+func (b *Bot) feedback(s domain.Session, recent int) []string {
 	f := b.kb.Facts()
 	var notes []string
 	if s.NeedleMM > f.HomeMM {
@@ -165,14 +257,8 @@ func unstamp(arg string) (id string, t time.Time, ok bool) {
 	return id, time.UnixMilli(n), true
 }
 
-// platformOf is the platform part of an owner id.
-func platformOf(owner string) string {
-	p, _, _ := strings.Cut(owner, ":")
-	return p
-}
-
 // describe renders a session on one line: "Sat 28 Nov, 22:15 · 0.25 mm · peptides · cheeks".
-func describe(s diary.Session, loc *time.Location, now time.Time) string {
+func describe(s domain.Session, loc *time.Location, now time.Time) string {
 	parts := []string{when(s.At, loc, now)}
 	if s.NeedleMM > 0 {
 		parts = append(parts, kb.FormatMM(s.NeedleMM)+" mm")
@@ -198,54 +284,60 @@ func when(t time.Time, loc *time.Location, now time.Time) string {
 	return t.Format("Mon 2 Jan, 15:04")
 }
 
-func (b *Bot) undo(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) undo(ctx context.Context, req *Request) (domain.Reply, error) {
 	return b.remove(ctx, req, 0, time.Time{})
 }
 
 // remove deletes one session (0: the last logged) and says which. A non-zero logged must match
 // the session's: an Undo button names the session it was made for, not just its id.
-func (b *Bot) remove(ctx context.Context, req *Request, id int64, logged time.Time) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) remove(ctx context.Context, req *Request, id int64, logged time.Time) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	loc, _, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	e, ok, err := b.store.RemoveSession(ctx, owner, id, logged, req.ID)
-	if errors.Is(err, ErrRateLimited) {
-		return Reply{Private: true}, &Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
+	if errors.Is(err, domain.ErrRateLimited) {
+		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
 	}
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	if !ok {
 		if id != 0 {
-			return Reply{Text: "That session was already removed.", Private: true}, nil
+			return domain.Reply{Text: "That session was already removed.", Private: true}, nil
 		}
-		return Reply{Text: "There's nothing to undo: your diary is empty.", Private: true}, nil
+		return domain.Reply{Text: "There's nothing to undo: your diary is empty.", Private: true}, nil
 	}
-	return Reply{Title: "Removed", Text: describe(e.Session, loc, b.now()), Private: true}, nil
+	return domain.Reply{Title: "Removed", Text: describe(e.Session, loc, b.now()), Private: true}, nil
 }
 
-func (b *Bot) history(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) history(ctx context.Context, req *Request) (domain.Reply, error) {
 	n := defaultHistory
 	if len(req.Args) > 0 {
 		v, err := strconv.Atoi(req.Args[0])
 		if err != nil || v < 1 || v > maxHistory {
-			return Reply{Private: true}, Errorf("Tell me how many sessions to show, from 1 to %d: for example /history 5.", maxHistory)
+			return domain.Reply{Private: true}, domain.Errorf("Tell me how many sessions to show, from 1 to %d: for example /history 5.", maxHistory)
 		}
 		n = v
 	}
-	owner := b.ownerOf(req)
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
 	loc, set, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	list, err := b.store.ListSessions(ctx, owner, n)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	if len(list) == 0 {
-		return Reply{Text: emptyDiary, Private: true}, nil
+		return domain.Reply{Text: emptyDiary, Private: true}, nil
 	}
 	var sb strings.Builder
 	now := b.now()
@@ -253,7 +345,7 @@ func (b *Bot) history(ctx context.Context, req *Request) (Reply, error) {
 		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
 	}
 	sb.WriteString(zoneNote(loc, set))
-	return Reply{Title: fmt.Sprintf("Your last %d session%s", len(list), plural(len(list))), Text: strings.TrimRight(sb.String(), "\n"), Private: true}, nil
+	return domain.Reply{Title: fmt.Sprintf("Your last %d session%s", len(list), plural(len(list))), Text: strings.TrimRight(sb.String(), "\n"), Private: true}, nil
 }
 
 const emptyDiary = `Your diary is empty. Tell me about a session in your own words ("rolled 0.25 tonight with peptide serum"), or use /log.`
@@ -273,22 +365,25 @@ func plural(n int) string {
 	return "s"
 }
 
-func (b *Bot) stats(ctx context.Context, req *Request) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
 	loc, set, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	times, err := b.store.SessionTimes(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	if len(times) == 0 {
-		return Reply{Text: emptyDiary, Private: true}, nil
+		return domain.Reply{Text: emptyDiary, Private: true}, nil
 	}
 	usage, err := b.store.Usage(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	now := b.now()
 	st := computeStats(times, now, loc, b.kb.Facts().PerWeek)
@@ -305,7 +400,7 @@ func (b *Bot) stats(ctx context.Context, req *Request) (Reply, error) {
 	}
 	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
 	sb.WriteString(zoneNote(loc, set))
-	return Reply{Title: "Your stats", Text: sb.String(), Private: true}, nil
+	return domain.Reply{Title: "Your stats", Text: sb.String(), Private: true}, nil
 }
 
 type statsResult struct {
@@ -356,36 +451,39 @@ func top(usage map[string]int, prefix string) (string, int) {
 	return best, n
 }
 
-func (b *Bot) export(ctx context.Context, req *Request) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) export(ctx context.Context, req *Request) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
 	loc, _, err := b.location(ctx, owner)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	list, err := b.store.ListSessions(ctx, owner, 0)
 	if err != nil {
-		return Reply{Private: true}, readError(err)
+		return domain.Reply{Private: true}, readError(err)
 	}
 	if len(list) == 0 {
-		return Reply{Text: "There's nothing to export yet. " + emptyDiary, Private: true}, nil
+		return domain.Reply{Text: "There's nothing to export yet. " + emptyDiary, Private: true}, nil
 	}
 	data, err := exportCSV(list, loc)
 	if err != nil {
-		return Reply{Private: true}, err
+		return domain.Reply{Private: true}, err
 	}
 	now := b.now()
-	return Reply{
+	return domain.Reply{
 		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), plural(len(list)), loc),
 		Private: true,
-		File:    &File{Name: "needlebot-sessions-" + now.In(loc).Format("2006-01-02") + ".csv", Type: "text/csv", Data: data},
+		File:    &domain.File{Name: "needlebot-sessions-" + now.In(loc).Format("2006-01-02") + ".csv", Type: "text/csv", Data: data},
 	}, nil
 }
 
 // exportCSV writes sessions as RFC 4180 CSV (CRLF line ends), oldest first, with ISO 8601
 // times and offsets in loc. Cells a spreadsheet would run as a formula get a leading quote.
-func exportCSV(list []Entry, loc *time.Location) ([]byte, error) {
+func exportCSV(list []domain.Entry, loc *time.Location) ([]byte, error) {
 	rows := slices.Clone(list)
-	slices.SortStableFunc(rows, func(a, b Entry) int { return a.At.Compare(b.At) })
+	slices.SortStableFunc(rows, func(a, b domain.Entry) int { return a.At.Compare(b.At) })
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
@@ -416,28 +514,35 @@ func safeCell(s string) string {
 	return s
 }
 
-func (b *Bot) forget(_ context.Context, req *Request) (Reply, error) {
-	owner := b.ownerOf(req)
+func (b *Bot) forget(ctx context.Context, req *Request) (domain.Reply, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	exp := b.now().Add(forgetFor)
-	return Reply{
+	return domain.Reply{
 		Title:   "Delete everything?",
 		Text:    "This deletes everything I keep about you: every logged session, your reminders and your settings. It can't be undone. (Save your sessions first with /export if you want them.)",
 		Private: true,
-		Buttons: [][]Button{{
+		Buttons: [][]domain.Button{{
 			{Label: "Yes, delete everything", Data: b.sign.sign(owner, "forget", "yes", exp)},
 			{Label: "Cancel", Data: b.sign.sign(owner, "forget", "no", exp)},
 		}},
 	}, nil
 }
 
-func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Reply, error) {
+func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (domain.Reply, error) {
 	if !yes {
-		return Reply{Text: "Cancelled: I kept everything.", Private: true}, nil
+		return domain.Reply{Text: "Cancelled: I kept everything.", Private: true}, nil
 	}
-	if err := b.store.Forget(ctx, b.ownerOf(req)); err != nil {
-		return Reply{Private: true}, err
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return domain.Reply{Private: true}, err
 	}
-	return Reply{Text: "Done: everything I kept about you is deleted. If you talk to me again, you start afresh.", Private: true}, nil
+	if err := b.store.Forget(ctx, owner); err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	return domain.Reply{Text: "Done: everything I kept about you is deleted. If you talk to me again, you start afresh.", Private: true}, nil
 }
 
 // diaryText handles a plain message, in the order the README gives ("How the bot reads a
@@ -445,16 +550,24 @@ func (b *Bot) forgetConfirmed(ctx context.Context, req *Request, yes bool) (Repl
 // not logged); a session report is logged, with the answer to a question asked along with it;
 // a report that leaves something open is asked back about; anything else is read by the
 // knowledge base.
-func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
+func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error) {
 	if len([]rune(req.Text)) > maxQuestionRunes {
 		return b.question(req.Text) // says the message is too long
 	}
-	owner := b.ownerOf(req)
-	loc, _, err := b.location(ctx, owner)
-	if err != nil {
-		// The diary is out of reach: questions are still answered, and a report fails (and is
-		// logged) when it is saved.
-		loc = time.UTC
+	// When the diary is out of reach, questions are still answered, and a report fails (and
+	// is logged) when it is saved.
+	loc, zoneSet := time.UTC, false
+	owner, ownerErr := b.ownerOf(ctx, req)
+	if ownerErr == nil {
+		if l, set, err := b.location(ctx, owner); err == nil {
+			loc, zoneSet = l, set
+		}
+	}
+	if reply, ok, err := b.linkMessage(ctx, req); ok {
+		return reply, err // a link code sent as it is
+	}
+	if zone, ok := schedule.CityZone(req.Text); ok && !zoneSet && ownerErr == nil {
+		return b.setZone(ctx, req, zone) // the answer to "which time zone are you in?"
 	}
 	u := b.kb.Search(req.Text)
 	b.obs.Understood(u.Verdict.String())
@@ -480,7 +593,10 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 	}
 	switch d.Kind {
 	case diary.Report:
-		reply, err := b.logSession(ctx, req.ID, owner, d.Session, loc)
+		if ownerErr != nil {
+			return domain.Reply{Private: true}, ownerErr
+		}
+		reply, err := b.logSession(ctx, logKey{event: req.ID}, req.Platform, owner, d.Session, loc, zoneSet)
 		if err != nil || !answersAlong(q) {
 			return reply, err
 		}
@@ -489,7 +605,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (Reply, error) {
 		if len(d.Days) > 0 || len(d.Sizes) > 0 {
 			return b.holdReply(ctx, req, d, loc)
 		}
-		return Reply{Text: d.Reason, Private: true}, nil
+		return domain.Reply{Text: d.Reason, Private: true}, nil
 	}
 	return b.reading(u), nil
 }
@@ -532,5 +648,5 @@ func readError(err error) error {
 	if err == nil || !unavailable(err) {
 		return err
 	}
-	return &Error{Msg: "I can't reach your diary right now. Please try again in a minute.", Err: err}
+	return &domain.Error{Msg: "I can't reach your diary right now. Please try again in a minute.", Err: err}
 }

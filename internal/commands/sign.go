@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Button data is "verb:arg" for buttons anyone may press (a /needle topic) and
@@ -30,24 +32,24 @@ func newSigner(key []byte) signer {
 	return signer{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
-func (s signer) mac(owner, verb, arg, exp string) string {
+func (s signer) mac(owner domain.Owner, verb, arg, exp string) string {
 	m := s.pool.Get().(hash.Hash)
 	defer s.pool.Put(m)
 	m.Reset()
 	var buf [sha256.Size]byte
-	io.WriteString(m, owner+"\x00"+verb+"\x00"+arg+"\x00"+exp)
+	io.WriteString(m, string(owner)+"\x00"+verb+"\x00"+arg+"\x00"+exp)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(buf[:0])[:sigBytes])
 }
 
 // sign returns button data for owner that is valid until exp.
-func (s signer) sign(owner, verb, arg string, exp time.Time) string {
+func (s signer) sign(owner domain.Owner, verb, arg string, exp time.Time) string {
 	e := strconv.FormatInt(exp.Unix(), 36)
 	return verb + ":" + arg + ":" + e + ":" + s.mac(owner, verb, arg, e)
 }
 
 // verify checks signed button data for owner at now and returns its verb and argument.
 // expired reports a genuine button that is too old.
-func (s signer) verify(owner, data string, now time.Time) (verb, arg string, ok, expired bool) {
+func (s signer) verify(owner domain.Owner, data string, now time.Time) (verb, arg string, ok, expired bool) {
 	parts := strings.Split(data, ":")
 	if len(parts) != 4 || len(data) > maxButtonData {
 		return "", "", false, false

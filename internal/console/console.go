@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -26,7 +27,7 @@ const maxLine = 64 * 1024
 
 // Responder answers requests; *commands.Bot is one.
 type Responder interface {
-	Respond(ctx context.Context, req *commands.Request) commands.Reply
+	Respond(ctx context.Context, req *commands.Request) domain.Reply
 }
 
 // Console is the terminal front end.
@@ -38,7 +39,7 @@ type Console struct {
 
 	mu      sync.Mutex // serialises writes: replies and reminders may arrive together
 	out     io.Writer
-	buttons []commands.Button // the buttons last shown, pressed by typing their number
+	buttons []domain.Button // the buttons last shown, pressed by typing their number
 	seq     int
 }
 
@@ -94,7 +95,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 	c.seq++
 	req := &commands.Request{
 		ID:       "console-" + strconv.FormatInt(c.now().UnixNano(), 36) + "-" + strconv.Itoa(c.seq),
-		Platform: commands.Console,
+		Platform: domain.Console,
 		UserID:   UserID,
 		ChatID:   UserID,
 		Private:  true,
@@ -122,13 +123,13 @@ func (c *Console) Notify(_ context.Context, n remind.Notice) error {
 }
 
 // Show prints a reply, numbering its buttons so the user can press one by typing its number.
-func (c *Console) Show(r commands.Reply) {
+func (c *Console) Show(r domain.Reply) {
 	var sb strings.Builder
 	if r.Title != "" {
 		sb.WriteString(r.Title + "\n")
 	}
 	sb.WriteString(strings.TrimRight(r.Text, "\n") + "\n")
-	var flat []commands.Button
+	var flat []domain.Button
 	for _, row := range r.Buttons {
 		flat = append(flat, row...)
 	}

@@ -75,6 +75,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // MaxMessageRunes is the longest message, in runes, that Read and ParseLog accept.
@@ -98,15 +100,6 @@ const (
 	msgIntent     = "Sounds like a plan! Tell me once you've rolled (or send /log then) and I'll log it."
 	msgOther      = "I keep a diary for you only — if you rolled too, tell me what you did and I'll log it."
 )
-
-// Session is one logged micro-needling session.
-type Session struct {
-	At       time.Time // when it happened, in the user's location
-	NeedleMM float64   // needle length in mm, 0 when not given
-	Products []string  // canonical ingredient names and, for unknown products, the user's own short phrase, de-duplicated, in order of mention
-	Areas    []string  // canonical areas, de-duplicated, in order of mention
-	Note     string    // what is left that is worth keeping, trimmed, at most 200 runes
-}
 
 // Kind says what a message is.
 type Kind int
@@ -137,11 +130,11 @@ func (k Kind) String() string {
 // Result is the outcome of reading a message.
 type Result struct {
 	Kind     Kind
-	Session  Session     // set when Kind == Report, and for an Ambiguous one with Days or Sizes
-	Reason   string      // for Ambiguous: a friendly question or explanation for the user; empty otherwise
-	Question string      // for Report: a question asked along with it, to answer in the same reply
-	Days     []time.Time // for Ambiguous: the days a vague date may mean, newest first; the user picks one
-	Sizes    []float64   // for Ambiguous: the needle lengths the message names; the user picks one
+	Session  domain.Session // set when Kind == Report, and for an Ambiguous one with Days or Sizes
+	Reason   string         // for Ambiguous: a friendly question or explanation for the user; empty otherwise
+	Question string         // for Report: a question asked along with it, to answer in the same reply
+	Days     []time.Time    // for Ambiguous: the days a vague date may mean, newest first; the user picks one
+	Sizes    []float64      // for Ambiguous: the needle lengths the message names; the user picks one
 }
 
 // InputError is a problem with what the user typed; its message is a full
@@ -213,24 +206,24 @@ func readable(text string) (*message, bool) {
 // the future or over a year ago, or a message that is too long or not text.
 // A number at the very start is taken as the needle length whatever it looks
 // like, so "/log 5" is refused rather than ignored.
-func ParseLog(args string, now time.Time) (Session, error) {
+func ParseLog(args string, now time.Time) (domain.Session, error) {
 	clean, problem := normalize(args)
 	if problem != "" {
-		return Session{}, &InputError{Message: problem}
+		return domain.Session{}, &InputError{Message: problem}
 	}
 	r := newMessage(clean).read(now, true)
 	if r.sizeProblem != "" {
-		return Session{}, &InputError{Message: r.sizeProblem}
+		return domain.Session{}, &InputError{Message: r.sizeProblem}
 	}
 	if r.timeProblem != "" {
-		return Session{}, &InputError{Message: r.timeProblem}
+		return domain.Session{}, &InputError{Message: r.timeProblem}
 	}
 	return r.session, nil
 }
 
 // reading is everything the rules found in one message.
 type reading struct {
-	session     Session
+	session     domain.Session
 	timeFound   bool
 	timeText    string // the time phrase as written, for asking back
 	timeSaid    string // the same phrase as it reads after "Did you roll"
@@ -250,7 +243,7 @@ type reading struct {
 // read runs the rules so that the more specific ones claim tokens first:
 // time phrases before sizes, so "at 9pm" and "20/11" never become sizes.
 func (m *message) read(now time.Time, command bool) reading {
-	r := reading{session: Session{At: now}, words: m.wordCount()}
+	r := reading{session: domain.Session{At: now}, words: m.wordCount()}
 	if hit, ok := m.findTime(now); ok {
 		r.timeFound, r.timeText, r.timeSaid, r.timeProblem = true, hit.text, hit.text, hit.problem
 		if hit.onDay {
@@ -351,7 +344,7 @@ func (r reading) classify() Result {
 // to say; timeText is the time phrase as written and said how it reads in a
 // sentence ("on monday" for "monday"). With skin set it asks "Did you roll
 // your skin", for a "rolled" that may have been an everyday one.
-func askBack(s Session, timeText, said string, skin bool) string {
+func askBack(s domain.Session, timeText, said string, skin bool) string {
 	var with, args, free []string
 	if s.NeedleMM > 0 {
 		mm := formatMM(s.NeedleMM)

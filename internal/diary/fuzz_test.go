@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // fuzzZones are where fuzzNow puts "now"; both spring forward within the
@@ -103,7 +104,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("Read(%q) kind %v", text, got.Kind)
 		}
 		choices := len(got.Days) > 0 || len(got.Sizes) > 0
-		if got.Kind != Report && !choices && !cmp.Equal(got.Session, Session{}) {
+		if got.Kind != Report && !choices && !cmp.Equal(got.Session, domain.Session{}) {
 			t.Errorf("%v carries a session: %+v", got.Kind, got.Session)
 		}
 		if got.Question != "" && got.Kind != Report {
@@ -125,7 +126,7 @@ func FuzzParseLog(f *testing.F) {
 			if !errors.As(err, &ie) || ie.Message == "" || !utf8.ValidString(ie.Message) {
 				t.Fatalf("ParseLog(%q) error %#v must be an *InputError with a valid message", args, err)
 			}
-			if !cmp.Equal(s, Session{}) {
+			if !cmp.Equal(s, domain.Session{}) {
 				t.Errorf("ParseLog(%q) returned a session with an error: %+v", args, s)
 			}
 			return
@@ -135,7 +136,7 @@ func FuzzParseLog(f *testing.F) {
 }
 
 // checkSession asserts what every logged session read from text must satisfy.
-func checkSession(t *testing.T, text string, s Session, now time.Time) {
+func checkSession(t *testing.T, text string, s domain.Session, now time.Time) {
 	t.Helper()
 	if s.NeedleMM != 0 && (s.NeedleMM < minNeedleMM || s.NeedleMM > maxNeedleMM) {
 		t.Errorf("NeedleMM %v outside %v–%v", s.NeedleMM, minNeedleMM, maxNeedleMM)

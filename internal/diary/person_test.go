@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // TestTimePhrasesAroundMidnight reads the same time phrases sent at 22:10, 00:30 and 03:00
@@ -63,27 +64,27 @@ func TestReadsLikeAPerson(t *testing.T) {
 		text string
 		want Result
 	}{
-		{"size in words: quarter", "rolled a quarter mm tonight", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25}}},
-		{"size in words: point two five", "did point two five with peptides", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25, Products: []string{"peptides"}}}},
-		{"size in words: zero point five", "rolled zero point five on my cheeks", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.5, Areas: []string{"cheeks"}}}},
-		{"size in words: half a millimetre", "dermarolled half a millimetre", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.5}}},
-		{"size in words: one millimetre", "microneedled with a one millimeter roller", Result{Kind: Report, Session: Session{At: now, NeedleMM: 1}}},
+		{"size in words: quarter", "rolled a quarter mm tonight", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25}}},
+		{"size in words: point two five", "did point two five with peptides", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25, Products: []string{"peptides"}}}},
+		{"size in words: zero point five", "rolled zero point five on my cheeks", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.5, Areas: []string{"cheeks"}}}},
+		{"size in words: half a millimetre", "dermarolled half a millimetre", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.5}}},
+		{"size in words: one millimetre", "microneedled with a one millimeter roller", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 1}}},
 		{"roll of another kind: food", "rolled out the pizza dough tonight", Result{Kind: Other}},
 		{"roll of another kind: eyes", "rolled my eyes at him tonight", Result{Kind: Other}},
-		{"this evening is pm", "dermarolled at 7:15 this evening", Result{Kind: Report, Session: Session{At: time.Date(2026, 11, 28, 19, 15, 0, 0, loc)}}},
+		{"this evening is pm", "dermarolled at 7:15 this evening", Result{Kind: Report, Session: domain.Session{At: time.Date(2026, 11, 28, 19, 15, 0, 0, loc)}}},
 		{"vague day asks with days", "rolled 0.25 the other day", Result{Kind: Ambiguous, Reason: `Which day was "the other day"? Press it and I'll log the session.`,
-			Days: []time.Time{day(26), day(25), day(24), day(23), day(22)}, Session: Session{At: now, NeedleMM: 0.25}}},
+			Days: []time.Time{day(26), day(25), day(24), day(23), day(22)}, Session: domain.Session{At: now, NeedleMM: 0.25}}},
 		{"vague week asks with days", "dermarolled sometime last week", Result{Kind: Ambiguous, Reason: `Which day was "sometime last week"? Press it and I'll log the session.`,
-			Days: []time.Time{day(22), day(21), day(20), day(19), day(18), day(17), day(16)}, Session: Session{At: now}}},
-		{"unknown product kept", "rolled 0.25 with caffeine serum", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25, Products: []string{"caffeine serum"}}}},
-		{"misspelt product kept", "rolled 0.25 w/ hyaluronc", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25, Products: []string{"hyaluronic acid"}}}},
-		{"listed product kept", "dermarolled + rosehip", Result{Kind: Report, Session: Session{At: now, Products: []string{"rosehip oil"}}}},
+			Days: []time.Time{day(22), day(21), day(20), day(19), day(18), day(17), day(16)}, Session: domain.Session{At: now}}},
+		{"unknown product kept", "rolled 0.25 with caffeine serum", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25, Products: []string{"caffeine serum"}}}},
+		{"misspelt product kept", "rolled 0.25 w/ hyaluronc", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25, Products: []string{"hyaluronic acid"}}}},
+		{"listed product kept", "dermarolled + rosehip", Result{Kind: Report, Session: domain.Session{At: now, Products: []string{"rosehip oil"}}}},
 		{"two sizes ask which", "did 0.25 and then 1mm tonight", Result{Kind: Ambiguous, Reason: "Which needle did you use, 0.25 mm or 1 mm? Press one and I'll log it.",
-			Sizes: []float64{0.25, 1}, Session: Session{At: now, NeedleMM: 0.25}}},
-		{"abbreviation and emoji", "mn 0.25 ✅", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25}}},
-		{"abbreviation and emoji: done", "dr'd .25 🙌", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.25}}},
+			Sizes: []float64{0.25, 1}, Session: domain.Session{At: now, NeedleMM: 0.25}}},
+		{"abbreviation and emoji", "mn 0.25 ✅", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25}}},
+		{"abbreviation and emoji: done", "dr'd .25 🙌", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.25}}},
 		{"not done mark", "0.25 ❌ tonight", Result{Kind: Ambiguous, Reason: msgNegated}},
-		{"report and question", "did 0.2 just now, should I wear sunscreen tomorrow?", Result{Kind: Report, Session: Session{At: now, NeedleMM: 0.2}, Question: "should I wear sunscreen tomorrow?"}},
+		{"report and question", "did 0.2 just now, should I wear sunscreen tomorrow?", Result{Kind: Report, Session: domain.Session{At: now, NeedleMM: 0.2}, Question: "should I wear sunscreen tomorrow?"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

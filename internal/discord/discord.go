@@ -22,12 +22,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Responder answers requests and describes the commands; *commands.Bot is one.
 type Responder interface {
 	// Respond answers a request; it never fails, errors become a friendly reply.
-	Respond(ctx context.Context, req *commands.Request) commands.Reply
+	Respond(ctx context.Context, req *commands.Request) domain.Reply
 	// Commands describes every command; the slash commands are generated from it.
 	Commands() []commands.Command
 	// Complete returns values for an option the user is typing, best first. command is the

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -171,7 +172,7 @@ func TestGateway(t *testing.T) {
 		r.conn.dispatch(t, "INTERACTION_CREATE", in)
 		got := bot.request(t, "dc:i:1260000000000000001")
 		want := commands.Request{
-			ID: "dc:i:1260000000000000001", Platform: commands.Discord, UserID: testUser, ChatID: testChannel,
+			ID: "dc:i:1260000000000000001", Platform: domain.Discord, UserID: testUser, ChatID: testChannel,
 			Command: "needle", Args: []string{"size"}, Text: "size", Time: interactionTime,
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -286,7 +287,7 @@ func TestGateway(t *testing.T) {
 		r.conn.dispatch(t, "MESSAGE_CREATE", payload(t, "message_create_dm.json"))
 		got := bot.request(t, "dc:m:1260002813990000001")
 		want := commands.Request{
-			ID: "dc:m:1260002813990000001", Platform: commands.Discord, UserID: testUser, ChatID: testDM, Private: true,
+			ID: "dc:m:1260002813990000001", Platform: domain.Discord, UserID: testUser, ChatID: testDM, Private: true,
 			Text: "rolled 0.25 tonight with my peptide serum", Time: time.Date(2024, 7, 8, 22, 41, 17, 804e6, time.UTC),
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -310,9 +311,8 @@ func TestGateway(t *testing.T) {
 
 	t.Run("reminder and its button", func(t *testing.T) {
 		err := r.d.Notify(context.Background(), remind.Notice{
-			Owner: "dc:" + testUser,
-			Chat:  testUser,
-			Reply: commands.Reply{Title: "Reminder", Text: "Time for your evening session.", Buttons: [][]commands.Button{{{Label: "size", Data: "needle:size"}}}},
+			To:    domain.Address{Platform: domain.Discord, Chat: testUser},
+			Reply: domain.Reply{Title: "Reminder", Text: "Time for your evening session.", Buttons: [][]domain.Button{{{Label: "size", Data: "needle:size"}}}},
 		})
 		if err != nil {
 			t.Fatalf("Notify: %v", err)
@@ -508,7 +508,7 @@ func TestNotifyErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = d.Notify(context.Background(), remind.Notice{Owner: "dc:" + testUser, Chat: tc.chat, Reply: commands.Reply{Text: "Time for your session."}})
+			err = d.Notify(context.Background(), remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: tc.chat}, Reply: domain.Reply{Text: "Time for your session."}})
 			if err == nil {
 				t.Fatal("Notify succeeded, want an error")
 			}
@@ -530,10 +530,10 @@ func TestShutdownCancelsStuckReplies(t *testing.T) {
 	cancelled := make(chan struct{})
 	bot := &scripted{
 		cmds: []commands.Command{{Name: "export", Summary: "All your sessions as a CSV file", Private: true, Slow: true}},
-		respond: func(ctx context.Context, _ *commands.Request) commands.Reply {
+		respond: func(ctx context.Context, _ *commands.Request) domain.Reply {
 			<-ctx.Done() // a store that never answers
 			close(cancelled)
-			return commands.Reply{Text: "Something went wrong, please try again.", Private: true}
+			return domain.Reply{Text: "Something went wrong, please try again.", Private: true}
 		},
 	}
 	d, err := New(config(f, logs), bot)

@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -25,7 +26,7 @@ func (d *Discord) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 	p := commands.Parse(m.Content)
 	req := &commands.Request{
 		ID:       "dc:m:" + m.ID,
-		Platform: commands.Discord,
+		Platform: domain.Discord,
 		UserID:   m.Author.ID,
 		ChatID:   m.ChannelID,
 		Private:  true,
@@ -46,7 +47,7 @@ func (d *Discord) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 }
 
 // send posts a reply to a channel, as one message or several when it is long.
-func (d *Discord) send(channelID string, reply commands.Reply, opts ...discordgo.RequestOption) error {
+func (d *Discord) send(channelID string, reply domain.Reply, opts ...discordgo.RequestOption) error {
 	for _, m := range d.render(reply) {
 		if _, err := d.s.ChannelMessageSendComplex(channelID, m.send(), opts...); err != nil {
 			return err
@@ -55,17 +56,17 @@ func (d *Discord) send(channelID string, reply commands.Reply, opts ...discordgo
 	return nil
 }
 
-// Notify delivers a reminder by direct message to the Discord user n.Chat, with its buttons.
+// Notify delivers a reminder by direct message to the Discord user n.To.Chat, with its buttons.
 // It returns a *remind.RetryAfterError when Discord rate-limits the send, an error marked
 // remind.Permanent when the user cannot receive direct messages from the bot (error 50007) or
 // does not exist (10013), and any other error for a failure worth retrying.
 func (d *Discord) Notify(ctx context.Context, n remind.Notice) error {
-	if _, err := strconv.ParseUint(n.Chat, 10, 64); err != nil {
-		return remind.Permanent(fmt.Errorf("discord: notify: %q is not a Discord user id", n.Chat))
+	if _, err := strconv.ParseUint(n.To.Chat, 10, 64); err != nil {
+		return remind.Permanent(fmt.Errorf("discord: notify: %q is not a Discord user id", n.To.Chat))
 	}
 	// The dispatcher decides when to retry, so a 429 comes back instead of blocking here.
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
-	ch, err := d.s.UserChannelCreate(n.Chat, opts...)
+	ch, err := d.s.UserChannelCreate(n.To.Chat, opts...)
 	if err != nil {
 		return d.notifyError("open dm", err)
 	}

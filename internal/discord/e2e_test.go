@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
 )
@@ -49,7 +50,7 @@ func TestEndToEndWithStore(t *testing.T) {
 	bot := commands.New(commands.Config{KB: sharedKB(), Store: st, ButtonKey: []byte("discord-e2e-key-discord-e2e-key!"), Now: now.Now})
 	f := newFake(t)
 	r := start(t, f, bot, func(c *Config) { c.Now = now.Now })
-	owner := "dc:" + testUser
+	owner := domain.Owner("dc:" + testUser)
 	dmMessages := "/channels/" + testDM + "/messages"
 
 	sessions := func() int {
@@ -91,13 +92,13 @@ func TestEndToEndWithStore(t *testing.T) {
 	}})
 	r.conn.dispatch(t, "INTERACTION_CREATE", set)
 	cb = f.waitCall(t, "POST", callback(set))
-	if d := data(t, cb); num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "Reminder #1 set") {
+	if d := data(t, cb); num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "Reminder set") {
 		t.Fatalf("/remind set answered %s, want an ephemeral confirmation", cb.Body)
 	}
 
 	// The next evening the dispatcher delivers it by direct message, with buttons.
 	now.Set(time.Date(2024, 7, 9, 21, 31, 0, 0, time.UTC))
-	disp := remind.New(remind.Config{Queue: st, Composer: bot, Clock: now, Notifiers: map[string]remind.Notifier{commands.Discord: r.d}})
+	disp := remind.New(remind.Config{Queue: st, Composer: bot, Clock: now, Notifiers: map[domain.Platform]remind.Notifier{domain.Discord: r.d}})
 	if n, err := disp.Round(ctx); err != nil || n != 1 {
 		t.Fatalf("Round = %d, %v; want the one reminder", n, err)
 	}

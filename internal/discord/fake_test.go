@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -478,13 +479,13 @@ func newKBBot() *commands.Bot { return realBot() }
 // scripted is a Responder whose commands and answers a test defines.
 type scripted struct {
 	cmds     []commands.Command
-	respond  func(ctx context.Context, req *commands.Request) commands.Reply
+	respond  func(ctx context.Context, req *commands.Request) domain.Reply
 	complete func(command, option, partial string) []string
 }
 
 func (s *scripted) Commands() []commands.Command { return s.cmds }
 
-func (s *scripted) Respond(ctx context.Context, req *commands.Request) commands.Reply {
+func (s *scripted) Respond(ctx context.Context, req *commands.Request) domain.Reply {
 	return s.respond(ctx, req)
 }
 
@@ -566,7 +567,7 @@ func (b *mixBot) seen() []commands.Request {
 	return append([]commands.Request(nil), b.all...)
 }
 
-func (b *mixBot) Respond(ctx context.Context, req *commands.Request) commands.Reply {
+func (b *mixBot) Respond(ctx context.Context, req *commands.Request) domain.Reply {
 	b.mu.Lock()
 	b.all = append(b.all, *req)
 	b.mu.Unlock()
@@ -580,19 +581,19 @@ func (b *mixBot) Respond(ctx context.Context, req *commands.Request) commands.Re
 	switch {
 	case req.Command == "export":
 		wait("export")
-		return commands.Reply{Text: "Your diary: 1 session.", Private: true, File: &commands.File{Name: "diary.csv", Type: "text/csv", Data: []byte(exportCSV)}}
+		return domain.Reply{Text: "Your diary: 1 session.", Private: true, File: &domain.File{Name: "diary.csv", Type: "text/csv", Data: []byte(exportCSV)}}
 	case req.Command == "history":
-		return commands.Reply{Text: "2024-07-08 0.25 mm", Private: true}
+		return domain.Reply{Text: "2024-07-08 0.25 mm", Private: true}
 	case req.Command == "late":
 		wait(req.Text)
-		return commands.Reply{Text: "A late answer.", Private: req.Text == "private"}
+		return domain.Reply{Text: "A late answer.", Private: req.Text == "private"}
 	case req.Command == "long":
-		return commands.Reply{Text: strings.Repeat("A line of a long history.\n", 100)}
+		return domain.Reply{Text: strings.Repeat("A line of a long history.\n", 100)}
 	case strings.HasPrefix(req.Button, "stale:"):
-		return commands.Reply{Text: "That button no longer works.", Private: true}
+		return domain.Reply{Text: "That button no longer works.", Private: true}
 	case strings.HasPrefix(req.Button, "slow:"):
 		wait("slow-button")
-		return commands.Reply{Text: "Updated late."}
+		return domain.Reply{Text: "Updated late."}
 	}
 	return b.real.Respond(ctx, req)
 }

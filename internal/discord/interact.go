@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // respondFunc sends an interaction's one initial response: a REST callback for gateway
@@ -61,10 +62,10 @@ func (d *Discord) answer(ctx context.Context, in *discordgo.Interaction, respond
 		d.log.Warn("discord: interaction without a user or data ignored", "type", in.Type.String())
 		return
 	}
-	replies := make(chan commands.Reply, 1)
+	replies := make(chan domain.Reply, 1)
 	go func() { replies <- d.bot.Respond(ctx, req) }()
 
-	reply, answered := commands.Reply{}, false
+	reply, answered := domain.Reply{}, false
 	if !spec.Slow {
 		timer := time.NewTimer(d.deferAfter)
 		select {
@@ -94,7 +95,7 @@ func (d *Discord) answer(ctx context.Context, in *discordgo.Interaction, respond
 // deliver sends a reply: in the initial response when nothing was deferred, else by editing
 // the deferred response. A private reply in a server is ephemeral; a button's reply replaces
 // the message that carried the button, unless the reply is private and that message is not.
-func (d *Discord) deliver(ctx context.Context, in *discordgo.Interaction, req *commands.Request, reply commands.Reply,
+func (d *Discord) deliver(ctx context.Context, in *discordgo.Interaction, req *commands.Request, reply domain.Reply,
 	deferred *deferral, respond respondFunc, inlineFiles bool) {
 	out := d.render(reply)
 	ephemeral := reply.Private && !req.Private
@@ -178,7 +179,7 @@ func (d *Discord) request(in *discordgo.Interaction) (*commands.Request, command
 	}
 	req := &commands.Request{
 		ID:       "dc:i:" + in.ID,
-		Platform: commands.Discord,
+		Platform: domain.Discord,
 		UserID:   user.ID,
 		ChatID:   in.ChannelID,
 		Private:  in.GuildID == "" && in.Context != discordgo.InteractionContextPrivateChannel,

@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -31,12 +32,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 	// A scripted bot, so that this sequential test does not wait for the knowledge base.
 	bot := &scripted{
 		cmds:    []commands.Command{{Name: "needle", Summary: "The guidance on one topic", Subs: []commands.Sub{{Name: "size", Summary: "Needle size"}}}},
-		respond: func(context.Context, *commands.Request) commands.Reply { return commands.Reply{Text: "0.25 mm"} },
+		respond: func(context.Context, *commands.Request) domain.Reply { return domain.Reply{Text: "0.25 mm"} },
 	}
 	r := start(t, f, bot, nil)
 	r.conn.dispatch(t, "INTERACTION_CREATE", in)
 	r.logs.waitFor(t, "discord: reply not delivered")
-	notifyErr := r.d.Notify(context.Background(), remind.Notice{Chat: testUser, Reply: commands.Reply{Text: "Time for your session."}})
+	notifyErr := r.d.Notify(context.Background(), remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser}, Reply: domain.Reply{Text: "Time for your session."}})
 	r.stop()
 	if notifyErr == nil {
 		t.Fatal("Notify succeeded against a failing Discord")

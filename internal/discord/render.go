@@ -8,8 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Discord's message limits.
@@ -27,7 +26,7 @@ const (
 type message struct {
 	content    string
 	components []discordgo.MessageComponent
-	file       *commands.File
+	file       *domain.File
 }
 
 // noMentions stops replies that echo user text from pinging anyone.
@@ -70,7 +69,7 @@ func (m message) send() *discordgo.MessageSend {
 // render turns a reply into Discord messages: the text escaped for Discord's markdown with the
 // title in bold, split where it exceeds a message, and the buttons and file on the last one.
 // Every message has a non-nil component list, so an update also removes old buttons.
-func (d *Discord) render(r commands.Reply) []message {
+func (d *Discord) render(r domain.Reply) []message {
 	text := escape(strings.TrimRight(r.Text, "\n"))
 	if r.Title != "" {
 		text = "**" + escape(r.Title) + "**\n" + text
@@ -88,11 +87,11 @@ func (d *Discord) render(r commands.Reply) []message {
 // components lays buttons out in action rows. Rows that fit Discord's five by five are kept as
 // the handler arranged them; otherwise the buttons are packed five to a row. Buttons beyond 25
 // and buttons whose data Discord cannot carry are left out and logged.
-func (d *Discord) components(rows [][]commands.Button) []discordgo.MessageComponent {
-	var valid [][]commands.Button
+func (d *Discord) components(rows [][]domain.Button) []discordgo.MessageComponent {
+	var valid [][]domain.Button
 	fits := len(rows) <= maxRows
 	for _, row := range rows {
-		var kept []commands.Button
+		var kept []domain.Button
 		for _, b := range row {
 			if b.Data == "" || len(b.Data) > maxCustomID {
 				d.log.Warn("discord: button left out: its data is empty or longer than 100 bytes", "label", b.Label)
@@ -106,7 +105,7 @@ func (d *Discord) components(rows [][]commands.Button) []discordgo.MessageCompon
 		}
 	}
 	if !fits {
-		var flat []commands.Button
+		var flat []domain.Button
 		for _, row := range valid {
 			flat = append(flat, row...)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/store"
 )
 
@@ -207,7 +208,7 @@ func TestRequestFromOptions(t *testing.T) {
 			if !ok {
 				t.Fatal("request refused the interaction")
 			}
-			tc.want.ID, tc.want.Platform, tc.want.UserID, tc.want.ChatID, tc.want.Time = "dc:i:1260000000000000001", commands.Discord, "7", "9", interactionTime
+			tc.want.ID, tc.want.Platform, tc.want.UserID, tc.want.ChatID, tc.want.Time = "dc:i:1260000000000000001", domain.Discord, "7", "9", interactionTime
 			if diff := cmp.Diff(&tc.want, got); diff != "" {
 				t.Errorf("request (-want +got):\n%s", diff)
 			}
@@ -274,10 +275,10 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := func(n int, prefix string) []commands.Button {
-		var out []commands.Button
+	row := func(n int, prefix string) []domain.Button {
+		var out []domain.Button
 		for i := range n {
-			out = append(out, commands.Button{Label: prefix, Data: prefix + ":" + string(rune('a'+i))})
+			out = append(out, domain.Button{Label: prefix, Data: prefix + ":" + string(rune('a'+i))})
 		}
 		return out
 	}
@@ -288,13 +289,13 @@ func TestRender(t *testing.T) {
 		return buttons(v)
 	}
 	t.Run("rows that fit are kept", func(t *testing.T) {
-		got := ids(d.render(commands.Reply{Text: "x", Buttons: [][]commands.Button{row(2, "a"), row(3, "b")}}))
+		got := ids(d.render(domain.Reply{Text: "x", Buttons: [][]domain.Button{row(2, "a"), row(3, "b")}}))
 		if diff := cmp.Diff([][]string{{"a:a", "a:b"}, {"b:a", "b:b", "b:c"}}, got); diff != "" {
 			t.Errorf("rows (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("more than 25 buttons are cut to 25", func(t *testing.T) {
-		got := ids(d.render(commands.Reply{Text: "x", Buttons: [][]commands.Button{row(20, "a"), row(10, "b")}}))
+		got := ids(d.render(domain.Reply{Text: "x", Buttons: [][]domain.Button{row(20, "a"), row(10, "b")}}))
 		n := 0
 		for _, r := range got {
 			n += len(r)
@@ -304,14 +305,14 @@ func TestRender(t *testing.T) {
 		}
 	})
 	t.Run("data Discord cannot carry is left out", func(t *testing.T) {
-		got := ids(d.render(commands.Reply{Text: "x", Buttons: [][]commands.Button{{{Label: "long", Data: strings.Repeat("d", 101)}, {Label: "ok", Data: "needle:size"}}}}))
+		got := ids(d.render(domain.Reply{Text: "x", Buttons: [][]domain.Button{{{Label: "long", Data: strings.Repeat("d", 101)}, {Label: "ok", Data: "needle:size"}}}}))
 		if diff := cmp.Diff([][]string{{"needle:size"}}, got); diff != "" {
 			t.Errorf("rows (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("a long reply is split, buttons and file on the last message", func(t *testing.T) {
-		out := d.render(commands.Reply{Title: "History", Text: strings.Repeat("2024-07-08 0.25 mm peptide serum\n", 100),
-			Buttons: [][]commands.Button{row(1, "more")}, File: &commands.File{Name: "a.csv", Data: []byte("x")}})
+		out := d.render(domain.Reply{Title: "History", Text: strings.Repeat("2024-07-08 0.25 mm peptide serum\n", 100),
+			Buttons: [][]domain.Button{row(1, "more")}, File: &domain.File{Name: "a.csv", Data: []byte("x")}})
 		if len(out) != 2 {
 			t.Fatalf("%d messages, want 2", len(out))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
@@ -72,9 +73,9 @@ func TestMemoryPerScheduledUser(t *testing.T) {
 	before, _ := strconv.Atoi(e.srv.Info("used_memory"))
 	pipe := e.st.Client().Pipeline()
 	for i := range n {
-		owner := "tg:" + strconv.Itoa(100000000+i)
-		pipe.HSet(context.Background(), "nb:{"+owner+"}:r", "r1", `{"h":21,"m":30,"d":127,"c":"`+owner[3:]+`"}`)
-		pipe.HSet(context.Background(), "nb:{"+owner+"}:p", "rseq", 1, "tz", "Europe/Berlin")
+		owner := domain.Owner("tg:" + strconv.Itoa(100000000+i))
+		pipe.HSet(context.Background(), "nb:{"+string(owner)+"}:r", "r1", `{"h":21,"m":30,"d":127,"c":"`+string(owner)[3:]+`"}`)
+		pipe.HSet(context.Background(), "nb:{"+string(owner)+"}:p", "rseq", 1, "tz", "Europe/Berlin")
 		pipe.ZAdd(context.Background(), store.DueKey("tg"), redis.Z{Score: float64(t0.UnixMilli()), Member: store.Member(owner, "r1")})
 		if i%5000 == 4999 {
 			pipe.Exec(context.Background())
@@ -83,4 +84,10 @@ func TestMemoryPerScheduledUser(t *testing.T) {
 	pipe.Exec(context.Background())
 	after, _ := strconv.Atoi(e.srv.Info("used_memory"))
 	t.Logf("used_memory %d -> %d bytes: %.0f bytes per scheduled user (reminder hash, profile hash, due-index entry)", before, after, float64(after-before)/n)
+}
+
+// addr is where a test owner named like its identity ("tg:5") gets its reminders.
+func addr(owner domain.Owner) domain.Address {
+	id, _ := domain.ParseIdentity(string(owner))
+	return domain.DirectTo(id)
 }

@@ -6,12 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"sort"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
 
@@ -23,17 +22,17 @@ type Rate struct {
 
 // DefaultRates follow Telegram's documented limits; Discord's are enforced by discordgo's own
 // rate-limit buckets.
-var DefaultRates = map[string]Rate{commands.Telegram: {Global: 30, PerChat: 1}}
+var DefaultRates = map[domain.Platform]Rate{domain.Telegram: {Global: 30, PerChat: 1}}
 
 // Config configures a Dispatcher. Zero values take the defaults in brackets.
 type Config struct {
 	Queue     Queue
 	Composer  Composer
-	Notifiers map[string]Notifier // by platform: "tg", "dc", "console"
-	Rates     map[string]Rate     // by platform [DefaultRates]
-	Clock     Clock               // [the real clock]
-	Log       *slog.Logger        // [discarded]
-	Observer  Observer            // counts what happens, for metrics [none]
+	Notifiers map[domain.Platform]Notifier // by platform: "tg", "dc", "console"
+	Rates     map[domain.Platform]Rate     // by platform [DefaultRates]
+	Clock     Clock                        // [the real clock]
+	Log       *slog.Logger                 // [discarded]
+	Observer  Observer                     // counts what happens, for metrics [none]
 
 	Batch    int           // claims per round [256]
 	Workers  int           // sends in flight at once [16]
@@ -69,8 +68,8 @@ type Dispatcher struct {
 	cfg       Config
 	log       *slog.Logger
 	obs       Observer
-	limiters  map[string]*limiter
-	platforms []string // those with a notifier: the only due indexes this dispatcher claims from
+	limiters  map[domain.Platform]*limiter
+	platforms []domain.Platform // those with a notifier: the only due indexes this dispatcher claims from
 }
 
 // New returns a dispatcher; Queue, Composer and Notifiers are required.
@@ -100,7 +99,7 @@ func New(cfg Config) *Dispatcher {
 	if cfg.Rates == nil {
 		cfg.Rates = DefaultRates
 	}
-	d := &Dispatcher{cfg: cfg, log: cfg.Log, obs: cfg.Observer, limiters: map[string]*limiter{}}
+	d := &Dispatcher{cfg: cfg, log: cfg.Log, obs: cfg.Observer, limiters: map[domain.Platform]*limiter{}}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -112,7 +111,7 @@ func New(cfg Config) *Dispatcher {
 		d.limiters[p] = newLimiter(cfg.Clock, r.Global, r.PerChat)
 		d.platforms = append(d.platforms, p)
 	}
-	sort.Strings(d.platforms)
+	slices.Sort(d.platforms)
 	return d
 }
 
@@ -196,7 +195,7 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 // sends of one unsettled group, and settling stays a small fraction of a round trip per claim.
 const settleEvery = 64
 
-func (d *Dispatcher) round(ctx context.Context, platform string) (int, error) {
+func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, error) {
 	token := newToken()
 	now := d.cfg.Clock.Now()
 	claims, err := d.cfg.Queue.Claim(ctx, platform, token, now, now.Add(d.cfg.Lease), d.cfg.Batch)
@@ -215,7 +214,7 @@ func (d *Dispatcher) round(ctx context.Context, platform string) (int, error) {
 		jobs    []job
 	)
 	for _, t := range targets {
-		s, j, send := d.plan(t, now)
+		s, j, send := d.plan(platform, t, now)
 		if send {
 			jobs = append(jobs, j)
 		} else {
@@ -249,10 +248,19 @@ func (d *Dispatcher) round(ctx context.Context, platform string) (int, error) {
 }
 
 // plan decides what to do with one claim: settle it at once (false), or send it (true).
-func (d *Dispatcher) plan(t Target, now time.Time) (Settle, job, bool) {
-	platform, _, _ := strings.Cut(t.Owner, ":")
+func (d *Dispatcher) plan(p domain.Platform, t Target, now time.Time) (Settle, job, bool) {
+	platform := string(p)
 	drop := Settle{Member: t.Member, Kind: Done}
 	if !t.Exists {
+		d.obs.Reminder(platform, "dropped")
+		return drop, job{}, false
+	}
+	switch t.Reminder.To.Platform {
+	case p:
+	case "":
+		t.Reminder.To.Platform = p // written before reminders carried their platform
+	default:
+		// Moved to another platform while this claim was out: the move scheduled it there.
 		d.obs.Reminder(platform, "dropped")
 		return drop, job{}, false
 	}
@@ -273,14 +281,14 @@ func (d *Dispatcher) plan(t Target, now time.Time) (Settle, job, bool) {
 		return next, job{}, false
 	}
 	late := missed > d.cfg.LateAt
-	reply, send := d.cfg.Composer.ReminderReply(commands.Nudge{
+	reply, send := d.cfg.Composer.ReminderReply(domain.Nudge{
 		Owner: t.Owner, Reminder: t.Reminder, Due: t.Due, Late: late, Zone: loc, Recent: t.Recent,
 	}, now)
 	if !send {
 		d.obs.Reminder(platform, "done_already")
 		return next, job{}, false
 	}
-	return next, job{t: t, loc: loc, late: late, notice: Notice{Owner: t.Owner, Chat: t.Reminder.Chat, Reply: reply}}, true
+	return next, job{t: t, loc: loc, late: late, notice: Notice{To: t.Reminder.To, Reply: reply}}, true
 }
 
 // sendAll sends jobs with a pool of workers and reports how each claim ends to done.
@@ -319,20 +327,21 @@ func (d *Dispatcher) sendAll(ctx context.Context, jobs []job, done func(Settle))
 // deliver sends one reminder, retrying transient failures with backoff and honouring a
 // platform's retry_after, and returns how its claim ends.
 func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
-	platform, _, _ := strings.Cut(j.t.Owner, ":")
+	p := j.notice.To.Platform
+	platform := string(p)
 	next := Settle{Member: j.t.Member, Kind: Done}
 	if !j.t.Snooze {
 		next.At = schedule.Next(j.t.Reminder.Clock, j.t.Reminder.Days, j.loc, d.cfg.Clock.Now())
 	}
 	release := Settle{Member: j.t.Member, Kind: Release}
-	n, lim := d.cfg.Notifiers[platform], d.limiters[platform]
+	n, lim := d.cfg.Notifiers[p], d.limiters[p]
 	backoff := time.Second
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil && attempt == 1 {
 			d.obs.Reminder(platform, "released")
 			return release // shutting down: not started, so give it back
 		}
-		if err := lim.wait(sendCtx, j.notice.Chat); err != nil {
+		if err := lim.wait(sendCtx, j.notice.To.Chat); err != nil {
 			d.obs.Reminder(platform, "released")
 			return release
 		}
@@ -350,7 +359,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 			return next
 		case IsPermanent(err):
 			d.log.Warn("reminders: user cannot receive reminders; turning theirs off", "platform", platform, "err", err)
-			if err := d.cfg.Queue.DisableReminders(context.WithoutCancel(ctx), j.t.Owner); err != nil {
+			if err := d.cfg.Queue.DisableReminders(context.WithoutCancel(ctx), j.t.Owner, j.notice.To); err != nil {
 				d.log.Error("reminders: turning reminders off failed", "err", err)
 			}
 			d.obs.Reminder(platform, "disabled")
@@ -381,7 +390,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 
 // extend keeps the round's leases alive while it sends, every third of a lease, and returns a
 // function that stops it.
-func (d *Dispatcher) extend(ctx context.Context, platform, token string, jobs []job) func() {
+func (d *Dispatcher) extend(ctx context.Context, platform domain.Platform, token string, jobs []job) func() {
 	if len(jobs) == 0 {
 		return func() {}
 	}
@@ -410,7 +419,7 @@ func (d *Dispatcher) extend(ctx context.Context, platform, token string, jobs []
 // settle writes how claims ended. It keeps trying with backoff for about half a lease (ten
 // tries, 100 ms doubling to 5 s): a short Redis outage must not make the claims run out and be
 // sent again. Claims it cannot settle are redone by whoever claims them when their leases run out.
-func (d *Dispatcher) settle(ctx context.Context, platform, token string, s []Settle) {
+func (d *Dispatcher) settle(ctx context.Context, platform domain.Platform, token string, s []Settle) {
 	if len(s) == 0 {
 		return
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/commands"
-	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
@@ -79,7 +79,7 @@ func (r *recorder) Notify(_ context.Context, n remind.Notice) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.got[n.Owner]++
+	r.got[n.To.String()]++
 	r.notices = append(r.notices, n)
 	r.delivered++
 	if r.delivered == r.want {
@@ -121,10 +121,10 @@ func (e *env) seed(t testing.TB, n int, due time.Time) []string {
 	owners := make([]string, n)
 	pipe := e.st.Client().Pipeline()
 	for i := range n {
-		owner := fmt.Sprintf("tg:%d", 1000+i)
-		owners[i] = owner
-		pipe.HSet(ctx, "nb:{"+owner+"}:r", "r1", fmt.Sprintf(`{"h":21,"m":0,"d":127,"c":"%d"}`, 1000+i))
-		pipe.HSet(ctx, "nb:{"+owner+"}:p", "rseq", 1)
+		owner := domain.Owner(fmt.Sprintf("tg:%d", 1000+i))
+		owners[i] = string(owner)
+		pipe.HSet(ctx, "nb:{"+string(owner)+"}:r", "r1", fmt.Sprintf(`{"h":21,"m":0,"d":127,"c":"%d"}`, 1000+i))
+		pipe.HSet(ctx, "nb:{"+string(owner)+"}:p", "rseq", 1)
 		pipe.ZAdd(ctx, store.DueKey("tg"), redis.Z{Score: float64(due.UnixMilli()), Member: store.Member(owner, "r1")})
 		if i%1000 == 999 {
 			if _, err := pipe.Exec(ctx); err != nil {
@@ -143,8 +143,8 @@ func (e *env) dispatcher(clock remind.Clock, n remind.Notifier, q remind.Queue, 
 		q = e.st
 	}
 	cfg := remind.Config{
-		Queue: q, Composer: e.bot, Notifiers: map[string]remind.Notifier{commands.Telegram: n},
-		Rates: map[string]remind.Rate{}, Clock: clock, Batch: 100, Workers: 8,
+		Queue: q, Composer: e.bot, Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: n},
+		Rates: map[domain.Platform]remind.Rate{}, Clock: clock, Batch: 100, Workers: 8,
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -158,7 +158,7 @@ func (e *env) assertAllScheduled(t *testing.T, owners []string) {
 	t.Helper()
 	next := t0.Add(24 * time.Hour).UnixMilli()
 	for _, o := range owners {
-		sc, err := e.st.Client().ZScore(ctx, store.DueKey("tg"), store.Member(o, "r1")).Result()
+		sc, err := e.st.Client().ZScore(ctx, store.DueKey("tg"), store.Member(domain.Owner(o), "r1")).Result()
 		if err != nil || int64(sc) != next {
 			t.Fatalf("%s due at %v (%v), want the next day", o, time.UnixMilli(int64(sc)).UTC(), err)
 		}
@@ -202,10 +202,10 @@ func TestExactlyOnceAcrossInstances(t *testing.T) {
 // reaches Redis any more.
 type deadQueue struct{ remind.Queue }
 
-func (deadQueue) Finish(context.Context, string, string, []remind.Settle) (int, error) {
+func (deadQueue) Finish(context.Context, domain.Platform, string, []remind.Settle) (int, error) {
 	return 0, errors.New("process died")
 }
-func (deadQueue) Extend(context.Context, string, string, []string, time.Time) error {
+func (deadQueue) Extend(context.Context, domain.Platform, string, []string, time.Time) error {
 	return errors.New("process died")
 }
 
@@ -270,13 +270,13 @@ func TestChildDispatcher(t *testing.T) {
 	var mu sync.Mutex
 	notifier := notifyFunc(func(_ context.Context, n remind.Notice) error {
 		mu.Lock()
-		fmt.Fprintln(out, "sent", n.Owner)
+		fmt.Fprintln(out, "sent", n.To.String())
 		out.Flush()
 		mu.Unlock()
 		return nil
 	})
-	d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[string]remind.Notifier{commands.Telegram: notifier},
-		Rates: map[string]remind.Rate{}, Clock: fixedClock{t0.Add(time.Second)}, Batch: 100, Workers: 4})
+	d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: notifier},
+		Rates: map[domain.Platform]remind.Rate{}, Clock: fixedClock{t0.Add(time.Second)}, Batch: 100, Workers: 4})
 	d.Run(ctx) // until killed
 }
 
@@ -390,8 +390,8 @@ func TestRedisRestartDuringDispatch(t *testing.T) {
 func TestWhatIsSent(t *testing.T) {
 	e := newEnv(t)
 	now := t0.Add(30 * time.Second)
-	add := func(owner string, due time.Time) {
-		if _, err := e.st.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due, ""); err != nil {
+	add := func(owner domain.Owner, due time.Time) {
+		if _, err := e.st.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, To: addr(owner)}, due, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -401,9 +401,9 @@ func TestWhatIsSent(t *testing.T) {
 	add("tg:4", t0)                      // already rolled today
 	add("tg:5", t0)                      // five sessions this week: rest night
 	add("tg:6", t0)                      // reminder turned off meanwhile
-	e.st.AddSession(ctx, "tg:4", diary.Session{At: t0.Add(-2 * time.Hour), NeedleMM: 0.25}, "", t0)
+	e.st.AddSession(ctx, "tg:4", domain.Session{At: t0.Add(-2 * time.Hour), NeedleMM: 0.25}, "", t0)
 	for i := range 5 {
-		e.st.AddSession(ctx, "tg:5", diary.Session{At: t0.Add(-time.Duration(i+1) * 24 * time.Hour), NeedleMM: 0.25}, "", t0)
+		e.st.AddSession(ctx, "tg:5", domain.Session{At: t0.Add(-time.Duration(i+1) * 24 * time.Hour), NeedleMM: 0.25}, "", t0)
 	}
 	e.st.Client().HDel(ctx, "nb:{tg:6}:r", "r1") // as if removed by a crash between its two writes
 	e.st.Snooze(ctx, "tg:1", "r1", now.Add(-time.Second))
@@ -413,9 +413,9 @@ func TestWhatIsSent(t *testing.T) {
 	if _, err := d.Round(ctx); err != nil {
 		t.Fatal(err)
 	}
-	by := map[string][]commands.Reply{}
+	by := map[string][]domain.Reply{}
 	for _, n := range rec.notices {
-		by[n.Owner] = append(by[n.Owner], n.Reply)
+		by[n.To.String()] = append(by[n.To.String()], n.Reply)
 	}
 	if r := by["tg:1"]; len(r) != 2 || r[0].Title != "Reminder" || !strings.Contains(r[0].Text, "0.25 mm roller") || !strings.Contains(r[0].Text, "0 of up to 5") {
 		t.Errorf("tg:1 (reminder and snooze) got %+v", r)
@@ -514,7 +514,7 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 func TestClaimsOnlyPlatformsItDelivers(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t, 3, t0)
-	if _, err := e.st.AddReminder(ctx, "dc:555", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: "555"}, t0, ""); err != nil {
+	if _, err := e.st.AddReminder(ctx, "dc:555", domain.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, To: addr("dc:555")}, t0, ""); err != nil {
 		t.Fatal(err)
 	}
 	rec := newRecorder(-1)

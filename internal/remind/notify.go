@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Notice is one reminder to deliver.
 type Notice struct {
-	Owner string         // the user, e.g. "tg:12345"
-	Chat  string         // where to deliver on the platform: a Telegram chat id, a Discord user id
-	Reply commands.Reply // the text and buttons to send
+	To    domain.Address // where to deliver: a Telegram chat, a Discord user's DMs
+	Reply domain.Reply   // the text and buttons to send
 }
 
 // Notifier delivers reminders on one platform; each front end implements it.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Claim is a due reminder leased by one dispatcher.
@@ -33,11 +33,11 @@ type Settle struct {
 // Target is what a claim needs to be sent.
 type Target struct {
 	Claim
-	Owner    string
+	Owner    domain.Owner
 	ID       string // the reminder id, "r1"
 	Snooze   bool   // a one-off snooze entry
 	Exists   bool   // the reminder is still set; false means drop the entry
-	Reminder commands.Reminder
+	Reminder domain.Reminder
 	Zone     string      // the owner's IANA zone, "" for UTC
 	Recent   []time.Time // when the owner rolled since the time asked for
 }
@@ -47,21 +47,22 @@ type Target struct {
 // one dispatcher's claims: only the holder can settle or extend them.
 type Queue interface {
 	// Claim leases up to n of the platform's reminders due at or before now until until.
-	Claim(ctx context.Context, platform, token string, now, until time.Time, n int) ([]Claim, error)
+	Claim(ctx context.Context, platform domain.Platform, token string, now, until time.Time, n int) ([]Claim, error)
 	// Finish settles claims still held by token and reports how many it settled.
-	Finish(ctx context.Context, platform, token string, s []Settle) (int, error)
+	Finish(ctx context.Context, platform domain.Platform, token string, s []Settle) (int, error)
 	// Extend keeps the token's leases on members until until.
-	Extend(ctx context.Context, platform, token string, members []string, until time.Time) error
+	Extend(ctx context.Context, platform domain.Platform, token string, members []string, until time.Time) error
 	// NextDue returns when the earliest entry of the platforms comes due; false when none.
-	NextDue(ctx context.Context, platforms []string) (time.Time, bool, error)
+	NextDue(ctx context.Context, platforms []domain.Platform) (time.Time, bool, error)
 	// Targets looks up the reminders, zones and recent sessions of claims in one round trip.
 	Targets(ctx context.Context, claims []Claim, since time.Time) ([]Target, error)
-	// DisableReminders turns off every reminder of owner.
-	DisableReminders(ctx context.Context, owner string) error
+	// DisableReminders turns off every reminder of owner delivered to the address, which can
+	// no longer receive them (the user blocked the bot); those going elsewhere stay.
+	DisableReminders(ctx context.Context, owner domain.Owner, to domain.Address) error
 }
 
 // Composer writes reminders; *commands.Bot implements it.
 type Composer interface {
 	// ReminderReply returns the reminder to send, or false when none should be sent.
-	ReminderReply(n commands.Nudge, now time.Time) (commands.Reply, bool)
+	ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool)
 }

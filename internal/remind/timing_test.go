@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/schedule"
@@ -37,7 +38,7 @@ func newMemQueue(members []string, due time.Time) *memQueue {
 	return q
 }
 
-func (q *memQueue) Claim(_ context.Context, _, token string, now, until time.Time, n int) ([]remind.Claim, error) {
+func (q *memQueue) Claim(_ context.Context, _ domain.Platform, token string, now, until time.Time, n int) ([]remind.Claim, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var ms []string
@@ -58,7 +59,7 @@ func (q *memQueue) Claim(_ context.Context, _, token string, now, until time.Tim
 	return out, nil
 }
 
-func (q *memQueue) Finish(_ context.Context, _, token string, s []remind.Settle) (int, error) {
+func (q *memQueue) Finish(_ context.Context, _ domain.Platform, token string, s []remind.Settle) (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := 0
@@ -85,7 +86,7 @@ func (q *memQueue) Finish(_ context.Context, _, token string, s []remind.Settle)
 	return n, nil
 }
 
-func (q *memQueue) Extend(_ context.Context, _, token string, members []string, until time.Time) error {
+func (q *memQueue) Extend(_ context.Context, _ domain.Platform, token string, members []string, until time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, m := range members {
@@ -96,7 +97,7 @@ func (q *memQueue) Extend(_ context.Context, _, token string, members []string, 
 	return nil
 }
 
-func (q *memQueue) NextDue(context.Context, []string) (time.Time, bool, error) {
+func (q *memQueue) NextDue(context.Context, []domain.Platform) (time.Time, bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var first time.Time
@@ -111,14 +112,15 @@ func (q *memQueue) NextDue(context.Context, []string) (time.Time, bool, error) {
 func (q *memQueue) Targets(_ context.Context, claims []remind.Claim, _ time.Time) ([]remind.Target, error) {
 	out := make([]remind.Target, len(claims))
 	for i, c := range claims {
-		owner, id, _ := strings.Cut(c.Member, "|")
+		o, id, _ := strings.Cut(c.Member, "|")
+		owner := domain.Owner(o)
 		out[i] = remind.Target{Claim: c, Owner: owner, ID: id, Exists: true,
-			Reminder: commands.Reminder{ID: id, Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: strings.TrimPrefix(owner, "tg:")}}
+			Reminder: domain.Reminder{ID: id, Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, To: addr(owner)}}
 	}
 	return out, nil
 }
 
-func (q *memQueue) DisableReminders(context.Context, string) error { return nil }
+func (q *memQueue) DisableReminders(context.Context, domain.Owner, domain.Address) error { return nil }
 
 // timed records when each send happened, on the bubble's clock.
 type timed struct {
@@ -156,7 +158,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			}
 			return nil
 		}}
-		d := remind.New(remind.Config{Queue: q, Composer: bot(), Notifiers: map[string]remind.Notifier{commands.Telegram: n}})
+		d := remind.New(remind.Config{Queue: q, Composer: bot(), Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: n}})
 		if _, err := d.Round(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +182,7 @@ func TestRetryAfterHoldsEveryone(t *testing.T) {
 			return nil
 		}}
 		d := remind.New(remind.Config{Queue: q, Composer: bot(), Workers: 1,
-			Notifiers: map[string]remind.Notifier{commands.Telegram: n}})
+			Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: n}})
 		d.Round(context.Background())
 		if len(n.at) != 4 {
 			t.Fatalf("%d sends, want 4", len(n.at))
@@ -203,8 +205,8 @@ func TestGlobalRateWithinTenPercent(t *testing.T) {
 		q := newMemQueue(members, time.Now())
 		rec := &timed{}
 		d := remind.New(remind.Config{Queue: q, Composer: bot(), Batch: n, Workers: 16,
-			Notifiers: map[string]remind.Notifier{commands.Telegram: rec},
-			Rates:     map[string]remind.Rate{commands.Telegram: {Global: rate, PerChat: 1}}})
+			Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: rec},
+			Rates:     map[domain.Platform]remind.Rate{domain.Telegram: {Global: rate, PerChat: 1}}})
 		if _, err := d.Round(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +238,7 @@ func TestPerChatRate(t *testing.T) {
 		// One chat receiving three reminders (say, three owners reminded in one group).
 		q := newMemQueue([]string{"tg:7|r1", "tg:7|r2", "tg:7|r3"}, time.Now())
 		rec := &timed{}
-		d := remind.New(remind.Config{Queue: q, Composer: bot(), Notifiers: map[string]remind.Notifier{commands.Telegram: rec}})
+		d := remind.New(remind.Config{Queue: q, Composer: bot(), Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: rec}})
 		d.Round(context.Background())
 		if len(rec.at) != 3 {
 			t.Fatalf("%d sends", len(rec.at))
@@ -257,7 +259,7 @@ func TestPollingWakesAtTheNextDueTime(t *testing.T) {
 		rec := &timed{sent: make(chan time.Time, 1)}
 		ctx, cancel := context.WithCancel(context.Background())
 		d := remind.New(remind.Config{Queue: q, Composer: bot(), MaxPoll: time.Minute,
-			Notifiers: map[string]remind.Notifier{commands.Telegram: rec}})
+			Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: rec}})
 		done := make(chan struct{})
 		go func() { d.Run(ctx); close(done) }()
 		// Waiting here blocks every goroutine in the bubble, so its clock jumps to the
@@ -286,8 +288,8 @@ func TestShutdownReleasesWhatItCannotSend(t *testing.T) {
 			return nil
 		}}
 		d := remind.New(remind.Config{Queue: q, Composer: bot(), Workers: 1, Batch: 50,
-			Notifiers: map[string]remind.Notifier{commands.Telegram: rec},
-			Rates:     map[string]remind.Rate{}})
+			Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: rec},
+			Rates:     map[domain.Platform]remind.Rate{}})
 		start := time.Now()
 		if err := d.Run(ctx); err != nil {
 			t.Fatal(err)

@@ -33,14 +33,15 @@ type zone struct {
 }
 
 var (
-	zones     []zone          // sorted by name
-	zoneNames []string        // zones' names, for Zones
-	zoneByKey map[string]zone // key -> zone, for exact lookups
-	locCache  sync.Map        // name -> *time.Location, since parsing zone data on every call is wasteful
+	zones     []zone              // sorted by name
+	zoneNames []string            // zones' names, for Zones
+	zoneByKey map[string]zone     // key -> zone, for exact lookups
+	byCity    map[string][]string // city -> the zone names it ends, for CityZone
+	locCache  sync.Map            // name -> *time.Location, since parsing zone data on every call is wasteful
 )
 
 func init() {
-	zoneByKey = map[string]zone{}
+	zoneByKey, byCity = map[string]zone{}, map[string][]string{}
 	for line := range strings.Lines(zonesTxt) {
 		name := strings.TrimSpace(line)
 		if name == "" || strings.HasPrefix(name, "#") {
@@ -51,7 +52,22 @@ func init() {
 		zones = append(zones, z)
 		zoneNames = append(zoneNames, name)
 		zoneByKey[key] = z
+		byCity[z.city] = append(byCity[z.city], name)
 	}
+}
+
+// CityZone returns the zone a city's name ends, "paris" or "New York" for Europe/Paris and
+// America/New_York, when exactly one zone does.
+func CityZone(city string) (string, bool) {
+	s := strings.TrimSpace(city)
+	if s == "" || len(s) > maxZoneInput || absurdZone(s) || strings.Contains(s, "/") {
+		return "", false
+	}
+	names := byCity[zoneKey(s)]
+	if len(names) != 1 {
+		return "", false
+	}
+	return names[0], true
 }
 
 // utcNames are the spellings of UTC that are not in the tz area list but

@@ -264,3 +264,16 @@ func TestLoadZoneDrivesNext(t *testing.T) {
 		t.Errorf("Next = %v, want %v", got, want)
 	}
 }
+
+func TestCityZone(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"paris", "Europe/Paris"}, {"Paris", "Europe/Paris"}, {"new york", "America/New_York"},
+		{"  Kolkata ", "Asia/Kolkata"}, {"Europe/Paris", ""}, {"", ""}, {"Munich", ""}, {"../paris", ""},
+		{"peptides", ""}, {strings.Repeat("a", 100), ""},
+	} {
+		got, ok := CityZone(tc.in)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("CityZone(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}

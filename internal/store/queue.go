@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -81,7 +82,7 @@ return n
 `)
 
 // validPlatform guards the due-index keys, which are built from the platform name.
-func validPlatform(p string) error {
+func validPlatform(p domain.Platform) error {
 	switch p {
 	case "tg", "dc", "console":
 		return nil
@@ -91,7 +92,7 @@ func validPlatform(p string) error {
 
 // Claim leases up to n of the platform's reminders due at now; see remind.Queue. A claim that
 // finds nothing writes nothing, so an idle dispatcher costs the embedded store no snapshot.
-func (s *Store) Claim(ctx context.Context, platform, token string, now, until time.Time, n int) ([]remind.Claim, error) {
+func (s *Store) Claim(ctx context.Context, platform domain.Platform, token string, now, until time.Time, n int) ([]remind.Claim, error) {
 	if err := validPlatform(platform); err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (s *Store) Claim(ctx context.Context, platform, token string, now, until ti
 }
 
 // Finish settles claims; see remind.Queue.
-func (s *Store) Finish(ctx context.Context, platform, token string, done []remind.Settle) (int, error) {
+func (s *Store) Finish(ctx context.Context, platform domain.Platform, token string, done []remind.Settle) (int, error) {
 	if err := validPlatform(platform); err != nil {
 		return 0, err
 	}
@@ -139,7 +140,7 @@ func (s *Store) Finish(ctx context.Context, platform, token string, done []remin
 }
 
 // Extend keeps leases held; see remind.Queue.
-func (s *Store) Extend(ctx context.Context, platform, token string, members []string, until time.Time) error {
+func (s *Store) Extend(ctx context.Context, platform domain.Platform, token string, members []string, until time.Time) error {
 	if err := validPlatform(platform); err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func (s *Store) Extend(ctx context.Context, platform, token string, members []st
 
 // NextDue returns when the earliest entry of the platforms' due indexes comes due; see
 // remind.Queue.
-func (s *Store) NextDue(ctx context.Context, platforms []string) (time.Time, bool, error) {
+func (s *Store) NextDue(ctx context.Context, platforms []domain.Platform) (time.Time, bool, error) {
 	cmds := make([]*redis.ZSliceCmd, 0, len(platforms))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, pl := range platforms {
@@ -237,9 +238,11 @@ func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.T
 	return out, nil
 }
 
-// DisableReminders turns all of owner's reminders off, for a user who can no longer receive
-// them (they blocked the bot); see remind.Queue.
-func (s *Store) DisableReminders(ctx context.Context, owner string) error {
-	_, err := s.RemoveReminder(ctx, owner, "")
+// DisableReminders turns off the owner's reminders delivered to an address that can no longer
+// receive them (the user blocked the bot); see remind.Queue.
+func (s *Store) DisableReminders(ctx context.Context, owner domain.Owner, to domain.Address) error {
+	_, err := s.removeReminders(ctx, owner, func(r domain.Reminder) bool {
+		return r.To == to || r.To.Platform == "" && r.To.Chat == to.Chat // "": see Migrate
+	})
 	return err
 }

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/commands"
-	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/schedule"
@@ -16,12 +15,12 @@ func TestQueueLeases(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
 		due := t0
-		for _, owner := range []string{"tg:1", "tg:2", "tg:3"} {
-			if _, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: owner[3:]}, due, ""); err != nil {
+		for _, owner := range []domain.Owner{"tg:1", "tg:2", "tg:3"} {
+			if _, err := s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, To: addr(owner)}, due, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
-		s.AddReminder(ctx, "tg:4", commands.Reminder{Clock: schedule.Clock{Hour: 22}}, due.Add(time.Hour), "")
+		s.AddReminder(ctx, "tg:4", domain.Reminder{Clock: schedule.Clock{Hour: 22}, To: addr("tg:4")}, due.Add(time.Hour), "")
 		now := due.Add(time.Second)
 		lease := now.Add(time.Minute)
 
@@ -36,7 +35,7 @@ func TestQueueLeases(t *testing.T) {
 		if c, _ := s.Claim(ctx, "tg", "C", now, lease, 10); len(c) != 0 {
 			t.Fatalf("leased entries claimed again: %+v", c)
 		}
-		if at, ok, _ := s.NextDue(ctx, []string{"tg"}); !ok || !at.Equal(lease) {
+		if at, ok, _ := s.NextDue(ctx, []domain.Platform{"tg"}); !ok || !at.Equal(lease) {
 			t.Errorf("NextDue = %v, %v; want the lease end %v", at, ok, lease)
 		}
 
@@ -103,12 +102,12 @@ func TestQueueLeases(t *testing.T) {
 func TestTargetsInOneRoundTrip(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		for i, owner := range []string{"tg:1", "dc:2"} {
-			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: i}, Days: schedule.Daily, Chat: owner[3:]}, t0, "")
+		for i, owner := range []domain.Owner{"tg:1", "dc:2"} {
+			s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 21, Minute: i}, Days: schedule.Daily, To: addr(owner)}, t0, "")
 		}
 		s.SetZone(ctx, "tg:1", "Europe/Berlin", nil)
-		s.AddSession(ctx, "tg:1", diary.Session{At: t0.Add(-time.Hour), NeedleMM: 0.25}, "", t0)
-		s.AddSession(ctx, "tg:1", diary.Session{At: t0.Add(-10 * 24 * time.Hour), NeedleMM: 0.25}, "", t0)
+		s.AddSession(ctx, "tg:1", domain.Session{At: t0.Add(-time.Hour), NeedleMM: 0.25}, "", t0)
+		s.AddSession(ctx, "tg:1", domain.Session{At: t0.Add(-10 * 24 * time.Hour), NeedleMM: 0.25}, "", t0)
 		claims := []remind.Claim{{Member: "tg:1|r1", Due: t0}, {Member: "dc:2|r1", Due: t0}, {Member: "tg:9|r1", Due: t0}, {Member: "junk", Due: t0}}
 		var hook redistest.RoundTrips
 		s.Client().AddHook(&hook)
@@ -119,7 +118,7 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 		if hook.N() != 1 {
 			t.Errorf("Targets took %d round trips, want 1", hook.N())
 		}
-		if !got[0].Exists || got[0].Zone != "Europe/Berlin" || got[0].Reminder.Chat != "1" || len(got[0].Recent) != 1 {
+		if !got[0].Exists || got[0].Zone != "Europe/Berlin" || got[0].Reminder.To != addr("tg:1") || len(got[0].Recent) != 1 {
 			t.Errorf("target 0 = %+v", got[0])
 		}
 		if !got[1].Exists || got[1].Zone != "" || got[1].Reminder.Clock.Minute != 1 {
@@ -134,7 +133,7 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 func TestUserChangesDuringARoundSurvive(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		if _, err := s.AddReminder(ctx, "tg:1", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, Chat: "1"}, t0, ""); err != nil {
+		if _, err := s.AddReminder(ctx, "tg:1", domain.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily, To: addr("tg:1")}, t0, ""); err != nil {
 			t.Fatal(err)
 		}
 		s.Snooze(ctx, "tg:1", "r1", t0)
@@ -168,13 +167,13 @@ func TestUserChangesDuringARoundSurvive(t *testing.T) {
 func TestEachPlatformHasItsOwnQueue(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		s.AddReminder(ctx, "tg:1", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "1"}, t0, "")
-		s.AddReminder(ctx, "dc:2", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "2"}, t0, "")
+		s.AddReminder(ctx, "tg:1", domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr("tg:1")}, t0, "")
+		s.AddReminder(ctx, "dc:2", domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr("dc:2")}, t0, "")
 		tg, _ := s.Claim(ctx, "tg", "A", t0, t0.Add(time.Minute), 10)
 		if len(tg) != 1 || tg[0].Member != "tg:1|r1" {
 			t.Errorf("tg claim = %+v", tg)
 		}
-		if at, ok, _ := s.NextDue(ctx, []string{"tg", "dc"}); !ok || !at.Equal(t0) {
+		if at, ok, _ := s.NextDue(ctx, []domain.Platform{"tg", "dc"}); !ok || !at.Equal(t0) {
 			t.Errorf("NextDue(tg, dc) = %v %v, want the Discord reminder's %v", at, ok, t0)
 		}
 		if _, err := s.Claim(ctx, "../x", "A", t0, t0, 1); err == nil {
@@ -186,11 +185,17 @@ func TestEachPlatformHasItsOwnQueue(t *testing.T) {
 func TestSnoozeAGoneReminder(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		if err := s.Snooze(ctx, "tg:1", "r1", t0); !errors.Is(err, commands.ErrGone) {
+		if err := s.Snooze(ctx, "tg:1", "r1", t0); !errors.Is(err, domain.ErrGone) {
 			t.Errorf("Snooze of a missing reminder = %v, want ErrGone", err)
 		}
 		if n := s.Client().ZCard(ctx, DueKey("tg")).Val(); n != 0 {
 			t.Errorf("snoozing nothing left %d due entries", n)
 		}
 	})
+}
+
+// addr is where a test owner named like its identity ("tg:5") gets its reminders.
+func addr(owner domain.Owner) domain.Address {
+	id, _ := domain.ParseIdentity(string(owner))
+	return domain.DirectTo(id)
 }

@@ -13,32 +13,37 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
 
 // reminderRecord is a reminder as stored.
 type reminderRecord struct {
-	Hour    int    `json:"h"`
-	Minute  int    `json:"m"`
-	Days    uint8  `json:"d"`
-	Chat    string `json:"c"`
-	Created int64  `json:"t,omitempty"` // unix ms; tells a reminder from an older one with the same id
+	Hour     int    `json:"h"`
+	Minute   int    `json:"m"`
+	Days     uint8  `json:"d"`
+	Chat     string `json:"c"`
+	Platform string `json:"pl,omitempty"` // where Chat is; "" in records written before linking, see Migrate
+	Created  int64  `json:"t,omitempty"`  // unix ms; tells a reminder from an older one with the same id
+}
+
+func newReminderRecord(r domain.Reminder) reminderRecord {
+	return reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.To.Chat, Platform: string(r.To.Platform), Created: r.Created.UnixMilli()}
 }
 
 var reminderIDPattern = regexp.MustCompile(`^r[0-9]{1,9}$`)
 
 // Member is a reminder's name in its platform's due index: "OWNER|rID". A snoozed reminder has
 // a second entry, "OWNER|rID|snooze", that fires once.
-func Member(owner, id string) string { return owner + "|" + id }
+func Member(owner domain.Owner, id string) string { return string(owner) + "|" + id }
 
 // SnoozeMember names the one-off entry of a snoozed reminder.
-func SnoozeMember(owner, id string) string { return Member(owner, id) + "|snooze" }
+func SnoozeMember(owner domain.Owner, id string) string { return Member(owner, id) + "|snooze" }
 
 // ParseMember splits a due-index member into owner, reminder id and whether it is a snooze.
-func ParseMember(m string) (owner, id string, snooze bool, ok bool) {
+func ParseMember(m string) (owner domain.Owner, id string, snooze bool, ok bool) {
 	parts := strings.Split(m, "|")
-	if len(parts) < 2 || len(parts) > 3 || !ValidOwner(parts[0]) || !reminderIDPattern.MatchString(parts[1]) {
+	if len(parts) < 2 || len(parts) > 3 || !domain.Owner(parts[0]).Valid() || !reminderIDPattern.MatchString(parts[1]) {
 		return "", "", false, false
 	}
 	if len(parts) == 3 {
@@ -47,7 +52,7 @@ func ParseMember(m string) (owner, id string, snooze bool, ok bool) {
 		}
 		snooze = true
 	}
-	return parts[0], parts[1], snooze, true
+	return domain.Owner(parts[0]), parts[1], snooze, true
 }
 
 // allowScript counts one write against the owner's rate limit. KEYS: writes. ARGV: max, window ms.
@@ -85,60 +90,120 @@ return id
 `)
 
 // storeReminderScript stores a reminder unless the cap was reached meanwhile (two /remind set
-// at once). KEYS: reminders. ARGV: id, json, max reminders.
+// at once) or another reminder has the same time (NB_DUP). With ARGV[4] = 'update' the
+// reminder must exist already (NB_GONE). KEYS: reminders. ARGV: id, json, max reminders, mode.
 var storeReminderScript = redis.NewScript(`
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+local new = cjson.decode(ARGV[2])
+local exists = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
+if ARGV[4] == 'update' and not exists then return redis.error_reply('NB_GONE') end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i] ~= ARGV[1] then
+    local r = cjson.decode(all[i + 1])
+    if r.h == new.h and r.m == new.m then return redis.error_reply('NB_DUP') end
+  end
+end
+if not exists and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
   return redis.error_reply('NB_FULL')
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `)
 
-// AddReminder stores a reminder and puts it in the due index; see commands.Reminders. A
-// non-empty key (the platform event) makes a repeat store the same reminder again, not a
-// second one.
+// AddReminder stores a reminder and puts it in the due index of the platform it is delivered
+// on; see domain.Reminders. A non-empty key (the platform event) makes a repeat store the same
+// reminder again, not a second one.
 //
 // The due entry is written before the reminder itself: if the bot stops in between, the
 // dispatcher finds an entry without a reminder and drops it, whereas the other order could
 // leave a reminder that never fires.
-func (s *Store) AddReminder(ctx context.Context, owner string, r commands.Reminder, next time.Time, key string) (commands.Reminder, error) {
+func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, key string) (domain.Reminder, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
-		return commands.Reminder{}, err
+		return domain.Reminder{}, err
+	}
+	if !r.To.Valid() {
+		return domain.Reminder{}, fmt.Errorf("store: add reminder: invalid address %q", r.To)
 	}
 	now := s.now()
 	r.Created = time.UnixMilli(now.UnixMilli())
-	js, err := json.Marshal(reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.Chat, Created: now.UnixMilli()})
+	js, err := json.Marshal(newReminderRecord(r))
 	if err != nil {
-		return commands.Reminder{}, fmt.Errorf("store: add reminder: %w", err)
+		return domain.Reminder{}, fmt.Errorf("store: add reminder: %w", err)
 	}
 	id, err := write(ctx, s, func() (string, error) {
 		return allocReminderScript.Run(ctx, s.rdb, []string{k.profile, k.reminders, k.writes, k.idem, k.idemTime},
 			s.limits.Reminders, s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
 	})
 	if err != nil {
-		return commands.Reminder{}, scriptError("add reminder", err)
+		return domain.Reminder{}, scriptError("add reminder", err)
 	}
-	platform := platformOf(owner)
-	if _, err := write(ctx, s, func() (int64, error) {
-		return s.rdb.ZAdd(ctx, DueKey(platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, id)}).Result()
-	}); err != nil {
-		return commands.Reminder{}, fmt.Errorf("store: add reminder: %w", unavailable(err))
+	if existing, ok, err := s.Reminder(ctx, owner, id); err != nil {
+		return domain.Reminder{}, err
+	} else if ok {
+		return existing, nil // a repeated event: the reminder it set
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
-		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, id, js, s.limits.Reminders).Int64()
+		return s.rdb.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, id)}).Result()
 	}); err != nil {
-		if errors.Is(scriptError("", err), commands.ErrFull) {
-			s.unschedule(ctx, owner, []string{id})
+		return domain.Reminder{}, fmt.Errorf("store: add reminder: %w", unavailable(err))
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, id, js, s.limits.Reminders, "add").Int64()
+	}); err != nil {
+		err = scriptError("add reminder", err)
+		if errors.Is(err, domain.ErrFull) || errors.Is(err, domain.ErrDuplicate) {
+			s.unschedule(ctx, owner, []domain.Reminder{{ID: id, To: r.To}})
 		}
-		return commands.Reminder{}, scriptError("add reminder", err)
+		return domain.Reminder{}, err
 	}
 	r.ID = id
 	return r, nil
 }
 
+// UpdateReminder changes a reminder's time, days and address; see domain.Reminders. The due
+// entry moves to the address's platform at next, and a pending snooze is dropped.
+func (s *Store) UpdateReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time) error {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return err
+	}
+	if !r.To.Valid() || !reminderIDPattern.MatchString(r.ID) {
+		return fmt.Errorf("store: update reminder: invalid reminder %q to %q", r.ID, r.To)
+	}
+	old, ok, err := s.Reminder(ctx, owner, r.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("store: update reminder %s: %w", r.ID, domain.ErrGone)
+	}
+	if err := s.allow(ctx, k); err != nil {
+		return scriptError("update reminder", err)
+	}
+	r.Created = old.Created
+	js, err := json.Marshal(newReminderRecord(r))
+	if err != nil {
+		return fmt.Errorf("store: update reminder: %w", err)
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, r.ID, js, s.limits.Reminders, "update").Int64()
+	}); err != nil {
+		return scriptError("update reminder", err)
+	}
+	if err := s.unschedule(ctx, owner, []domain.Reminder{old}); err != nil {
+		return err
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return s.rdb.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, r.ID)}).Result()
+	}); err != nil {
+		return fmt.Errorf("store: update reminder: %w", unavailable(err))
+	}
+	return nil
+}
+
 // ListReminders returns the owner's reminders in the order they were set.
-func (s *Store) ListReminders(ctx context.Context, owner string) ([]commands.Reminder, error) {
+func (s *Store) ListReminders(ctx context.Context, owner domain.Owner) ([]domain.Reminder, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return nil, err
@@ -147,7 +212,7 @@ func (s *Store) ListReminders(ctx context.Context, owner string) ([]commands.Rem
 	if err != nil {
 		return nil, fmt.Errorf("store: list reminders: %w", unavailable(err))
 	}
-	out := make([]commands.Reminder, 0, len(m))
+	out := make([]domain.Reminder, 0, len(m))
 	for id, js := range m {
 		r, err := decodeReminder(id, js)
 		if err != nil {
@@ -160,20 +225,20 @@ func (s *Store) ListReminders(ctx context.Context, owner string) ([]commands.Rem
 }
 
 // Reminder returns one reminder; ok is false when it does not exist (any more).
-func (s *Store) Reminder(ctx context.Context, owner, id string) (r commands.Reminder, ok bool, err error) {
+func (s *Store) Reminder(ctx context.Context, owner domain.Owner, id string) (r domain.Reminder, ok bool, err error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
-		return commands.Reminder{}, false, err
+		return domain.Reminder{}, false, err
 	}
 	if !reminderIDPattern.MatchString(id) {
-		return commands.Reminder{}, false, nil
+		return domain.Reminder{}, false, nil
 	}
 	js, err := s.rdb.HGet(ctx, k.reminders, id).Result()
 	if errors.Is(err, redis.Nil) {
-		return commands.Reminder{}, false, nil
+		return domain.Reminder{}, false, nil
 	}
 	if err != nil {
-		return commands.Reminder{}, false, fmt.Errorf("store: reminder: %w", unavailable(err))
+		return domain.Reminder{}, false, fmt.Errorf("store: reminder: %w", unavailable(err))
 	}
 	r, err = decodeReminder(id, js)
 	return r, err == nil, err
@@ -184,13 +249,14 @@ func reminderNumber(id string) int {
 	return n
 }
 
-func decodeReminder(id, js string) (commands.Reminder, error) {
+func decodeReminder(id, js string) (domain.Reminder, error) {
 	var rec reminderRecord
 	if err := json.Unmarshal([]byte(js), &rec); err != nil {
-		return commands.Reminder{}, fmt.Errorf("store: reminder %s is not valid JSON: %w", id, err)
+		return domain.Reminder{}, fmt.Errorf("store: reminder %s is not valid JSON: %w", id, err)
 	}
-	r := commands.Reminder{
-		ID: id, Clock: schedule.Clock{Hour: rec.Hour, Minute: rec.Minute}, Days: schedule.Weekdays(rec.Days), Chat: rec.Chat,
+	r := domain.Reminder{
+		ID: id, Clock: schedule.Clock{Hour: rec.Hour, Minute: rec.Minute}, Days: schedule.Weekdays(rec.Days),
+		To: domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
 	}
 	if rec.Created != 0 {
 		r.Created = time.UnixMilli(rec.Created)
@@ -199,20 +265,28 @@ func decodeReminder(id, js string) (commands.Reminder, error) {
 }
 
 // RemoveReminder removes one reminder, or all when id is "", and their due entries; see
-// commands.Reminders. The reminder goes first: a due entry left behind by a crash is dropped
-// by the dispatcher when it fires.
-func (s *Store) RemoveReminder(ctx context.Context, owner, id string) (int, error) {
+// domain.Reminders. The reminder goes first: a due entry left behind by a crash is dropped by
+// the dispatcher when it fires.
+func (s *Store) RemoveReminder(ctx context.Context, owner domain.Owner, id string) (int, error) {
+	return s.removeReminders(ctx, owner, func(r domain.Reminder) bool { return id == "" || r.ID == id })
+}
+
+// removeReminders removes the owner's reminders that match.
+func (s *Store) removeReminders(ctx context.Context, owner domain.Owner, match func(domain.Reminder) bool) (int, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return 0, err
 	}
+	all, err := s.ListReminders(ctx, owner)
+	if err != nil {
+		return 0, err
+	}
+	var gone []domain.Reminder
 	var ids []string
-	if id == "" {
-		if ids, err = s.rdb.HKeys(ctx, k.reminders).Result(); err != nil {
-			return 0, fmt.Errorf("store: remove reminder: %w", unavailable(err))
+	for _, r := range all {
+		if match(r) {
+			gone, ids = append(gone, r), append(ids, r.ID)
 		}
-	} else if reminderIDPattern.MatchString(id) {
-		ids = []string{id}
 	}
 	if len(ids) == 0 {
 		return 0, nil
@@ -224,29 +298,33 @@ func (s *Store) RemoveReminder(ctx context.Context, owner, id string) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("store: remove reminder: %w", unavailable(err))
 	}
-	if err := s.unschedule(ctx, owner, ids); err != nil {
+	if err := s.unschedule(ctx, owner, gone); err != nil {
 		return int(n), err
 	}
 	return int(n), nil
 }
 
-// unschedule removes reminders (and their snoozes) from the due index and drops their leases,
-// so an acknowledgement in flight cannot put them back.
-func (s *Store) unschedule(ctx context.Context, owner string, ids []string) error {
-	var members []string
-	for _, id := range ids {
-		members = append(members, Member(owner, id), SnoozeMember(owner, id))
+// unschedule removes reminders (and their snoozes) from the due index of their platform and
+// drops their leases, so an acknowledgement in flight cannot put them back.
+func (s *Store) unschedule(ctx context.Context, owner domain.Owner, rs []domain.Reminder) error {
+	byPlatform := map[domain.Platform][]string{}
+	for _, r := range rs {
+		byPlatform[r.To.Platform] = append(byPlatform[r.To.Platform], Member(owner, r.ID), SnoozeMember(owner, r.ID))
 	}
-	platform := platformOf(owner)
-	_, err := write(ctx, s, func() ([]redis.Cmder, error) {
-		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.ZRem(ctx, DueKey(platform), toAny(members)...)
-			p.HDel(ctx, LeaseKey(platform), members...)
-			return nil
+	for platform, members := range byPlatform {
+		if validPlatform(platform) != nil {
+			continue
+		}
+		_, err := write(ctx, s, func() ([]redis.Cmder, error) {
+			return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.ZRem(ctx, DueKey(platform), toAny(members)...)
+				p.HDel(ctx, LeaseKey(platform), members...)
+				return nil
+			})
 		})
-	})
-	if err != nil {
-		return fmt.Errorf("store: unschedule: %w", unavailable(err))
+		if err != nil {
+			return fmt.Errorf("store: unschedule: %w", unavailable(err))
+		}
 	}
 	return nil
 }
@@ -254,7 +332,7 @@ func (s *Store) unschedule(ctx context.Context, owner string, ids []string) erro
 // reschedule puts due entries at new times and drops their leases, so that a dispatcher round
 // in flight settles around the user's change instead of over it. Entries that are gone stay
 // gone (XX).
-func (s *Store) reschedule(ctx context.Context, platform string, at map[string]time.Time) error {
+func (s *Store) reschedule(ctx context.Context, platform domain.Platform, at map[string]time.Time) error {
 	if len(at) == 0 {
 		return nil
 	}
@@ -285,8 +363,8 @@ func toAny(ss []string) []any {
 	return out
 }
 
-// Zone returns the owner's time zone, "" when unset; see commands.Profiles.
-func (s *Store) Zone(ctx context.Context, owner string) (string, error) {
+// Zone returns the owner's time zone, "" when unset; see domain.Profiles.
+func (s *Store) Zone(ctx context.Context, owner domain.Owner) (string, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return "", err
@@ -310,8 +388,8 @@ return 1
 `)
 
 // SetZone stores the owner's time zone and moves their reminders to times computed in it; see
-// commands.Profiles.
-func (s *Store) SetZone(ctx context.Context, owner, zone string, next map[string]time.Time) error {
+// domain.Profiles.
+func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, next map[string]time.Time) error {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return err
@@ -324,23 +402,48 @@ func (s *Store) SetZone(ctx context.Context, owner, zone string, next map[string
 	}); err != nil {
 		return scriptError("set zone", err)
 	}
-	at := make(map[string]time.Time, len(next))
-	for id, t := range next {
-		if reminderIDPattern.MatchString(id) {
-			at[Member(owner, id)] = t
+	if err := s.anchorFloating(ctx, k, zone); err != nil {
+		return err
+	}
+	rs, err := s.ListReminders(ctx, owner)
+	if err != nil {
+		return err
+	}
+	at := map[domain.Platform]map[string]time.Time{}
+	for _, r := range rs {
+		if t, ok := next[r.ID]; ok {
+			if at[r.To.Platform] == nil {
+				at[r.To.Platform] = map[string]time.Time{}
+			}
+			at[r.To.Platform][Member(owner, r.ID)] = t
 		}
 	}
-	return s.reschedule(ctx, platformOf(owner), at)
+	for platform, m := range at {
+		if err := s.reschedule(ctx, platform, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Snooze makes a reminder fire once more at at, or cancels a pending snooze when at is zero;
-// see commands.Reminders. It reports commands.ErrGone for a reminder that no longer exists.
-func (s *Store) Snooze(ctx context.Context, owner, id string, at time.Time) error {
+// see domain.Reminders. It reports domain.ErrGone for a reminder that no longer exists.
+func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at time.Time) error {
 	k, err := ownerKeys(owner)
 	if err != nil || !reminderIDPattern.MatchString(id) {
 		return fmt.Errorf("store: snooze: invalid reminder %q of %q", id, owner)
 	}
-	m, platform := SnoozeMember(owner, id), platformOf(owner)
+	r, exists, err := s.Reminder(ctx, owner, id)
+	if err != nil {
+		return fmt.Errorf("store: snooze: %w", err)
+	}
+	m, platform := SnoozeMember(owner, id), r.To.Platform
+	if !exists || validPlatform(platform) != nil {
+		if at.IsZero() {
+			return nil // nothing is pending for a reminder that is gone
+		}
+		return fmt.Errorf("store: snooze %s: %w", id, domain.ErrGone)
+	}
 	if at.IsZero() {
 		_, err := write(ctx, s, func() ([]redis.Cmder, error) {
 			return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -353,13 +456,6 @@ func (s *Store) Snooze(ctx context.Context, owner, id string, at time.Time) erro
 			return fmt.Errorf("store: snooze: %w", unavailable(err))
 		}
 		return nil
-	}
-	exists, err := s.rdb.HExists(ctx, k.reminders, id).Result()
-	if err != nil {
-		return fmt.Errorf("store: snooze: %w", unavailable(err))
-	}
-	if !exists {
-		return fmt.Errorf("store: snooze %s: %w", id, commands.ErrGone)
 	}
 	if err := s.allow(ctx, k); err != nil {
 		return scriptError("snooze", err)
@@ -379,23 +475,38 @@ func (s *Store) Snooze(ctx context.Context, owner, id string, at time.Time) erro
 	return nil
 }
 
-// Forget deletes everything kept about owner: their keys and their due-index entries.
-func (s *Store) Forget(ctx context.Context, owner string) error {
-	k, err := ownerKeys(owner)
-	if err != nil {
-		return err
-	}
-	ids, err := s.rdb.HKeys(ctx, k.reminders).Result()
-	if err != nil {
-		return fmt.Errorf("store: forget: %w", unavailable(err))
-	}
-	if len(ids) > 0 {
-		if err := s.unschedule(ctx, owner, ids); err != nil {
-			return err
+// Migrate brings data written by older versions up to date: reminders stored before they
+// carried their platform get the platform of the due index that holds them. It is safe to run
+// on every start and from every instance.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, p := range domain.Platforms {
+		members, err := s.rdb.ZRange(ctx, DueKey(p), 0, -1).Result()
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", unavailable(err))
 		}
-	}
-	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.Del(ctx, k.all()...).Result() }); err != nil {
-		return fmt.Errorf("store: forget: %w", unavailable(err))
+		for _, m := range members {
+			owner, id, snooze, ok := ParseMember(m)
+			if !ok || snooze {
+				continue
+			}
+			k, _ := ownerKeys(owner)
+			js, err := s.rdb.HGet(ctx, k.reminders, id).Result()
+			if errors.Is(err, redis.Nil) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store: migrate: %w", unavailable(err))
+			}
+			var rec reminderRecord
+			if json.Unmarshal([]byte(js), &rec) != nil || rec.Platform != "" {
+				continue
+			}
+			rec.Platform = string(p)
+			out, _ := json.Marshal(rec)
+			if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, k.reminders, id, out).Result() }); err != nil {
+				return fmt.Errorf("store: migrate: %w", unavailable(err))
+			}
+		}
 	}
 	return nil
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/needlebot/needlebot/internal/commands"
-	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/schedule"
 )
 
 // record is a session as stored: short field names keep 10,000 of them small.
@@ -25,9 +25,17 @@ type record struct {
 	Note     string   `json:"n,omitempty"`
 	Logged   int64    `json:"l"`           // unix ms
 	Usage    []string `json:"u,omitempty"` // the usage counters this session added, undone on removal
+	Floating bool     `json:"f,omitempty"` // a wall-clock time read before the owner set a zone; see domain.Session
 }
 
-func usageFields(s diary.Session) []string {
+func newRecord(s domain.Session, logged time.Time) record {
+	return record{
+		At: s.At.UnixMilli(), NeedleMM: s.NeedleMM, Products: s.Products, Areas: s.Areas, Note: s.Note,
+		Logged: logged.UnixMilli(), Usage: usageFields(s), Floating: s.Floating,
+	}
+}
+
+func usageFields(s domain.Session) []string {
 	var f []string
 	if s.NeedleMM > 0 {
 		f = append(f, "mm:"+kb.FormatMM(s.NeedleMM))
@@ -38,11 +46,11 @@ func usageFields(s diary.Session) []string {
 	return f
 }
 
-func (r record) entry(id int64) commands.Entry {
-	return commands.Entry{
+func (r record) entry(id int64) domain.Entry {
+	return domain.Entry{
 		ID: id,
-		Session: diary.Session{
-			At: time.UnixMilli(r.At), NeedleMM: r.NeedleMM, Products: r.Products, Areas: r.Areas, Note: r.Note,
+		Session: domain.Session{
+			At: time.UnixMilli(r.At), NeedleMM: r.NeedleMM, Products: r.Products, Areas: r.Areas, Note: r.Note, Floating: r.Floating,
 		},
 		Logged: time.UnixMilli(r.Logged),
 	}
@@ -59,9 +67,11 @@ end
 
 // addSessionScript stores a session, unless its idempotency key was seen, and counts recent
 // sessions. It returns the id, when it was logged, whether it was a repeat, and the count.
-// KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes.
-// ARGV: key, now ms, json, at ms, since ms, max sessions, max writes, window ms, idem TTL ms,
-// usage fields...
+// In "merge" mode (moving a linked account's sessions in) there is no rate limit or cap, and
+// the session keeps the time it was logged; in "alone" mode a session in [from, to) makes it
+// fail with NB_NIGHT. KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes,
+// floating. ARGV: key, now ms, json, at ms, since ms, max sessions, max writes, window ms, idem
+// TTL ms, mode, floating ("1" or ""), from ms, to ms, usage fields...
 var addSessionScript = redis.NewScript(allowLua + `
 if ARGV[1] ~= '' then
   local id = redis.call('HGET', KEYS[6], ARGV[1])
@@ -72,19 +82,25 @@ if ARGV[1] ~= '' then
     return {tonumber(id), logged, 1, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
   end
 end
-if not allow(KEYS[8], ARGV[7], ARGV[8]) then return redis.error_reply('NB_RATE') end
-if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[6]) then return redis.error_reply('NB_FULL') end
+if ARGV[10] ~= 'merge' then
+  if ARGV[10] == 'alone' and #redis.call('ZRANGEBYSCORE', KEYS[3], ARGV[12], '(' .. ARGV[13], 'LIMIT', 0, 1) > 0 then
+    return redis.error_reply('NB_NIGHT')
+  end
+  if not allow(KEYS[8], ARGV[7], ARGV[8]) then return redis.error_reply('NB_RATE') end
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[6]) then return redis.error_reply('NB_FULL') end
+end
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], id)
 redis.call('ZADD', KEYS[4], id, id)
-for i = 10, #ARGV do redis.call('HINCRBY', KEYS[5], ARGV[i], 1) end
+if ARGV[11] == '1' then redis.call('SADD', KEYS[9], id) end
+for i = 14, #ARGV do redis.call('HINCRBY', KEYS[5], ARGV[i], 1) end
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[6], ARGV[1], id)
   redis.call('ZADD', KEYS[7], ARGV[2], ARGV[1])
 end
 ` + pruneLua(6, 7, 2, 9) + `
-return {id, tonumber(ARGV[2]), 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
+return {id, cjson.decode(ARGV[3]).l, 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
 `)
 
 // pruneLua forgets idempotency keys older than their TTL, a hundred at a time. idem and
@@ -99,38 +115,47 @@ end
 `, idem, idemTime, now, ttl)
 }
 
-// AddSession stores a session; see commands.Sessions.
-func (s *Store) AddSession(ctx context.Context, owner string, sess diary.Session, key string, since time.Time) (commands.Added, error) {
+// AddSession stores a session; see domain.Sessions.
+func (s *Store) AddSession(ctx context.Context, owner domain.Owner, sess domain.Session, key string, since time.Time) (domain.Added, error) {
+	return s.addSession(ctx, owner, newRecord(sess, s.now()), key, since, "add", time.Time{}, time.Time{})
+}
+
+// AddSessionAlone stores a session unless another one happened in [from, to); see
+// domain.Sessions.
+func (s *Store) AddSessionAlone(ctx context.Context, owner domain.Owner, sess domain.Session, key string, since, from, to time.Time) (domain.Added, error) {
+	return s.addSession(ctx, owner, newRecord(sess, s.now()), key, since, "alone", from, to)
+}
+
+func (s *Store) addSession(ctx context.Context, owner domain.Owner, rec record, key string, since time.Time, mode string, from, to time.Time) (domain.Added, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
-		return commands.Added{}, err
-	}
-	now := s.now()
-	rec := record{
-		At: sess.At.UnixMilli(), NeedleMM: sess.NeedleMM, Products: sess.Products, Areas: sess.Areas,
-		Note: sess.Note, Logged: now.UnixMilli(), Usage: usageFields(sess),
+		return domain.Added{}, err
 	}
 	js, err := json.Marshal(rec)
 	if err != nil {
-		return commands.Added{}, fmt.Errorf("store: add session: %w", err)
+		return domain.Added{}, fmt.Errorf("store: add session: %w", err)
 	}
-	args := []any{key, now.UnixMilli(), js, rec.At, since.UnixMilli(), s.limits.Sessions, s.limits.Writes,
-		s.limits.Window.Milliseconds(), s.limits.Idempotent.Milliseconds()}
+	floating := ""
+	if rec.Floating {
+		floating = "1"
+	}
+	args := []any{key, s.now().UnixMilli(), js, rec.At, since.UnixMilli(), s.limits.Sessions, s.limits.Writes,
+		s.limits.Window.Milliseconds(), s.limits.Idempotent.Milliseconds(), mode, floating, from.UnixMilli(), to.UnixMilli()}
 	for _, f := range rec.Usage {
 		args = append(args, f)
 	}
 	v, err := write(ctx, s, func() ([]int64, error) {
-		return addSessionScript.Run(ctx, s.rdb, []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.writes}, args...).Int64Slice()
+		return addSessionScript.Run(ctx, s.rdb, []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.writes, k.floating}, args...).Int64Slice()
 	})
 	if err != nil {
-		return commands.Added{}, scriptError("add session", err)
+		return domain.Added{}, scriptError("add session", err)
 	}
-	return commands.Added{ID: v[0], Logged: time.UnixMilli(v[1]), Duplicate: v[2] == 1, Recent: int(v[3])}, nil
+	return domain.Added{ID: v[0], Logged: time.UnixMilli(v[1]), Duplicate: v[2] == 1, Recent: int(v[3])}, nil
 }
 
 // removeSessionScript removes one session (id "0": the last logged) and its usage counts. A
 // logged time, when given, must match the session's; a repeated key returns what the first
-// call removed. KEYS: sessions, byTime, byOrder, usage, writes, idem, idemTime.
+// call removed. KEYS: sessions, byTime, byOrder, usage, writes, idem, idemTime, floating.
 // ARGV: id, max writes, window ms, key, now ms, logged ms or ”, idem TTL ms.
 var removeSessionScript = redis.NewScript(allowLua + `
 local key = ''
@@ -156,6 +181,7 @@ if not allow(KEYS[5], ARGV[2], ARGV[3]) then return redis.error_reply('NB_RATE')
 redis.call('HDEL', KEYS[1], id)
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
+redis.call('SREM', KEYS[8], id)
 if rec.u then
   for _, f in ipairs(rec.u) do
     if redis.call('HINCRBY', KEYS[4], f, -1) <= 0 then redis.call('HDEL', KEYS[4], f) end
@@ -169,47 +195,47 @@ end
 return {id, js}
 `)
 
-// RemoveSession removes a session; see commands.Sessions.
-func (s *Store) RemoveSession(ctx context.Context, owner string, id int64, logged time.Time, key string) (commands.Entry, bool, error) {
+// RemoveSession removes a session; see domain.Sessions.
+func (s *Store) RemoveSession(ctx context.Context, owner domain.Owner, id int64, logged time.Time, key string) (domain.Entry, bool, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
-		return commands.Entry{}, false, err
+		return domain.Entry{}, false, err
 	}
 	if id < 0 {
-		return commands.Entry{}, false, nil
+		return domain.Entry{}, false, nil
 	}
 	loggedArg := ""
 	if !logged.IsZero() {
 		loggedArg = strconv.FormatInt(logged.UnixMilli(), 10)
 	}
 	v, err := write(ctx, s, func() ([]string, error) {
-		return removeSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.byOrder, k.usage, k.writes, k.idem, k.idemTime},
+		return removeSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.byOrder, k.usage, k.writes, k.idem, k.idemTime, k.floating},
 			id, s.limits.Writes, s.limits.Window.Milliseconds(), key, s.now().UnixMilli(), loggedArg, s.limits.Idempotent.Milliseconds()).StringSlice()
 	})
 	if errors.Is(err, redis.Nil) {
-		return commands.Entry{}, false, nil
+		return domain.Entry{}, false, nil
 	}
 	if err != nil {
-		return commands.Entry{}, false, scriptError("remove session", err)
+		return domain.Entry{}, false, scriptError("remove session", err)
 	}
 	gotID, _ := strconv.ParseInt(v[0], 10, 64)
 	e, err := decodeEntry(gotID, v[1])
 	if err != nil {
-		return commands.Entry{}, false, err
+		return domain.Entry{}, false, err
 	}
 	return e, true, nil
 }
 
-func decodeEntry(id int64, js string) (commands.Entry, error) {
+func decodeEntry(id int64, js string) (domain.Entry, error) {
 	var r record
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
-		return commands.Entry{}, fmt.Errorf("store: session %d is not valid JSON: %w", id, err)
+		return domain.Entry{}, fmt.Errorf("store: session %d is not valid JSON: %w", id, err)
 	}
 	return r.entry(id), nil
 }
 
-// ListSessions returns sessions newest first; see commands.Sessions.
-func (s *Store) ListSessions(ctx context.Context, owner string, limit int) ([]commands.Entry, error) {
+// ListSessions returns sessions newest first; see domain.Sessions.
+func (s *Store) ListSessions(ctx context.Context, owner domain.Owner, limit int) ([]domain.Entry, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return nil, err
@@ -218,31 +244,11 @@ func (s *Store) ListSessions(ctx context.Context, owner string, limit int) ([]co
 	if err != nil {
 		return nil, fmt.Errorf("store: list sessions: %w", unavailable(err))
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	vals, err := s.rdb.HMGet(ctx, k.sessions, ids...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("store: list sessions: %w", unavailable(err))
-	}
-	out := make([]commands.Entry, 0, len(ids))
-	for i, v := range vals {
-		js, ok := v.(string)
-		if !ok {
-			continue // removed between the two reads
-		}
-		id, _ := strconv.ParseInt(ids[i], 10, 64)
-		e, err := decodeEntry(id, js)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return s.entries(ctx, k, ids)
 }
 
-// SessionTimes returns when each session happened, oldest first; see commands.Stats.
-func (s *Store) SessionTimes(ctx context.Context, owner string) ([]time.Time, error) {
+// SessionTimes returns when each session happened, oldest first; see domain.Stats.
+func (s *Store) SessionTimes(ctx context.Context, owner domain.Owner) ([]time.Time, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return nil, err
@@ -259,8 +265,8 @@ func (s *Store) SessionTimes(ctx context.Context, owner string) ([]time.Time, er
 	return out, nil
 }
 
-// Usage returns the usage counters; see commands.Stats.
-func (s *Store) Usage(ctx context.Context, owner string) (map[string]int, error) {
+// Usage returns the usage counters; see domain.Stats.
+func (s *Store) Usage(ctx context.Context, owner domain.Owner) (map[string]int, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return nil, err
@@ -293,8 +299,8 @@ return 1
 // holdPrefix marks a held session among the idempotency keys.
 const holdPrefix = "hold:"
 
-// HoldSession keeps a session until the user says to log it; see commands.Sessions.
-func (s *Store) HoldSession(ctx context.Context, owner string, sess diary.Session, key string) error {
+// HoldSession keeps a session until the user says to log it; see domain.Sessions.
+func (s *Store) HoldSession(ctx context.Context, owner domain.Owner, sess domain.Session, key string) error {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return err
@@ -302,7 +308,7 @@ func (s *Store) HoldSession(ctx context.Context, owner string, sess diary.Sessio
 	if key == "" {
 		return errors.New("store: hold session: no key")
 	}
-	rec := record{At: sess.At.UnixMilli(), NeedleMM: sess.NeedleMM, Products: sess.Products, Areas: sess.Areas, Note: sess.Note}
+	rec := newRecord(sess, time.UnixMilli(0))
 	js, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("store: hold session: %w", err)
@@ -314,22 +320,190 @@ func (s *Store) HoldSession(ctx context.Context, owner string, sess diary.Sessio
 	return scriptError("hold session", err)
 }
 
-// HeldSession returns the session held under key; see commands.Sessions.
-func (s *Store) HeldSession(ctx context.Context, owner, key string) (diary.Session, bool, error) {
+// HeldSession returns the session held under key; see domain.Sessions.
+func (s *Store) HeldSession(ctx context.Context, owner domain.Owner, key string) (domain.Session, bool, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
-		return diary.Session{}, false, err
+		return domain.Session{}, false, err
 	}
 	js, err := s.rdb.HGet(ctx, k.idem, holdPrefix+key).Result()
 	if errors.Is(err, redis.Nil) {
-		return diary.Session{}, false, nil
+		return domain.Session{}, false, nil
 	}
 	if err != nil {
-		return diary.Session{}, false, fmt.Errorf("store: held session: %w", unavailable(err))
+		return domain.Session{}, false, fmt.Errorf("store: held session: %w", unavailable(err))
 	}
 	var r record
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
-		return diary.Session{}, false, fmt.Errorf("store: held session %q is not valid JSON: %w", key, err)
+		return domain.Session{}, false, fmt.Errorf("store: held session %q is not valid JSON: %w", key, err)
 	}
 	return r.entry(0).Session, true, nil
+}
+
+// editSessionScript replaces one session, keeping when it was logged, and moves its usage
+// counters and its place in time. KEYS: sessions, byTime, usage, writes, floating. ARGV: id,
+// json, at ms, floating, max writes, window ms.
+var editSessionScript = redis.NewScript(allowLua + `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return false end
+if not allow(KEYS[4], ARGV[5], ARGV[6]) then return redis.error_reply('NB_RATE') end
+local o = cjson.decode(old)
+if o.u then
+  for _, f in ipairs(o.u) do
+    if redis.call('HINCRBY', KEYS[3], f, -1) <= 0 then redis.call('HDEL', KEYS[3], f) end
+  end
+end
+local n = cjson.decode(ARGV[2])
+if n.u then
+  for _, f in ipairs(n.u) do redis.call('HINCRBY', KEYS[3], f, 1) end
+end
+local js = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], js)
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+if ARGV[4] == '1' then redis.call('SADD', KEYS[5], ARGV[1]) else redis.call('SREM', KEYS[5], ARGV[1]) end
+return js
+`)
+
+// EditSession replaces a session; see domain.Sessions.
+func (s *Store) EditSession(ctx context.Context, owner domain.Owner, id int64, sess domain.Session) (domain.Entry, bool, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return domain.Entry{}, false, err
+	}
+	if id <= 0 {
+		return domain.Entry{}, false, nil
+	}
+	old, ok, err := s.Session(ctx, owner, id)
+	if err != nil || !ok {
+		return domain.Entry{}, false, err
+	}
+	rec := newRecord(sess, old.Logged)
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return domain.Entry{}, false, fmt.Errorf("store: edit session: %w", err)
+	}
+	floating := ""
+	if rec.Floating {
+		floating = "1"
+	}
+	out, err := write(ctx, s, func() (string, error) {
+		return editSessionScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.usage, k.writes, k.floating},
+			id, js, rec.At, floating, s.limits.Writes, s.limits.Window.Milliseconds()).Text()
+	})
+	if errors.Is(err, redis.Nil) {
+		return domain.Entry{}, false, nil
+	}
+	if err != nil {
+		return domain.Entry{}, false, scriptError("edit session", err)
+	}
+	e, err := decodeEntry(id, out)
+	return e, err == nil, err
+}
+
+// Session returns one session; see domain.Sessions.
+func (s *Store) Session(ctx context.Context, owner domain.Owner, id int64) (domain.Entry, bool, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return domain.Entry{}, false, err
+	}
+	js, err := s.rdb.HGet(ctx, k.sessions, strconv.FormatInt(id, 10)).Result()
+	if errors.Is(err, redis.Nil) {
+		return domain.Entry{}, false, nil
+	}
+	if err != nil {
+		return domain.Entry{}, false, fmt.Errorf("store: session: %w", unavailable(err))
+	}
+	e, err := decodeEntry(id, js)
+	return e, err == nil, err
+}
+
+// SessionsBetween returns the sessions in [from, to), oldest first; see domain.Sessions.
+func (s *Store) SessionsBetween(ctx context.Context, owner domain.Owner, from, to time.Time) ([]domain.Entry, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.rdb.ZRangeByScore(ctx, k.byTime, &redis.ZRangeBy{
+		Min: strconv.FormatInt(from.UnixMilli(), 10), Max: "(" + strconv.FormatInt(to.UnixMilli(), 10),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions between: %w", unavailable(err))
+	}
+	return s.entries(ctx, k, ids)
+}
+
+// entries loads sessions by id, in the order given, skipping any removed meanwhile.
+func (s *Store) entries(ctx context.Context, k keys, ids []string) ([]domain.Entry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, k.sessions, ids...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: sessions: %w", unavailable(err))
+	}
+	out := make([]domain.Entry, 0, len(ids))
+	for i, v := range vals {
+		js, ok := v.(string)
+		if !ok {
+			continue // removed between the two reads
+		}
+		id, _ := strconv.ParseInt(ids[i], 10, 64)
+		e, err := decodeEntry(id, js)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// anchorScript moves floating sessions to their time in the owner's new zone. KEYS: sessions,
+// byTime, floating. ARGV: id, at ms, json... for each.
+var anchorScript = redis.NewScript(`
+for i = 1, #ARGV, 3 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
+  end
+  redis.call('SREM', KEYS[3], ARGV[i])
+end
+return 1
+`)
+
+// anchorFloating gives the owner's floating sessions their time in zone: a session read as
+// "22:00" before the zone was known happened at 22:00 there.
+func (s *Store) anchorFloating(ctx context.Context, k keys, zone string) error {
+	loc, err := schedule.LoadZone(zone)
+	if err != nil {
+		return fmt.Errorf("store: set zone: %w", err)
+	}
+	ids, err := s.rdb.SMembers(ctx, k.floating).Result()
+	if err != nil {
+		return fmt.Errorf("store: set zone: %w", unavailable(err))
+	}
+	list, err := s.entries(ctx, k, ids)
+	if err != nil {
+		return err
+	}
+	var args []any
+	for _, e := range list {
+		w := e.At.UTC()
+		e.At = time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
+		e.Floating = false
+		rec := newRecord(e.Session, e.Logged)
+		js, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("store: set zone: %w", err)
+		}
+		args = append(args, e.ID, rec.At, js)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return anchorScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.floating}, args...).Int64()
+	}); err != nil {
+		return fmt.Errorf("store: set zone: %w", unavailable(err))
+	}
+	return nil
 }

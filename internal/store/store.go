@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/needlebot/needlebot/internal/commands"
 )
 
 // Limits bound what one owner can store and how fast.
@@ -51,7 +50,7 @@ func write[T any](ctx context.Context, s *Store, fn func() (T, error)) (T, error
 	return v, s.committed(ctx)
 }
 
-var _ commands.Store = (*Store)(nil)
+var _ domain.Store = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*Store)
@@ -163,58 +162,33 @@ func (s *Store) Ping(ctx context.Context) error {
 // Client returns the underlying client, for the reminder queue and tests.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
-// unavailableError marks a failure to reach Redis; commands shows "can't save right now".
-type unavailableError struct{ err error }
-
-func (e *unavailableError) Error() string     { return "redis unavailable: " + e.err.Error() }
-func (e *unavailableError) Unwrap() error     { return e.err }
-func (e *unavailableError) Unavailable() bool { return true }
-
-func unavailable(err error) error {
-	if err == nil {
-		return nil
-	}
-	var u *unavailableError
-	if errors.As(err, &u) {
-		return err
-	}
-	return &unavailableError{err: err}
-}
-
-// Owner ids look like "tg:12345": a known platform, a colon and up to 64 safe characters.
-var ownerPattern = regexp.MustCompile(`^(tg|dc|console):[A-Za-z0-9_.-]{1,64}$`)
-
-// ValidOwner reports whether owner can be used to build keys.
-func ValidOwner(owner string) bool { return ownerPattern.MatchString(owner) }
+// unavailable marks a failure to reach Redis; the user hears "can't save right now".
+func unavailable(err error) error { return domain.Unavailable(err) }
 
 // keys are the names of one owner's keys.
-type keys struct{ profile, sessions, byTime, byOrder, usage, idem, idemTime, reminders, writes string }
+type keys struct {
+	profile, sessions, byTime, byOrder, usage, idem, idemTime, reminders, writes, floating, idents, attempts string
+}
 
-func ownerKeys(owner string) (keys, error) {
-	if !ValidOwner(owner) {
+func ownerKeys(owner domain.Owner) (keys, error) {
+	if !owner.Valid() {
 		return keys{}, fmt.Errorf("store: invalid owner %q", owner)
 	}
-	p := "nb:{" + owner + "}:"
-	return keys{p + "p", p + "s", p + "t", p + "o", p + "c", p + "k", p + "kt", p + "r", p + "w"}, nil
+	p := "nb:{" + string(owner) + "}:"
+	return keys{p + "p", p + "s", p + "t", p + "o", p + "c", p + "k", p + "kt", p + "r", p + "w", p + "f", p + "i", p + "la"}, nil
 }
 
 func (k keys) all() []string {
-	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes}
+	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes, k.floating, k.idents, k.attempts}
 }
 
 // DueKey is the due index of one platform's reminders, and LeaseKey its leases. Each
 // platform has its own, so an instance claims only reminders it can deliver; the two keys of a
 // platform share a hash tag, so the claim and settle scripts run on a cluster.
-func DueKey(platform string) string { return "nb:{due:" + platform + "}:q" }
+func DueKey(platform domain.Platform) string { return "nb:{due:" + string(platform) + "}:q" }
 
 // LeaseKey holds the leases of one platform's due index; see DueKey.
-func LeaseKey(platform string) string { return "nb:{due:" + platform + "}:l" }
-
-// platformOf is the platform part of a validated owner.
-func platformOf(owner string) string {
-	p, _, _ := strings.Cut(owner, ":")
-	return p
-}
+func LeaseKey(platform domain.Platform) string { return "nb:{due:" + string(platform) + "}:l" }
 
 const (
 	secretKey = "nb:secret"
@@ -229,9 +203,15 @@ func scriptError(op string, err error) error {
 	case err == nil:
 		return nil
 	case strings.Contains(err.Error(), "NB_RATE"):
-		return fmt.Errorf("store: %s: %w", op, commands.ErrRateLimited)
+		return fmt.Errorf("store: %s: %w", op, domain.ErrRateLimited)
 	case strings.Contains(err.Error(), "NB_FULL"):
-		return fmt.Errorf("store: %s: %w", op, commands.ErrFull)
+		return fmt.Errorf("store: %s: %w", op, domain.ErrFull)
+	case strings.Contains(err.Error(), "NB_DUP"):
+		return fmt.Errorf("store: %s: %w", op, domain.ErrDuplicate)
+	case strings.Contains(err.Error(), "NB_NIGHT"):
+		return fmt.Errorf("store: %s: %w", op, domain.ErrSameNight)
+	case strings.Contains(err.Error(), "NB_GONE"):
+		return fmt.Errorf("store: %s: %w", op, domain.ErrGone)
 	}
 	return fmt.Errorf("store: %s: %w", op, unavailable(err))
 }

@@ -15,8 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/needlebot/needlebot/internal/commands"
-	"github.com/needlebot/needlebot/internal/diary"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
@@ -62,8 +61,8 @@ type clock struct {
 
 func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
-func sess(at time.Time, mm float64, products ...string) diary.Session {
-	return diary.Session{At: at, NeedleMM: mm, Products: products}
+func sess(at time.Time, mm float64, products ...string) domain.Session {
+	return domain.Session{At: at, NeedleMM: mm, Products: products}
 }
 
 var ctx = context.Background()
@@ -79,7 +78,7 @@ func TestSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a2, err := s.AddSession(ctx, owner, diary.Session{At: t0, NeedleMM: 0.5, Products: []string{"hyaluronic acid", "peptides"}, Areas: []string{"cheeks"}, Note: "felt <b>great</b>"}, "tg:u:2", week)
+		a2, err := s.AddSession(ctx, owner, domain.Session{At: t0, NeedleMM: 0.5, Products: []string{"hyaluronic acid", "peptides"}, Areas: []string{"cheeks"}, Note: "felt <b>great</b>"}, "tg:u:2", week)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,24 +150,37 @@ func TestLimits(t *testing.T) {
 				t.Fatalf("add %d: %v", i, err)
 			}
 		}
-		if _, err := s.AddSession(ctx, owner, sess(t0, 0.25), "", t0); !errors.Is(err, commands.ErrFull) {
+		if _, err := s.AddSession(ctx, owner, sess(t0, 0.25), "", t0); !errors.Is(err, domain.ErrFull) {
 			t.Errorf("4th session: %v, want ErrFull", err)
 		}
 		// The rate limit counts every write, including the refused one above.
-		if _, err := s.AddSession(ctx, owner, sess(t0, 0.25), "", t0); !errors.Is(err, commands.ErrRateLimited) {
+		if _, err := s.AddSession(ctx, owner, sess(t0, 0.25), "", t0); !errors.Is(err, domain.ErrRateLimited) {
 			t.Errorf("5th write: %v, want ErrRateLimited", err)
 		}
 		if n, _ := s.ListSessions(ctx, owner, 0); len(n) != 3 {
 			t.Errorf("%d sessions stored, want 3: a refused write must change nothing", len(n))
 		}
-		other := "dc:43"
+		other := domain.Owner("dc:43")
 		for i := range 2 {
-			if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Days: schedule.Daily}, t0, ""); err != nil {
+			if _, err := s.AddReminder(ctx, other, domain.Reminder{Clock: schedule.Clock{Hour: 20 + i}, Days: schedule.Daily, To: addr(other)}, t0, ""); err != nil {
 				t.Fatalf("reminder %d: %v", i, err)
 			}
 		}
-		if _, err := s.AddReminder(ctx, other, commands.Reminder{Clock: schedule.Clock{Hour: 22}}, t0, ""); !errors.Is(err, commands.ErrFull) {
+		if _, err := s.AddReminder(ctx, other, domain.Reminder{Clock: schedule.Clock{Hour: 22}, To: addr(other)}, t0, ""); !errors.Is(err, domain.ErrFull) {
 			t.Errorf("3rd reminder: %v, want ErrFull", err)
+		}
+		// A second reminder at a time that has one is refused, whatever its days, and leaves
+		// nothing behind: not in the reminders, not in the due index.
+		third := domain.Owner("dc:44")
+		s.AddReminder(ctx, third, domain.Reminder{Clock: schedule.Clock{Hour: 20}, Days: schedule.Daily, To: addr(third)}, t0, "")
+		if _, err := s.AddReminder(ctx, third, domain.Reminder{Clock: schedule.Clock{Hour: 20}, Days: schedule.Weekdays(0b0011111), To: addr(third)}, t0, ""); !errors.Is(err, domain.ErrDuplicate) {
+			t.Errorf("same-time reminder: %v, want ErrDuplicate", err)
+		}
+		if list, _ := s.ListReminders(ctx, third); len(list) != 1 {
+			t.Errorf("%d reminders after a refused one, want 1", len(list))
+		}
+		if n := s.Client().ZCard(ctx, DueKey(domain.Discord)).Val(); n != 3 {
+			t.Errorf("due index holds %d entries, want 3", n)
 		}
 	})
 }
@@ -182,11 +194,11 @@ func TestRateLimitWindowPasses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.AddSession(ctx, "tg:7", sess(t0, 0.25), "", t0); !errors.Is(err, commands.ErrRateLimited) {
+	if _, err := s.AddSession(ctx, "tg:7", sess(t0, 0.25), "", t0); !errors.Is(err, domain.ErrRateLimited) {
 		t.Fatalf("3rd write: %v, want ErrRateLimited", err)
 	}
 	mr.FastForward(59 * time.Second)
-	if _, err := s.AddSession(ctx, "tg:7", sess(t0, 0.25), "", t0); !errors.Is(err, commands.ErrRateLimited) {
+	if _, err := s.AddSession(ctx, "tg:7", sess(t0, 0.25), "", t0); !errors.Is(err, domain.ErrRateLimited) {
 		t.Fatalf("write within the window: %v, want ErrRateLimited", err)
 	}
 	mr.FastForward(time.Second)
@@ -199,16 +211,16 @@ func TestRemindersAndZone(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
 		const owner = "tg:5"
-		r1, err := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21, Minute: 30}, Days: schedule.Daily, Chat: "5"}, t0, "")
+		r1, err := s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 21, Minute: 30}, Days: schedule.Daily, To: addr(owner)}, t0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		r2, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 9}, Days: 0b0111110, Chat: "5"}, t0.Add(time.Hour), "")
+		r2, _ := s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 9}, Days: 0b0111110, To: addr(owner)}, t0.Add(time.Hour), "")
 		if r1.ID != "r1" || r2.ID != "r2" {
 			t.Fatalf("ids %q, %q", r1.ID, r2.ID)
 		}
 		list, _ := s.ListReminders(ctx, owner)
-		if diff := cmp.Diff([]commands.Reminder{r1, r2}, list); diff != "" {
+		if diff := cmp.Diff([]domain.Reminder{r1, r2}, list); diff != "" {
 			t.Errorf("ListReminders (-want +got):\n%s", diff)
 		}
 		due, _ := s.Client().ZRangeWithScores(ctx, DueKey("tg"), 0, -1).Result()
@@ -254,9 +266,9 @@ func TestRemindersAndZone(t *testing.T) {
 func TestForgetLeavesNothing(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		for _, owner := range []string{"tg:77", "tg:78"} {
-			s.AddSession(ctx, owner, sess(t0, 0.25, "peptides"), "tg:u:"+owner[3:], t0)
-			s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: owner[3:]}, t0, "")
+		for _, owner := range []domain.Owner{"tg:77", "tg:78"} {
+			s.AddSession(ctx, owner, sess(t0, 0.25, "peptides"), "tg:u:"+string(owner)[3:], t0)
+			s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr(owner)}, t0, "")
 			s.SetZone(ctx, owner, "Asia/Kolkata", nil)
 		}
 		s.Client().HSet(ctx, LeaseKey("tg"), "tg:77|r1", "token|1")
@@ -299,7 +311,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 
 func TestOwnerValidation(t *testing.T) {
 	s := New(redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()}))
-	for _, owner := range []string{"", "tg:", "tg", "xx:1", "tg:1}:p", "tg:1 2", "tg:../../x", "tg:1\n", "tg:" + strings.Repeat("9", 65), "TG:1", "tg:*"} {
+	for _, owner := range []domain.Owner{"", "tg:1}:p", "tg:1 2", "tg:../../x", "tg:1\n", domain.Owner("tg:" + strings.Repeat("9", 80)), "tg:*", "{x}"} {
 		if _, err := s.AddSession(ctx, owner, sess(t0, 0.25), "", t0); err == nil {
 			t.Errorf("AddSession accepted owner %q", owner)
 		}
@@ -315,7 +327,7 @@ func TestOwnerValidation(t *testing.T) {
 	if owner, id, snooze, ok := ParseMember("tg:5|r12|snooze"); !ok || owner != "tg:5" || id != "r12" || !snooze {
 		t.Errorf("ParseMember = %q %q %v %v", owner, id, snooze, ok)
 	}
-	for _, m := range []string{"tg:5", "tg:5|x1", "tg:5|r1|later", "bad|r1", "tg:5|r1|snooze|x"} {
+	for _, m := range []string{"tg:5", "tg:5|x1", "tg:5|r1|later", "b d|r1", "{x}|r1", "tg:5|r1|snooze|x"} {
 		if _, _, _, ok := ParseMember(m); ok {
 			t.Errorf("ParseMember accepted %q", m)
 		}
@@ -400,7 +412,7 @@ func TestUnavailable(t *testing.T) {
 	if !errors.As(err, &u) || !u.Unavailable() {
 		t.Errorf("AddSession with Redis down: %v, want an Unavailable error", err)
 	}
-	if errors.Is(err, commands.ErrRateLimited) || errors.Is(err, commands.ErrFull) {
+	if errors.Is(err, domain.ErrRateLimited) || errors.Is(err, domain.ErrFull) {
 		t.Errorf("down Redis reported as a limit: %v", err)
 	}
 }
@@ -416,7 +428,7 @@ func TestEmbeddedSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e.AddReminder(ctx, "console:local", commands.Reminder{Clock: schedule.Clock{Hour: 21}, Chat: "local"}, t0, "")
+	e.AddReminder(ctx, "console:local", domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr("console:local")}, t0, "")
 	e.MarkSeen(ctx, "tg:u:5")
 	// Every acknowledged write is on disk already, before any clean shutdown.
 	data, err := os.ReadFile(filepath.Join(dir, SnapshotName))
@@ -486,7 +498,7 @@ func TestEmbeddedConcurrentWritesAllDurable(t *testing.T) {
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 20 {
-				if _, err := e.AddSession(ctx, fmt.Sprintf("tg:%d", w), sess(t0, 0.25), "", t0); err != nil {
+				if _, err := e.AddSession(ctx, domain.Owner(fmt.Sprintf("tg:%d", w)), sess(t0, 0.25), "", t0); err != nil {
 					t.Errorf("writer %d add %d: %v", w, i, err)
 				}
 			}
@@ -558,8 +570,8 @@ func TestRepeatedEventsWriteOnce(t *testing.T) {
 			t.Errorf("%d sessions after a repeated undo, want 2", len(list))
 		}
 		// And "/remind set": one reminder.
-		r1, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 22}, Chat: "3"}, t0, "tg:u:78")
-		r2, _ := s.AddReminder(ctx, owner, commands.Reminder{Clock: schedule.Clock{Hour: 22}, Chat: "3"}, t0, "tg:u:78")
+		r1, _ := s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 22}, To: addr(owner)}, t0, "tg:u:78")
+		r2, _ := s.AddReminder(ctx, owner, domain.Reminder{Clock: schedule.Clock{Hour: 22}, To: addr(owner)}, t0, "tg:u:78")
 		if rs, _ := s.ListReminders(ctx, owner); len(rs) != 1 || r1.ID != r2.ID {
 			t.Errorf("repeated /remind set made %d reminders (%s, %s), want 1", len(rs), r1.ID, r2.ID)
 		}
@@ -613,7 +625,7 @@ func TestHeldSessions(t *testing.T) {
 		clk := &clock{t: t0}
 		s := open(t, WithClock(clk.now))
 		const owner = "tg:1002"
-		held := diary.Session{At: t0.Add(-time.Hour), NeedleMM: 0.5, Products: []string{"peptides", "Ordinary serum"}, Areas: []string{"cheeks"}, Note: "swollen"}
+		held := domain.Session{At: t0.Add(-time.Hour), NeedleMM: 0.5, Products: []string{"peptides", "Ordinary serum"}, Areas: []string{"cheeks"}, Note: "swollen"}
 		if err := s.HoldSession(ctx, owner, held, "tg:u:5"); err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -400,7 +401,7 @@ type spyBot struct {
 	reqs []commands.Request
 }
 
-func (s *spyBot) Respond(ctx context.Context, req *commands.Request) commands.Reply {
+func (s *spyBot) Respond(ctx context.Context, req *commands.Request) domain.Reply {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, *req)
 	s.mu.Unlock()
@@ -414,9 +415,9 @@ func (s *spyBot) requests() []commands.Request {
 }
 
 // stubBot answers every request with what its function returns.
-type stubBot func(req *commands.Request) commands.Reply
+type stubBot func(req *commands.Request) domain.Reply
 
-func (f stubBot) Respond(_ context.Context, req *commands.Request) commands.Reply { return f(req) }
+func (f stubBot) Respond(_ context.Context, req *commands.Request) domain.Reply { return f(req) }
 
 func (stubBot) Commands() []commands.Command {
 	return []commands.Command{{Name: "diary", Summary: "Your diary"}, {Name: "export", Summary: "Your data as CSV"}}

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
 func remindNotice(chat, text string) remind.Notice {
-	return remind.Notice{Owner: "tg:" + chat, Chat: chat, Reply: commands.Reply{Text: text}}
+	return remind.Notice{To: domain.Address{Platform: domain.Telegram, Chat: chat}, Reply: domain.Reply{Text: text}}
 }
 
 // Notify needs no Run: the dispatcher may deliver before the front end has connected.
@@ -20,7 +20,7 @@ func TestNotify(t *testing.T) {
 	tg := h.front()
 
 	n := remindNotice("42", "Time to roll: 0.25 mm tonight?")
-	n.Reply.Buttons = [][]commands.Button{{{Label: "Done", Data: "done:1:k1:sig"}, {Label: "Snooze 30 min", Data: "snooze:1:k1:sig"}, {Label: "Skip", Data: "skip:1:k1:sig"}}}
+	n.Reply.Buttons = [][]domain.Button{{{Label: "Done", Data: "done:1:k1:sig"}, {Label: "Snooze 30 min", Data: "snooze:1:k1:sig"}, {Label: "Skip", Data: "skip:1:k1:sig"}}}
 	if err := tg.Notify(context.Background(), n); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestNotify(t *testing.T) {
 		// tgbotapi leaves the code out of upload errors; the description still tells.
 		h.api.fail("sendDocument", apiError{Code: 429, Desc: "Too Many Requests: retry after 3", RetryAfter: 3})
 		n := remindNotice("42", "your export")
-		n.Reply.File = &commands.File{Name: "x.csv", Data: []byte("a,b\n")}
+		n.Reply.File = &domain.File{Name: "x.csv", Data: []byte("a,b\n")}
 		var ra *remind.RetryAfterError
 		if err := tg.Notify(context.Background(), n); !errors.As(err, &ra) || ra.After != 3*time.Second {
 			t.Errorf("Notify = %v, want retry after 3s", err)

@@ -11,7 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
@@ -35,7 +35,7 @@ const (
 // button was on, and the press is always answered, so the button's spinner stops even when
 // sending fails. A private reply asked for in a group goes to the user's private chat, or,
 // for a button press, into the press's answer when it fits, which only the presser sees.
-func (t *Telegram) deliver(ctx context.Context, in inbound, r commands.Reply, me *self) error {
+func (t *Telegram) deliver(ctx context.Context, in inbound, r domain.Reply, me *self) error {
 	var note string
 	var alert bool
 	var err error
@@ -45,7 +45,7 @@ func (t *Telegram) deliver(ctx context.Context, in inbound, r commands.Reply, me
 	case r.Private && !in.req.Private:
 		note, err = t.sendPrivately(ctx, in.user, r, me)
 		if err == nil && in.callback == "" {
-			err = t.send(ctx, in.chat, in.replyTo, commands.Reply{Text: note})
+			err = t.send(ctx, in.chat, in.replyTo, domain.Reply{Text: note})
 		}
 	case in.callback != "":
 		err = t.replace(ctx, in, r)
@@ -62,19 +62,19 @@ func (t *Telegram) deliver(ctx context.Context, in inbound, r commands.Reply, me
 }
 
 // fitsAlert reports whether r can be shown whole in a callback answer: text only, short.
-func fitsAlert(r commands.Reply) bool {
+func fitsAlert(r domain.Reply) bool {
 	return len(r.Buttons) == 0 && r.File == nil && length(plain(r)) <= maxAnswer
 }
 
 // plain is r's title and text as plain text, for where Telegram takes no markup.
-func plain(r commands.Reply) string {
+func plain(r domain.Reply) string {
 	return strings.ToValidUTF8(strings.TrimSpace(strings.TrimSpace(r.Title)+"\n"+strings.TrimSpace(r.Text)), "\uFFFD")
 }
 
 // sendPrivately sends r to the user's private chat and returns what to tell the group: that
 // it was sent, or, when Telegram forbids it because the user never started the bot, how to
 // start it.
-func (t *Telegram) sendPrivately(ctx context.Context, user int64, r commands.Reply, me *self) (string, error) {
+func (t *Telegram) sendPrivately(ctx context.Context, user int64, r domain.Reply, me *self) (string, error) {
 	err := t.send(ctx, user, 0, r)
 	switch {
 	case err == nil:
@@ -87,7 +87,7 @@ func (t *Telegram) sendPrivately(ctx context.Context, user int64, r commands.Rep
 
 // replace edits the message that carried the pressed button into r. What cannot be an edit
 // (a file, a message Telegram no longer lets the bot edit) is sent as a new message instead.
-func (t *Telegram) replace(ctx context.Context, in inbound, r commands.Reply) error {
+func (t *Telegram) replace(ctx context.Context, in inbound, r domain.Reply) error {
 	if r.File != nil || (in.edit.MessageID == 0 && in.edit.InlineMessageID == "") {
 		return t.send(ctx, in.chat, 0, r)
 	}
@@ -113,7 +113,7 @@ func (t *Telegram) replace(ctx context.Context, in inbound, r commands.Reply) er
 }
 
 // send sends r to chat as new messages, threaded under message replyTo when it is not 0.
-func (t *Telegram) send(ctx context.Context, chat int64, replyTo int, r commands.Reply) error {
+func (t *Telegram) send(ctx context.Context, chat int64, replyTo int, r domain.Reply) error {
 	markup := t.keyboard(r.Buttons)
 	if r.File != nil {
 		return t.sendFile(ctx, chat, replyTo, r, markup)
@@ -142,7 +142,7 @@ func (t *Telegram) sendTexts(ctx context.Context, chat int64, replyTo int, parts
 
 // sendFile sends r's file as a document, with the text as its caption when it fits and as
 // messages before it when it does not.
-func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r commands.Reply, markup *tgbotapi.InlineKeyboardMarkup) error {
+func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r domain.Reply, markup *tgbotapi.InlineKeyboardMarkup) error {
 	doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: r.File.Name, Bytes: r.File.Data})
 	if caption := layout(r, maxCaption); len(caption) == 1 {
 		doc.Caption, doc.ParseMode = caption[0], tgbotapi.ModeHTML
@@ -177,7 +177,7 @@ func (t *Telegram) answer(ctx context.Context, id, text string, alert bool) {
 // keyboard turns buttons into an inline keyboard, or nil when there are none. A button
 // Telegram would refuse (callback_data empty, over 64 bytes or not UTF-8) is logged and left
 // out, rather than failing the whole message.
-func (t *Telegram) keyboard(rows [][]commands.Button) *tgbotapi.InlineKeyboardMarkup {
+func (t *Telegram) keyboard(rows [][]domain.Button) *tgbotapi.InlineKeyboardMarkup {
 	var kb [][]tgbotapi.InlineKeyboardButton
 	for _, row := range rows {
 		var out []tgbotapi.InlineKeyboardButton
@@ -204,7 +204,7 @@ func (t *Telegram) keyboard(rows [][]commands.Button) *tgbotapi.InlineKeyboardMa
 // the title in bold at the top of the first piece, the text escaped and cut between
 // paragraphs where it can. Cutting the plain text before escaping it means no cut ever falls
 // inside a tag or an entity.
-func layout(r commands.Reply, limit int) []string {
+func layout(r domain.Reply, limit int) []string {
 	title := clip(strings.Join(strings.Fields(strings.ToValidUTF8(r.Title, "\uFFFD")), " "), maxTitle)
 	doc := strings.TrimSpace(strings.ToValidUTF8(r.Text, "\uFFFD"))
 	if title != "" {
@@ -317,14 +317,14 @@ func clip(s string, n int) string {
 	return s
 }
 
-// Notify sends a reminder to the chat n.Chat, with its buttons. It implements remind.Notifier:
+// Notify sends a reminder to the chat n.To.Chat, with its buttons. It implements remind.Notifier:
 // a 429 becomes a *remind.RetryAfterError; a chat the bot can never write to (blocked,
 // deactivated, not found) a remind.Permanent error; anything else, network trouble included,
 // is returned as it is, for the dispatcher to retry.
 func (t *Telegram) Notify(ctx context.Context, n remind.Notice) error {
-	chat, err := strconv.ParseInt(n.Chat, 10, 64)
+	chat, err := strconv.ParseInt(n.To.Chat, 10, 64)
 	if err != nil {
-		return remind.Permanent(fmt.Errorf("telegram: notify: chat id %q: %w", n.Chat, err))
+		return remind.Permanent(fmt.Errorf("telegram: notify: chat id %q: %w", n.To.Chat, err))
 	}
 	err = t.send(ctx, chat, 0, n.Reply)
 	switch code := apiCode(err); {

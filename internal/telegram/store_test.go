@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
@@ -61,7 +62,7 @@ func TestDiaryWithStore(t *testing.T) {
 	}
 
 	t.Run("session report in plain words", func(t *testing.T) {
-		c := sent(t, h.exchange(privateText(2, "rolled 0.25 tonight with my peptide serum")), "sendMessage")
+		c := sent(t, h.exchange(privateText(2, "rolled 0.25 last night with my peptide serum")), "sendMessage")
 		wantContains(t, visible(c.Params.Get("text")), "Logged")
 	})
 
@@ -183,7 +184,7 @@ func TestReminderThroughTelegram(t *testing.T) {
 	wantContains(t, visible(sent(t, h.exchange(privateText(1, "/remind set 21:45")), "sendMessage").Params.Get("text")), "21:45")
 
 	dispatch := func(at time.Time) (int, error) {
-		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[string]remind.Notifier{commands.Telegram: tg}, Clock: stillClock{at}})
+		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: tg}, Clock: stillClock{at}})
 		return d.Round(context.Background())
 	}
 	due := testNow.Add(15 * time.Minute)

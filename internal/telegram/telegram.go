@@ -25,11 +25,12 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // Responder answers requests and describes the commands; *commands.Bot is one.
 type Responder interface {
-	Respond(ctx context.Context, req *commands.Request) commands.Reply
+	Respond(ctx context.Context, req *commands.Request) domain.Reply
 	Commands() []commands.Command
 }
 

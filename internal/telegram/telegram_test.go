@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // sent returns the only call in calls, which must be of method, and its text.
@@ -248,30 +249,30 @@ func TestTestdataPayloads(t *testing.T) {
 }
 
 // stubReplies answers by command, for rendering tests.
-func stubReplies(req *commands.Request) commands.Reply {
+func stubReplies(req *commands.Request) domain.Reply {
 	switch req.Command {
 	case "long":
 		var paras []string
 		for i := range 30 {
 			paras = append(paras, strings.TrimSpace(fmt.Sprintf("Paragraph %d. ", i)+strings.Repeat("Roll gently, then apply serum. ", 12)))
 		}
-		return commands.Reply{Title: "Long", Text: strings.Join(paras, "\n\n")}
+		return domain.Reply{Title: "Long", Text: strings.Join(paras, "\n\n")}
 	case "html":
-		return commands.Reply{Title: "<b>", Text: "Serum _x_ & <i>co</i> *bold* [link](x)"}
+		return domain.Reply{Title: "<b>", Text: "Serum _x_ & <i>co</i> *bold* [link](x)"}
 	case "diary":
-		return commands.Reply{Title: "Your diary", Text: "3 sessions this month.", Private: true}
+		return domain.Reply{Title: "Your diary", Text: "3 sessions this month.", Private: true}
 	case "export":
-		return commands.Reply{Text: req.Text, File: &commands.File{Name: "needlebot.csv", Type: "text/csv", Data: []byte("date,mm\n2026-11-27,0.25\n")}}
+		return domain.Reply{Text: req.Text, File: &domain.File{Name: "needlebot.csv", Type: "text/csv", Data: []byte("date,mm\n2026-11-27,0.25\n")}}
 	case "buttons":
-		return commands.Reply{Text: "Pick one", Buttons: [][]commands.Button{
+		return domain.Reply{Text: "Pick one", Buttons: [][]domain.Button{
 			{{Label: "Done", Data: "done:1"}, {Label: "Snooze", Data: "snooze:1"}},
 			{{Label: "Too long", Data: strings.Repeat("x", 65)}, {Label: "Skip", Data: "skip:1"}},
 		}}
 	}
 	if req.Button == "mine" {
-		return commands.Reply{Text: "That button isn't yours, or no longer works. Nothing was changed.", Private: true}
+		return domain.Reply{Text: "That button isn't yours, or no longer works. Nothing was changed.", Private: true}
 	}
-	return commands.Reply{Text: "ok"}
+	return domain.Reply{Text: "ok"}
 }
 
 func TestRendering(t *testing.T) {
@@ -534,11 +535,11 @@ func TestSendFailures(t *testing.T) {
 }
 
 func TestPanicIsContained(t *testing.T) {
-	h := newHarness(t, stubBot(func(req *commands.Request) commands.Reply {
+	h := newHarness(t, stubBot(func(req *commands.Request) domain.Reply {
 		if req.Text == "boom" {
 			panic("handler bug near " + testToken)
 		}
-		return commands.Reply{Text: "fine"}
+		return domain.Reply{Text: "fine"}
 	}))
 	h.run()
 	calls := h.exchange(privateText(1, "boom"), privateText(2, "after"))

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 func TestSplit(t *testing.T) {
@@ -47,19 +48,19 @@ func TestSplit(t *testing.T) {
 func TestLayout(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		r     commands.Reply
+		r     domain.Reply
 		limit int
 		want  []string
 	}{
-		{"title and text", commands.Reply{Title: "Size", Text: "0.25 mm"}, maxMessage, []string{"<b>Size</b>\n0.25 mm"}},
-		{"title alone", commands.Reply{Title: " Size\n "}, maxMessage, []string{"<b>Size</b>"}},
-		{"nothing", commands.Reply{}, maxMessage, nil},
-		{"escaped", commands.Reply{Title: "a<b", Text: "x & y > z"}, maxMessage, []string{"<b>a&lt;b</b>\nx &amp; y &gt; z"}},
+		{"title and text", domain.Reply{Title: "Size", Text: "0.25 mm"}, maxMessage, []string{"<b>Size</b>\n0.25 mm"}},
+		{"title alone", domain.Reply{Title: " Size\n "}, maxMessage, []string{"<b>Size</b>"}},
+		{"nothing", domain.Reply{}, maxMessage, nil},
+		{"escaped", domain.Reply{Title: "a<b", Text: "x & y > z"}, maxMessage, []string{"<b>a&lt;b</b>\nx &amp; y &gt; z"}},
 		// The limit is on what the user sees, so escaping does not push a piece over it.
-		{"entities count once", commands.Reply{Text: strings.Repeat("&", 10)}, 10, []string{strings.Repeat("&amp;", 10)}},
-		{"entities never cut", commands.Reply{Text: "<<<<< >>>>>"}, 6, []string{"&lt;&lt;&lt;&lt;&lt;", "&gt;&gt;&gt;&gt;&gt;"}},
-		{"title kept whole", commands.Reply{Title: "Title", Text: "aaaa bbbb"}, 8, []string{"<b>Title</b>", "aaaa", "bbbb"}},
-		{"invalid UTF-8", commands.Reply{Text: "a\xffb"}, maxMessage, []string{"a\uFFFDb"}},
+		{"entities count once", domain.Reply{Text: strings.Repeat("&", 10)}, 10, []string{strings.Repeat("&amp;", 10)}},
+		{"entities never cut", domain.Reply{Text: "<<<<< >>>>>"}, 6, []string{"&lt;&lt;&lt;&lt;&lt;", "&gt;&gt;&gt;&gt;&gt;"}},
+		{"title kept whole", domain.Reply{Title: "Title", Text: "aaaa bbbb"}, 8, []string{"<b>Title</b>", "aaaa", "bbbb"}},
+		{"invalid UTF-8", domain.Reply{Text: "a\xffb"}, maxMessage, []string{"a\uFFFDb"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, layout(tt.r, tt.limit)); diff != "" {

@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // inbound is an update the bot should answer, with where and how to answer it.
@@ -175,12 +176,12 @@ func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) erro
 
 // respond asks the bot, turning a panic into a logged apology: unrecovered, the update would
 // come back after every restart and stop the bot for good.
-func (t *Telegram) respond(ctx context.Context, req *commands.Request) (reply commands.Reply) {
+func (t *Telegram) respond(ctx context.Context, req *commands.Request) (reply domain.Reply) {
 	defer func() {
 		if v := recover(); v != nil {
 			t.log.Error("telegram: panic answering an update", "update", req.ID,
 				"panic", t.secrets.Replace(fmt.Sprint(v)), "stack", t.secrets.Replace(string(debug.Stack())))
-			reply = commands.Reply{Text: msgFailed}
+			reply = domain.Reply{Text: msgFailed}
 		}
 	}()
 	return t.bot.Respond(ctx, req)
@@ -219,7 +220,7 @@ func (t *Telegram) fromMessage(id int, m *tgbotapi.Message, me *self) (inbound, 
 	}
 	in.req = commands.Request{
 		ID:       eventID(id),
-		Platform: commands.Telegram,
+		Platform: domain.Telegram,
 		UserID:   strconv.FormatInt(m.From.ID, 10),
 		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
 		Private:  private,
@@ -267,7 +268,7 @@ func (t *Telegram) fromCallback(id int, q *tgbotapi.CallbackQuery) (inbound, boo
 	}
 	in.req = commands.Request{
 		ID:       eventID(id),
-		Platform: commands.Telegram,
+		Platform: domain.Telegram,
 		UserID:   strconv.FormatInt(q.From.ID, 10),
 		ChatID:   strconv.FormatInt(in.chat, 10),
 		Private:  private,

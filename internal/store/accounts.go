@@ -27,7 +27,6 @@ import (
 const (
 	linkTTL       = 10 * time.Minute // how long a link code works
 	linkAttempts  = 5                // codes an account may try per linkTTL
-	linkedTTL     = 24 * time.Hour   // how long a used code remembers whom it joined, for replays
 	mergesKey     = "nb:merges"      // links under way: from owner -> JSON {into}
 	codeAlphabet  = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	codeLength    = 6
@@ -37,7 +36,6 @@ const (
 
 func identityKey(id domain.Identity) string { return identityKeyNS + id.String() }
 func codeKey(code string) string            { return "nb:link:" + code }
-func linkedKey(code string) string          { return "nb:linked:" + code }
 
 // Owner resolves an identity to its owner; see domain.Accounts.
 func (s *Store) Owner(ctx context.Context, id domain.Identity) (domain.Owner, error) {
@@ -231,8 +229,8 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 	if !ok {
 		// A replay of a link that went through: the code is used up, and by is in its person.
 		if norm, valid := NormalizeCode(code); valid {
-			if into, err := s.rdb.Get(ctx, linkedKey(norm)).Result(); err == nil && domain.Owner(into) == byOwner {
-				return byOwner, s.resume(ctx, byOwner)
+			if bk, err := ownerKeys(byOwner); err == nil && s.rdb.HExists(ctx, bk.profile, "lc:"+norm).Val() {
+				return byOwner, s.ResumeLinks(ctx)
 			}
 		}
 		return "", fmt.Errorf("store: link: %w", domain.ErrLinkCode)
@@ -261,8 +259,13 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 		into = domain.Owner(personPrefix + newID())
 		moving = append(moving, c.Owner)
 	}
-	if zone == "" {
-		zone = c.Zone
+	for _, o := range []domain.Owner{c.Owner, byOwner} {
+		if zone != "" {
+			break
+		}
+		if zone, err = s.Zone(ctx, o); err != nil {
+			return "", err
+		}
 	}
 	for _, m := range moving {
 		js, _ := json.Marshal(map[string]string{"into": string(into), "zone": zone})
@@ -270,18 +273,19 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 			return "", fmt.Errorf("store: link: %w", unavailable(err))
 		}
 	}
+	k, err := ownerKeys(into)
+	if err != nil {
+		return "", err
+	}
+	// The person remembers the code it was joined with, so that a replay finds it.
 	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
 		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, k.profile, "lc:"+c.Code, 1)
 			p.Del(ctx, codeKey(c.Code))
-			p.Set(ctx, linkedKey(c.Code), string(into), linkedTTL)
 			return nil
 		})
 	}); err != nil {
 		return "", fmt.Errorf("store: link: %w", unavailable(err))
-	}
-	k, err := ownerKeys(into)
-	if err != nil {
-		return "", err
 	}
 	all := append(slices.Clone(theirs), ours...)
 	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
@@ -294,6 +298,9 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 		})
 	}); err != nil {
 		return "", fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	if err := s.step("mapped"); err != nil {
+		return "", err
 	}
 	for _, m := range moving {
 		if err := s.resume(ctx, m); err != nil {
@@ -376,6 +383,9 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		if _, err := s.addSession(ctx, into, rec, "merge:"+string(from)+":"+id, time.UnixMilli(0), "merge", time.Time{}, time.Time{}); err != nil {
 			return err
 		}
+		if err := s.step("session"); err != nil {
+			return err
+		}
 	}
 	if zone != "" {
 		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, ik.profile, "tz", zone).Result() }); err != nil {
@@ -383,11 +393,13 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		}
 	}
 	loc := time.UTC
-	if l, err := schedule.LoadZone(zone); zone != "" && err == nil {
-		loc = l
-	}
-	if err := s.anchorFloating(ctx, ik, loc.String()); err != nil && zone != "" {
-		return err
+	if zone != "" {
+		if l, err := schedule.LoadZone(zone); err == nil {
+			loc = l
+		}
+		if err := s.anchorFloating(ctx, ik, zone); err != nil {
+			return err
+		}
 	}
 	rems, err := s.ListReminders(ctx, from)
 	if err != nil {
@@ -399,6 +411,9 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		if err != nil && !errors.Is(err, domain.ErrDuplicate) && !errors.Is(err, domain.ErrFull) {
 			return err
 		}
+	}
+	if err := s.step("reminders"); err != nil {
+		return err
 	}
 	if err := s.unschedule(ctx, from, rems); err != nil {
 		return err

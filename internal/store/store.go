@@ -37,6 +37,17 @@ type Store struct {
 	// so it never sees half a write, and committed waits for a snapshot taken after the write.
 	gate      sync.RWMutex
 	committed func(context.Context) error
+	// fault, when set (by tests), is called at each step of a link and may stop it there, as
+	// a crash would.
+	fault func(step string) error
+}
+
+// step reports a step of a multi-step write to the fault hook.
+func (s *Store) step(name string) error {
+	if s.fault == nil {
+		return nil
+	}
+	return s.fault(name)
 }
 
 // write runs one write and, when it succeeded, makes it durable.

@@ -354,7 +354,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestReminderCommands(t *testing.T) {
 	backends(t, func(t *testing.T, h *harness) {
-		contains(t, h.say("/remind set 21:30"), "21:30, daily", "Next one: Sat 28 Nov, 21:30", "I'm using UTC")
+		contains(t, h.say("/remind set 21:30"), "21:30, daily", "Next one: Sat 28 Nov, 21:30", "I use UTC")
 		contains(t, h.say("/timezone America/New_York"), "Your 1 reminder now follows it")
 		// The same time again is one reminder, however it is written.
 		for _, again := range []string{"9:30 pm weekdays", "21:30", "9.30pm"} {

@@ -236,7 +236,7 @@ func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner,
 	text := fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now))
 	reply := domain.Reply{Title: "Reminder set", Text: text, Private: true}
 	if !set {
-		b.askZone(&reply, owner, "The reminder follows your time zone; I'm using UTC until you tell me yours.")
+		b.askZone(&reply, owner, "Which time zone are you in? The reminder follows it; until you tell me, I use UTC.")
 	}
 	if r.To.Platform != req.Platform {
 		reply.Text += fmt.Sprintf("\n\nIt will arrive on %s, like your other reminders (/remind where changes that).", r.To.Platform.Name())
@@ -268,6 +268,9 @@ func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domai
 		return domain.Reply{Private: true}, err
 	}
 	now := b.now()
+	if r.Clock == clock && r.Days == days {
+		return domain.Reply{Text: fmt.Sprintf("Your reminder is at %s, %s already. Next one: %s.", clock, days, when(schedule.Next(clock, days, loc, now), loc, now)), Private: true}, nil
+	}
 	r.Clock, r.Days = clock, days
 	next := schedule.Next(clock, days, loc, now)
 	switch err := b.store.UpdateReminder(ctx, owner, r, next); {

@@ -1,0 +1,170 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/needlebot/needlebot/internal/store"
+)
+
+// Start: Saturday 28 November 2026, 21:15 UTC.
+
+func TestRemindersWithoutCopies(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string // the only reminder left, as /remind list shows it
+	}{
+		{"midnight three ways", []string{"00:00", "midnight", "12am"}, "#1 at 00:00, daily"},
+		{"half past nine two ways", []string{"21:30", "9.30pm"}, "#1 at 21:30, daily"},
+		{"the same time on other days", []string{"21:30", "21:30 weekdays"}, "#1 at 21:30, daily"},
+		{"noon and 12pm", []string{"noon", "12pm", "12:00"}, "#1 at 12:00, daily"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			backends(t, func(t *testing.T, h *harness) {
+				h.say("/timezone Europe/Berlin")
+				contains(t, h.say("/remind set "+tc.lines[0]), "Reminder set")
+				for _, l := range tc.lines[1:] {
+					contains(t, h.say("/remind set "+l), "already have a reminder", "changed nothing")
+				}
+				r := h.say("/remind list")
+				contains(t, r, tc.want)
+				if strings.Contains(r.Text, "#2") {
+					t.Errorf("a copy was set:\n%s", r.Text)
+				}
+				if n := h.st.Client().ZCard(context.Background(), store.DueKey("tg")).Val(); n != 1 {
+					t.Errorf("%d due entries, want 1", n)
+				}
+			})
+		})
+	}
+}
+
+func TestMoveTheOnlyReminder(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		h.say("/remind set 21:30")
+		offer := h.say("/remind set 22:15 weekdays")
+		contains(t, offer, "You have a reminder at 21:30, daily", "Move it to 22:15, weekdays")
+		contains(t, h.press("100", button(t, offer, "Move it to 22:15")), "Reminder moved", "22:15, weekdays", "Mon 30 Nov, 22:15")
+		r := h.say("/remind list")
+		contains(t, r, "#1 at 22:15, weekdays")
+		if strings.Contains(r.Text, "21:30") || strings.Contains(r.Text, "#2") {
+			t.Errorf("the old time is still set:\n%s", r.Text)
+		}
+		// The button works once: pressed again it changes nothing and says so.
+		contains(t, h.press("100", button(t, offer, "Move it to 22:15")), "at 22:15, weekdays already")
+		if n := h.st.Client().ZCard(context.Background(), store.DueKey("tg")).Val(); n != 1 {
+			t.Errorf("%d due entries, want 1", n)
+		}
+	})
+}
+
+func TestDeleteAndEdit(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		h.say("rolled 0.25 with peptides on thursday")
+		h.say("rolled 0.25 last night")
+		h.say("rolled 0.5 tonight")
+		for _, tc := range []struct{ line, want string }{
+			{"/delete", "Which session?"},
+			{"/delete x", `"x" isn't a session number`},
+			{"/delete 0", `"0" isn't a session number`},
+			{"/delete -3", `"-3" isn't a session number`},
+			{"/delete 99", "no session #99"},
+			{"/delete 1; DROP", `isn't a session number`},
+			{"/edit", "Which session?"},
+			{"/edit 1", "What should I change?"},
+			{"/edit 1 99mm", "not a needle length"},
+			{"/edit 99 0.5", "no session #99"},
+			{"/edit 1 tomorrow", "future"},
+		} {
+			contains(t, h.say(tc.line), tc.want)
+		}
+		if n := h.sessions("tg:100"); n != 3 {
+			t.Fatalf("bad input changed the diary: %d sessions", n)
+		}
+		contains(t, h.say("/edit 1 0.5 hyaluronic acid cheeks"), "#1 was Thu 26 Nov, 21:00 · 0.25 mm · peptides", "now Thu 26 Nov, 21:00 · 0.5 mm · hyaluronic acid · cheeks", "longer than the 0.25 mm")
+		contains(t, h.say("/edit 2 on wednesday"), "now Wed 25 Nov, 21:00 · 0.25 mm")
+		contains(t, h.say("/history"), "#1 Thu 26 Nov, 21:00 · 0.5 mm · hyaluronic acid · cheeks", "#2 Wed 25 Nov, 21:00")
+		contains(t, h.say("/stats"), "Most used needle: 0.5 mm (2 times)", "Most used serum: hyaluronic acid (1 time)")
+		contains(t, h.say("/delete 2"), "Deleted", "#2 Wed 25 Nov")
+		contains(t, h.say("/delete 2"), "no session #2")
+		r := h.say("/history")
+		contains(t, r, "#3 ", "#1 ")
+		if strings.Contains(r.Text, "#2 ") {
+			t.Errorf("deleted session still shown:\n%s", r.Text)
+		}
+	})
+}
+
+func TestSecondSessionOfTheNightIsAsked(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		contains(t, h.say("rolled 0.25 on monday"), "Logged", "Mon 23 Nov")
+		// The same night told again another way is asked about, not logged twice.
+		r := h.say("did 0.25 mm 5 days ago")
+		contains(t, r, "Another session?", "logged a session that night already", "#1 Mon 23 Nov")
+		contains(t, h.press("100", button(t, r, "No, it's the same one")), "kept just the one")
+		if n := h.sessions("tg:100"); n != 1 {
+			t.Errorf("%d sessions, want 1", n)
+		}
+		// A session after midnight belongs to the night before.
+		h.clock.Add(3 * 60 * 60 * 1e9) // Sunday 01:15 in Berlin
+		contains(t, h.say("/log 0.25"), "Logged")
+		contains(t, h.say("/log 0.25"), "Another session?")
+		// Saying yes logs it, once, however often it is pressed.
+		r = h.say("/log 0.25 peptides")
+		again := button(t, r, "Log another")
+		contains(t, h.press("100", again), "Logged", "peptides")
+		contains(t, h.press("100", again), "Already logged")
+		if n := h.sessions("tg:100"); n != 3 {
+			t.Errorf("%d sessions, want 3", n)
+		}
+	})
+}
+
+func TestDoneLogsTheUsualNeedle(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		h.say("/log 0.5 on monday")
+		h.say("/log 0.5 on tuesday")
+		h.say("/log 0.25 on wednesday")
+		h.say("/remind set 21:30")
+		r, _, _ := h.st.Reminder(context.Background(), "tg:100", "r1")
+		done := h.bot.ReminderButtons("tg:100", r, h.clock.Now())[0][0]
+		reply := h.press("100", done)
+		contains(t, reply, "Logged", "0.5 mm", "your usual 0.5 mm needle", "/edit")
+		button(t, reply, "Undo")
+		list, _ := h.st.ListSessions(context.Background(), "tg:100", 1)
+		if len(list) != 1 || list[0].NeedleMM != 0.5 {
+			t.Errorf("Done logged %+v, want the usual 0.5 mm", list)
+		}
+	})
+}
+
+func TestTimeZoneBeforeTheFirstEntry(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		// The first session without a zone is logged, and the zone is asked for.
+		r := h.say("rolled 0.25 at 22:00 yesterday")
+		contains(t, r, "Logged", "Fri 27 Nov, 22:00", "which time zone are you in?", "send your city")
+		zone := button(t, r, "Berlin")
+		h.say("/log 0.25") // logged now, an instant: it keeps its time
+		contains(t, h.press("100", zone), "Time zone set to Europe/Berlin")
+		// The session read from words keeps its wall-clock time in the new zone; the one
+		// logged "now" keeps its instant.
+		contains(t, h.say("/history"), "#1 Fri 27 Nov, 22:00", "#2 Sat 28 Nov, 22:15", "Times are in Europe/Berlin")
+	})
+	backends(t, func(t *testing.T, h *harness) {
+		// A city name answers the question, when no zone is set.
+		r := h.say("/remind set 21:30")
+		contains(t, r, "Which time zone are you in?")
+		button(t, r, "Berlin")
+		contains(t, h.say("Paris"), "Time zone set to Europe/Paris", "Your 1 reminder now follows it")
+		// Once set, a city name is a city name, not a new zone.
+		if r := h.say("London"); strings.Contains(r.Text, "Time zone set") {
+			t.Errorf("a city with the zone set changed it: %q", r.Text)
+		}
+	})
+}

@@ -77,6 +77,11 @@ func (b *Bot) redeem(ctx context.Context, req *Request, code string) (domain.Rep
 	case errors.Is(err, domain.ErrRateLimited):
 		return domain.Reply{Private: true}, &domain.Error{Msg: "That's too many codes tried; please wait 10 minutes and ask for a new one with /link on the other app.", Err: err}
 	case errors.Is(err, domain.ErrLinkCode):
+		// A code used up already: by the same account on a redelivered message, the link
+		// stands and is said again; anyone else hears the code doesn't work.
+		if person, lerr := b.store.Link(ctx, code, by, ""); lerr == nil {
+			return b.linked(ctx, req, person, "")
+		}
 		return domain.Reply{Private: true}, &domain.Error{Msg: "That code doesn't work: codes last 10 minutes and work once. Ask for a new one with /link on the other app.", Err: err}
 	case err != nil:
 		return domain.Reply{Private: true}, err
@@ -147,6 +152,26 @@ func (b *Bot) joinAccounts(ctx context.Context, req *Request, c domain.LinkCode,
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
+	return b.linked(ctx, req, person, zone)
+}
+
+// linked says what the person's diary holds now that the accounts are one.
+func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zone string) (domain.Reply, error) {
+	ids, err := b.store.Identities(ctx, person)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	var others []string
+	for _, id := range ids {
+		if id != req.Identity() {
+			others = append(others, id.Platform.Name())
+		}
+	}
+	if zone == "" {
+		if zone, err = b.store.Zone(ctx, person); err != nil {
+			return domain.Reply{Private: true}, err
+		}
+	}
 	list, err := b.store.ListSessions(ctx, person, 0)
 	if err != nil {
 		return domain.Reply{Private: true}, err
@@ -156,7 +181,7 @@ func (b *Bot) joinAccounts(ctx context.Context, req *Request, c domain.LinkCode,
 		return domain.Reply{Private: true}, err
 	}
 	text := fmt.Sprintf("This %s account and your %s account now share one diary: %d session%s and %d reminder%s.",
-		req.Platform.Name(), c.From.Platform.Name(), len(list), plural(len(list)), len(rems), plural(len(rems)))
+		req.Platform.Name(), strings.Join(others, " and "), len(list), plural(len(list)), len(rems), plural(len(rems)))
 	if zone != "" {
 		text += " Time zone: " + zone + "."
 	}

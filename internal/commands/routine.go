@@ -22,7 +22,7 @@ func (b *Bot) addRoutine() {
 		Options: []Option{{Name: "zone", Summary: "An IANA time zone, e.g. Europe/Berlin", MaxLength: 64, Autocomplete: true}},
 	}, b.timezone)
 	b.add(Command{
-		Name: "remind", Summary: "Nightly reminders: set, list or turn off", Usage: "set <time> [days] | list | off [number]", Private: true,
+		Name: "remind", Summary: "Nightly reminders: set, list or turn off", Usage: "set <time> [days] | list | off [number] | where [app]", Private: true,
 		Subs: []Sub{
 			{Name: "set", Summary: "Remind me at a time, e.g. 21:30 or 9pm", Options: []Option{
 				{Name: "time", Summary: "Local time, e.g. 21:30 or 9pm", Required: true, MaxLength: 20},
@@ -31,6 +31,9 @@ func (b *Bot) addRoutine() {
 			{Name: "list", Summary: "Show your reminders"},
 			{Name: "off", Summary: "Turn one reminder off, or all of them", Options: []Option{
 				{Name: "number", Summary: "The reminder's number from /remind list; all when empty", Type: Integer, Min: 1, Max: 1e6},
+			}},
+			{Name: "where", Summary: "Where reminders arrive, once your accounts are linked", Options: []Option{
+				{Name: "app", Summary: "telegram or discord", MaxLength: 10},
 			}},
 		},
 	}, b.remind)

@@ -36,6 +36,7 @@
 //	nb:ev:EVENT                string  "1": a platform event (Telegram update) was handled      48 h
 //	nb:tg:offset               string  the next Telegram update id to fetch                     none
 //	nb:secret                  string  the key that signs buttons, made once                    none
+//	nb:migrated:reminder-platform string  set once Migrate gave old reminders their platform   none
 //
 // No production path uses KEYS; Forget deletes a fixed list of keys and the identities'
 // mappings, and removes the owner's reminders from the due indexes.

@@ -475,37 +475,73 @@ func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at ti
 	return nil
 }
 
+// migratedKey marks the migration done, so later starts skip it.
+const migratedKey = "nb:migrated:reminder-platform"
+
 // Migrate brings data written by older versions up to date: reminders stored before they
-// carried their platform get the platform of the due index that holds them. It is safe to run
-// on every start and from every instance.
+// carried their platform get the platform of the due index that holds them. It reads the due
+// indexes in pipelined batches, runs once per Redis (a marker key says it ran) and is safe to
+// run from several instances at once.
 func (s *Store) Migrate(ctx context.Context) error {
+	if n, err := s.rdb.Exists(ctx, migratedKey).Result(); err != nil {
+		return fmt.Errorf("store: migrate: %w", unavailable(err))
+	} else if n == 1 {
+		return nil
+	}
+	const batch = 1000
 	for _, p := range domain.Platforms {
-		members, err := s.rdb.ZRange(ctx, DueKey(p), 0, -1).Result()
-		if err != nil {
-			return fmt.Errorf("store: migrate: %w", unavailable(err))
+		for start := int64(0); ; start += batch {
+			members, err := s.rdb.ZRange(ctx, DueKey(p), start, start+batch-1).Result()
+			if err != nil {
+				return fmt.Errorf("store: migrate: %w", unavailable(err))
+			}
+			if err := s.migrateBatch(ctx, p, members); err != nil {
+				return err
+			}
+			if len(members) < batch {
+				break
+			}
 		}
+	}
+	if _, err := write(ctx, s, func() (string, error) { return s.rdb.Set(ctx, migratedKey, "1", 0).Result() }); err != nil {
+		return fmt.Errorf("store: migrate: %w", unavailable(err))
+	}
+	return nil
+}
+
+func (s *Store) migrateBatch(ctx context.Context, p domain.Platform, members []string) error {
+	type found struct {
+		k   keys
+		id  string
+		cmd *redis.StringCmd
+	}
+	var all []found
+	if _, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, m := range members {
 			owner, id, snooze, ok := ParseMember(m)
 			if !ok || snooze {
 				continue
 			}
 			k, _ := ownerKeys(owner)
-			js, err := s.rdb.HGet(ctx, k.reminders, id).Result()
-			if errors.Is(err, redis.Nil) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store: migrate: %w", unavailable(err))
-			}
-			var rec reminderRecord
-			if json.Unmarshal([]byte(js), &rec) != nil || rec.Platform != "" {
-				continue
-			}
-			rec.Platform = string(p)
-			out, _ := json.Marshal(rec)
-			if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, k.reminders, id, out).Result() }); err != nil {
-				return fmt.Errorf("store: migrate: %w", unavailable(err))
-			}
+			all = append(all, found{k, id, pipe.HGet(ctx, k.reminders, id)})
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("store: migrate: %w", unavailable(err))
+	}
+	for _, f := range all {
+		js, err := f.cmd.Result()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		var rec reminderRecord
+		if json.Unmarshal([]byte(js), &rec) != nil || rec.Platform != "" {
+			continue
+		}
+		rec.Platform = string(p)
+		out, _ := json.Marshal(rec)
+		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, f.k.reminders, f.id, out).Result() }); err != nil {
+			return fmt.Errorf("store: migrate: %w", unavailable(err))
 		}
 	}
 	return nil

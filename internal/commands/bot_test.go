@@ -14,6 +14,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -121,17 +122,17 @@ func TestConversation(t *testing.T) {
 		{strings.Repeat("roll ", 200), []string{"a lot of text", "under 500 characters"}, nil},
 	}
 	for _, tt := range tests {
-		t.Run(clip(tt.line, 30), func(t *testing.T) {
+		t.Run(text.Clip(tt.line, 30), func(t *testing.T) {
 			got := say(t, b, tt.line)
 			all := got.Title + "\n" + got.Text
 			for _, want := range tt.contains {
 				if !strings.Contains(all, want) {
-					t.Errorf("reply to %q = %q, want it to contain %q", clip(tt.line, 40), all, want)
+					t.Errorf("reply to %q = %q, want it to contain %q", text.Clip(tt.line, 40), all, want)
 				}
 			}
 			for _, no := range tt.absent {
 				if strings.Contains(all, no) {
-					t.Errorf("reply to %q = %q, must not contain %q", clip(tt.line, 40), all, no)
+					t.Errorf("reply to %q = %q, must not contain %q", text.Clip(tt.line, 40), all, no)
 				}
 			}
 		})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/diary"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // /delete and /edit act on the numbers /history shows, which are the sessions' ids: they stay
@@ -36,7 +37,7 @@ func entryNumber(args []string, usage string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(args[0], "#"), 10, 64)
 	if err != nil || n < 1 {
-		return 0, domain.Errorf("%q isn't a session number. Give the number /history shows, e.g. %s.", clip(args[0], 20), usage)
+		return 0, domain.Errorf("%q isn't a session number. Give the number /history shows, e.g. %s.", text.Clip(args[0], 20), usage)
 	}
 	return n, nil
 }

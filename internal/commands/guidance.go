@@ -8,6 +8,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 const welcome = `Hi! I'm needlebot. I answer questions about rolling your skin at home with a micro-needling roller, using one expert's guidance (Kerry Benjamin, founder of StackedSkincare).
@@ -72,7 +73,7 @@ func (b *Bot) needle(_ context.Context, req *Request) (domain.Reply, error) {
 		return answer(e), nil
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "I have no topic called %q.", clip(name, 40))
+	fmt.Fprintf(&sb, "I have no topic called %q.", text.Clip(name, 40))
 	closest := b.kb.Closest(name, 3)
 	if len(closest) > 0 {
 		sb.WriteString(" Did you mean:")
@@ -205,7 +206,7 @@ func (b *Bot) unknown(_ context.Context, req *Request) (domain.Reply, error) {
 	for _, c := range b.commands {
 		names = append(names, c.Name)
 	}
-	msg := fmt.Sprintf("I don't know the command /%s.", clip(name, 32))
+	msg := fmt.Sprintf("I don't know the command /%s.", text.Clip(name, 32))
 	if near := kb.Nearest(name, names, 2); len(near) > 0 {
 		msg += " Did you mean /" + strings.Join(near[:min(len(near), 3)], ", /") + "?"
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/diary"
 	"github.com/needlebot/needlebot/internal/domain"
-	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // A session that must not be logged until the user says so (one reported with a skin reaction,
@@ -101,7 +101,7 @@ func (b *Bot) holdReply(ctx context.Context, req *Request, d diary.Result, loc *
 		row = append(row, b.heldButton(owner, req.ID, "d"+day.In(loc).Format("20060102"), dayLabel(day.In(loc), now.In(loc))))
 	}
 	for _, mm := range d.Sizes {
-		row = append(row, b.heldButton(owner, req.ID, "m"+strconv.Itoa(int(math.Round(mm*100))), kb.FormatMM(mm)+" mm"))
+		row = append(row, b.heldButton(owner, req.ID, "m"+strconv.Itoa(int(math.Round(mm*100))), text.FormatMM(mm)+" mm"))
 	}
 	if err := b.hold(ctx, req, d.Session); err != nil {
 		if errors.Is(err, domain.ErrRateLimited) {

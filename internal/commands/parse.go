@@ -59,13 +59,3 @@ func ValidName(s string) bool {
 	}
 	return true
 }
-
-// clip shortens user text for echoing it back: at most n runes, on one line.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
-}

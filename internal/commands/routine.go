@@ -12,6 +12,7 @@ import (
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 const zoneButtonsFor = time.Hour // how long the "did you mean" zone buttons work
@@ -134,7 +135,7 @@ func (b *Bot) remind(ctx context.Context, req *Request) (domain.Reply, error) {
 	case "where":
 		return b.remindWhere(ctx, req, req.Args[1:])
 	}
-	return domain.Reply{Private: true}, domain.Errorf("I don't know /remind %s.\n\n%s", clip(req.Args[0], 20), remindUsage)
+	return domain.Reply{Private: true}, domain.Errorf("I don't know /remind %s.\n\n%s", text.Clip(req.Args[0], 20), remindUsage)
 }
 
 // splitClockDays reads "<time> [days]", where the time may be several words ("9:30 pm"): the

@@ -15,6 +15,7 @@ import (
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
+	txt "github.com/needlebot/needlebot/internal/text" // logCommand has a variable named text
 )
 
 const (
@@ -29,7 +30,7 @@ func (b *Bot) addDiary() {
 	b.add(Command{
 		Name: "log", Summary: "Log a session, e.g. /log 0.25 peptide serum cheeks", Usage: "[needle mm] [serum] [area] [note]", Private: true,
 		Options: []Option{
-			{Name: "needle", Summary: "Needle length in mm, e.g. " + kb.FormatMM(f.HomeMM), Type: Number, Min: 0.2, Max: 3},
+			{Name: "needle", Summary: "Needle length in mm, e.g. " + txt.FormatMM(f.HomeMM), Type: Number, Min: 0.2, Max: 3},
 			{Name: "serum", Summary: "Serum or ingredient, e.g. peptides", MaxLength: 60},
 			{Name: "area", Summary: "Where you rolled, e.g. cheeks", MaxLength: 60},
 			{Name: "note", Summary: "Anything else to remember", MaxLength: 200},
@@ -94,7 +95,7 @@ func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error
 		return domain.Reply{Private: true}, err
 	}
 	if note := req.Options["note"]; note != "" {
-		s.Note = clip(note, 200)
+		s.Note = txt.Clip(note, 200)
 	}
 	return b.logSession(ctx, logKey{event: req.ID}, req.Platform, owner, s, loc, set)
 }
@@ -227,7 +228,7 @@ func (b *Bot) feedback(s domain.Session, recent int) []string {
 	f := b.kb.Facts()
 	var notes []string
 	if s.NeedleMM > f.HomeMM {
-		notes = append(notes, b.kb.Note(kb.NoteLargeNeedle, map[string]string{"mm": kb.FormatMM(s.NeedleMM), "home": kb.FormatMM(f.HomeMM)}))
+		notes = append(notes, b.kb.Note(kb.NoteLargeNeedle, map[string]string{"mm": txt.FormatMM(s.NeedleMM), "home": txt.FormatMM(f.HomeMM)}))
 	}
 	if recent > f.PerWeek {
 		notes = append(notes, b.kb.Note(kb.NoteOverWeek, map[string]string{"count": strconv.Itoa(recent), "max": strconv.Itoa(f.PerWeek)}))
@@ -261,7 +262,7 @@ func unstamp(arg string) (id string, t time.Time, ok bool) {
 func describe(s domain.Session, loc *time.Location, now time.Time) string {
 	parts := []string{when(s.At, loc, now)}
 	if s.NeedleMM > 0 {
-		parts = append(parts, kb.FormatMM(s.NeedleMM)+" mm")
+		parts = append(parts, txt.FormatMM(s.NeedleMM)+" mm")
 	}
 	if len(s.Products) > 0 {
 		parts = append(parts, strings.Join(s.Products, ", "))
@@ -491,7 +492,7 @@ func exportCSV(list []domain.Entry, loc *time.Location) ([]byte, error) {
 	for _, e := range rows {
 		mm := ""
 		if e.NeedleMM > 0 {
-			mm = kb.FormatMM(e.NeedleMM)
+			mm = txt.FormatMM(e.NeedleMM)
 		}
 		w.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.At.In(loc).Format(time.RFC3339), mm,

@@ -70,13 +70,13 @@ package diary
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // MaxMessageRunes is the longest message, in runes, that Read and ParseLog accept.
@@ -347,7 +347,7 @@ func (r reading) classify() Result {
 func askBack(s domain.Session, timeText, said string, skin bool) string {
 	var with, args, free []string
 	if s.NeedleMM > 0 {
-		mm := formatMM(s.NeedleMM)
+		mm := text.FormatMM(s.NeedleMM)
 		with = append(with, mm+" mm")
 		args = append(args, mm)
 	}
@@ -391,7 +391,7 @@ func askBack(s domain.Session, timeText, said string, skin bool) string {
 func joinOr(mms []float64) string {
 	out := make([]string, len(mms))
 	for i, mm := range mms {
-		out[i] = formatMM(mm) + " mm"
+		out[i] = text.FormatMM(mm) + " mm"
 	}
 	if len(out) < 2 {
 		return strings.Join(out, "")
@@ -405,9 +405,4 @@ func joinAnd(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-// formatMM prints a needle length without trailing zeros ("0.25", "1").
-func formatMM(mm float64) string {
-	return strconv.FormatFloat(math.Round(mm*1000)/1000, 'f', -1, 64)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 var (
@@ -241,7 +243,7 @@ func (m *message) leadingSize() (sizeHit, bool) {
 		}
 		end += size
 	}
-	unit := fold(field[u:end])
+	unit := text.Fold(field[u:end])
 	if end == u {
 		unit, end = "", n
 	}
@@ -322,12 +324,12 @@ func parseDecimal(s string) (float64, bool) {
 func checkSize(mm float64, valid bool, lit string) sizeHit {
 	mm = math.Round(mm*1000) / 1000
 	if !valid || mm < minNeedleMM || mm > maxNeedleMM {
-		return sizeHit{problem: clip(lit, 16) + " is not a needle length I can log: home rollers are 0.2–3 mm (the guidance suggests 0.25 mm)."}
+		return sizeHit{problem: text.ClipAtSpace(lit, 16) + " is not a needle length I can log: home rollers are 0.2–3 mm (the guidance suggests 0.25 mm)."}
 	}
 	return sizeHit{mm: mm}
 }
 
 // unreadableSize explains that the first word of /log was meant as a length.
 func unreadableSize(field string) string {
-	return "I couldn't read “" + clip(field, 16) + "” as a needle length — try something like /log 0.25."
+	return "I couldn't read “" + text.ClipAtSpace(field, 16) + "” as a needle length — try something like /log 0.25."
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // normalize trims and cleans text for matching, or returns the sentence that
@@ -94,7 +96,7 @@ const (
 
 type token struct {
 	text       string // as written, after normalisation
-	key        string // lower-cased and accent-folded, for matching
+	key        string // text.Fold of a word's text, for matching; other tokens' text
 	start, end int    // byte offsets into message.text
 	kind       tokKind
 	space      bool // preceded by a space
@@ -135,12 +137,12 @@ func tokenize(s string) []token {
 		default:
 			i += w
 		}
-		text := s[start:i]
-		key := text
+		written := s[start:i]
+		key := written
 		if kind == tWord {
-			key = fold(text)
+			key = text.Fold(written)
 		}
-		toks = append(toks, token{text: text, key: key, start: start, end: i, kind: kind, space: space})
+		toks = append(toks, token{text: written, key: key, start: start, end: i, kind: kind, space: space})
 		space = false
 	}
 	return toks
@@ -178,40 +180,6 @@ func scanWord(s string, i int) int {
 		}
 	}
 	return i
-}
-
-// fold lower-cases a word and strips common Latin accents, so "Décolleté"
-// and "decollete" share a key.
-func fold(s string) string {
-	s = strings.ToLower(s)
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.Map(foldRune, s)
-		}
-	}
-	return s
-}
-
-func foldRune(r rune) rune {
-	switch r {
-	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā':
-		return 'a'
-	case 'ç', 'č':
-		return 'c'
-	case 'è', 'é', 'ê', 'ë', 'ē', 'ě':
-		return 'e'
-	case 'ì', 'í', 'î', 'ï':
-		return 'i'
-	case 'ñ':
-		return 'n'
-	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø':
-		return 'o'
-	case 'ù', 'ú', 'û', 'ü':
-		return 'u'
-	case 'ý', 'ÿ':
-		return 'y'
-	}
-	return r
 }
 
 // hasContent reports whether the message has any letter or digit at all.
@@ -355,24 +323,4 @@ func (m *message) matchWords(i int, words []string) int {
 		j++
 	}
 	return j
-}
-
-// clip shortens s to at most n runes, at a space when one is near the end,
-// marking the cut with an ellipsis.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	count := 0
-	for i := range s {
-		if count == n-1 {
-			s = s[:i]
-			break
-		}
-		count++
-	}
-	if sp := strings.LastIndexByte(s, ' '); sp > len(s)/2 {
-		s = s[:sp]
-	}
-	return strings.TrimSpace(s) + "…"
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/needlebot/needlebot/internal/spell"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // productEntries are the ingredients the bot knows, canonical name first.
@@ -223,7 +224,7 @@ func (m *message) formProductAt(i int) (string, int) {
 		return "", 0 // "serum" alone names nothing; "moisturizer" or "toner" does
 	}
 	m.claim(start, i+1, byProduct)
-	return clip(m.span(start, i+1), maxProductRunes), start
+	return text.ClipAtSpace(m.span(start, i+1), maxProductRunes), start
 }
 
 // shortSynonymMeant reports whether "HA", "AHA" or "BHA" at token i is the
@@ -275,7 +276,7 @@ func (m *message) freeProductAt(i int) (string, int) {
 		return "", 0
 	}
 	m.claim(i, end, byProduct)
-	return clip(m.span(start, end), maxProductRunes), start
+	return text.ClipAtSpace(m.span(start, end), maxProductRunes), start
 }
 
 // looksLikeProduct reports whether tokens [from, to) name a product form or
@@ -340,7 +341,7 @@ func (m *message) note() string {
 		}
 		i = j
 	}
-	return clip(strings.Join(parts, ", "), maxNoteRunes)
+	return text.ClipAtSpace(strings.Join(parts, ", "), maxNoteRunes)
 }
 
 func (m *message) trimmed(a, b int) string {

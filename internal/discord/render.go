@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // Discord's message limits.
@@ -122,7 +123,7 @@ func (d *Discord) components(rows [][]domain.Button) []discordgo.MessageComponen
 	for _, row := range valid {
 		var buttons []discordgo.MessageComponent
 		for _, b := range row {
-			label := clip(b.Label, maxLabel)
+			label := text.Clip(b.Label, maxLabel)
 			if label == "" {
 				label = "…"
 			}
@@ -131,14 +132,6 @@ func (d *Discord) components(rows [][]domain.Button) []discordgo.MessageComponen
 		out = append(out, discordgo.ActionsRow{Components: buttons})
 	}
 	return out
-}
-
-// clip shortens s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 var (

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/needlebot/needlebot/internal/spell"
@@ -223,11 +222,6 @@ func (k *KB) Note(id string, vars map[string]string) string {
 		}
 		return ph
 	})
-}
-
-// FormatMM formats a needle length the way the guidance writes it: "0.25", "1", "1.5".
-func FormatMM(mm float64) string {
-	return strconv.FormatFloat(mm, 'f', -1, 64)
 }
 
 // Nearest returns the candidates within maxDist edits of word (case-insensitive), closest

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 //go:embed everyday.txt
@@ -24,6 +26,9 @@ var everyday = func() map[string]bool {
 	}
 	return m
 }()
+
+// quoteRunes is the most of a line a problem quotes: 60 runes and "…".
+const quoteRunes = 61
 
 // Problem is one thing wrong with a knowledge-base file, tied to a line (0 for the whole file).
 type Problem struct {
@@ -158,7 +163,7 @@ func ParseWithExamples(data []byte, name string, examples []byte, exName string)
 			key, value, ok := strings.Cut(line, ":")
 			key = strings.TrimSpace(key)
 			if !ok || strings.ContainsAny(key, " \t") {
-				add(n, "expected a field line like \"title: ...\" or a blank line before the answer, got %q", clip(line))
+				add(n, "expected a field line like \"title: ...\" or a blank line before the answer, got %q", text.Clip(line, quoteRunes))
 				continue
 			}
 			repeat, known := knownFields[key]
@@ -364,7 +369,7 @@ func readExamples(data []byte, name string, entries []*rawEntry, probs *Problems
 			skip = cur == nil
 		case line == "" || strings.HasPrefix(line, "#") || skip:
 		case cur == nil:
-			add(n+1, "example %q comes before any \"## id\" heading", clip(line))
+			add(n+1, "example %q comes before any \"## id\" heading", text.Clip(line, quoteRunes))
 		default:
 			cur.extra = append(cur.extra, extraExample{line, name, n + 1, add})
 		}
@@ -375,17 +380,17 @@ func readExamples(data []byte, name string, entries []*rawEntry, probs *Problems
 // classifier both), and a keyword that is an everyday word or a bare number, which would pull
 // ordinary messages towards the entry.
 func checkExamples(r *rawEntry, e *Entry, seen map[string]exampleSite, add func(int, string, ...any)) {
-	note := func(text string, where string, line int, add func(int, string, ...any)) {
-		key := strings.Join(Normalize(text), " ")
+	note := func(ex string, where string, line int, add func(int, string, ...any)) {
+		key := strings.Join(Normalize(ex), " ")
 		if key == "" {
-			add(line, "example %q of entry %q has no words", clip(text), e.ID)
+			add(line, "example %q of entry %q has no words", text.Clip(ex, quoteRunes), e.ID)
 			return
 		}
 		if first, dup := seen[key]; dup {
 			if first.id == e.ID {
-				add(line, "%q is listed twice for entry %q (first on %s)", clip(text), e.ID, first.where)
+				add(line, "%q is listed twice for entry %q (first on %s)", text.Clip(ex, quoteRunes), e.ID, first.where)
 			} else {
-				add(line, "%q is an example of both %q (%s) and %q: the classifier can't learn both", clip(text), first.id, first.where, e.ID)
+				add(line, "%q is an example of both %q (%s) and %q: the classifier can't learn both", text.Clip(ex, quoteRunes), first.id, first.where, e.ID)
 			}
 			return
 		}
@@ -506,7 +511,7 @@ func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, .
 		canon, variants, ok := strings.Cut(line, ":")
 		canon = strings.TrimSpace(canon)
 		if !ok || canon == "" || strings.TrimSpace(variants) == "" {
-			add(n, "vocabulary lines look like \"canonical: variant, variant\", got %q", clip(line))
+			add(n, "vocabulary lines look like \"canonical: variant, variant\", got %q", text.Clip(line, quoteRunes))
 			continue
 		}
 		for v := range strings.SplitSeq(variants, ",") {
@@ -551,13 +556,6 @@ func joinParagraphs(lines []string) string {
 		cur = append(cur, strings.TrimSpace(l))
 	}
 	return strings.Join(paras, "\n\n")
-}
-
-func clip(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:60]) + "…"
-	}
-	return s
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -3,13 +3,15 @@ package kb
 import (
 	"strings"
 	"unicode"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // maxQueryBytes bounds the work one question can cause; longer input is cut at a rune boundary.
 const maxQueryBytes = 2000
 
 // Normalize turns free text into the lower-case word, number and emoji tokens that search works on:
-// accents are folded, punctuation splits words, decimal commas become points ("0,25" and ".25"
+// case and accents are folded (text.FoldRune), punctuation splits words, decimal commas become points ("0,25" and ".25"
 // become "0.25"), a number glued to its unit is split ("0.25mm" becomes "0.25", "mm"), and
 // apostrophes split contractions ("what's" becomes "what", "s"). Invalid UTF-8 is dropped.
 func Normalize(s string) []string {
@@ -40,7 +42,7 @@ func Normalize(s string) []string {
 	}
 	rs := []rune(strings.ToValidUTF8(s, " "))
 	for i, r := range rs {
-		r = fold(unicode.ToLower(r))
+		r = text.FoldRune(r)
 		switch {
 		case r >= '0' && r <= '9':
 			if cur.Len() > 0 && !digits {
@@ -72,33 +74,6 @@ func Normalize(s string) []string {
 	flush()
 	return tokens
 }
-
-// fold maps common accented Latin letters to their plain form so "crème" matches "creme".
-func fold(r rune) rune {
-	if r < 0xB5 {
-		return r
-	}
-	if f, ok := foldTable[r]; ok {
-		return f
-	}
-	return r
-}
-
-var foldTable = func() map[rune]rune {
-	m := make(map[rune]rune)
-	for plain, accented := range map[rune]string{
-		'a': "àáâãäåāăą", 'c': "çćĉċč", 'd': "ďđ", 'e': "èéêëēĕėęě", 'g': "ĝğġģ",
-		'i': "ìíîïĩīĭįı", 'n': "ñńņňŉ", 'o': "òóôõöøōŏő", 'u': "ùúûüũūŭůűų",
-		'y': "ýÿŷ", 's': "śŝşšß", 'z': "źżž", 'l': "ĺļľŀł", 'r': "ŕŗř", 't': "ţťŧ",
-	} {
-		for _, r := range accented {
-			m[r] = plain
-		}
-	}
-	m['µ'] = 'u'
-	m['μ'] = 'u'
-	return m
-}()
 
 // stem reduces an English word to a crude stem so that "rolling", "rolled" and "rolls" meet;
 // it only has to be consistent between questions and entries, not linguistically right.

@@ -3,6 +3,8 @@ package schedule
 import (
 	"fmt"
 	"strings"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // maxClockInput bounds the text ParseClock looks at, since no way of writing
@@ -35,7 +37,7 @@ func ParseClock(s string) (Clock, error) {
 	if len(s) > maxClockInput {
 		return Clock{}, &InputError{Msg: "That's too long to be a time. Try 21:30 or 9pm."}
 	}
-	n := fold(s)
+	n := text.Simplify(s)
 	switch n {
 	case "":
 		return Clock{}, &InputError{Msg: "Please tell me a time, like 21:30 or 9pm."}

@@ -3,6 +3,8 @@ package schedule
 import (
 	"strings"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // maxDaysInput bounds the text ParseDays looks at; every day spelled out in
@@ -101,7 +103,7 @@ func ParseDays(s string) (Weekdays, error) {
 	if len(s) > maxDaysInput {
 		return 0, &InputError{Msg: "That's too long to be a list of days. Try daily, weekdays or mon,wed,fri."}
 	}
-	n := fold(s)
+	n := text.Simplify(s)
 	if n == "" || n == "every day" || n == "each day" || n == "all days" {
 		return Daily, nil
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/domain"
-	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // record is a session as stored: short field names keep 10,000 of them small.
@@ -38,7 +38,7 @@ func newRecord(s domain.Session, logged time.Time) record {
 func usageFields(s domain.Session) []string {
 	var f []string
 	if s.NeedleMM > 0 {
-		f = append(f, "mm:"+kb.FormatMM(s.NeedleMM))
+		f = append(f, "mm:"+text.FormatMM(s.NeedleMM))
 	}
 	for _, p := range s.Products {
 		f = append(f, "p:"+p)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/remind"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // Telegram's limits, in characters (UTF-16 code units) of text after HTML parsing, or bytes.
@@ -164,11 +165,11 @@ func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r doma
 	return nil
 }
 
-// answer answers a callback query, showing text, if any, as a brief notice, or as an alert
+// answer answers a callback query, showing notice, if any, as a brief notice, or as an alert
 // the user dismisses.
-func (t *Telegram) answer(ctx context.Context, id, text string, alert bool) {
-	cb := tgbotapi.NewCallback(id, clip(text, maxAnswer))
-	cb.ShowAlert = alert && text != ""
+func (t *Telegram) answer(ctx context.Context, id, notice string, alert bool) {
+	cb := tgbotapi.NewCallback(id, text.ClipUnits(notice, maxAnswer))
+	cb.ShowAlert = alert && notice != ""
 	if err := t.request(ctx, callTimeout, cb); err != nil {
 		t.log.Warn("telegram: answer button press", "err", err)
 	}
@@ -205,7 +206,7 @@ func (t *Telegram) keyboard(rows [][]domain.Button) *tgbotapi.InlineKeyboardMark
 // paragraphs where it can. Cutting the plain text before escaping it means no cut ever falls
 // inside a tag or an entity.
 func layout(r domain.Reply, limit int) []string {
-	title := clip(strings.Join(strings.Fields(strings.ToValidUTF8(r.Title, "\uFFFD")), " "), maxTitle)
+	title := text.ClipUnits(strings.Join(strings.Fields(strings.ToValidUTF8(r.Title, "\uFFFD")), " "), maxTitle)
 	doc := strings.TrimSpace(strings.ToValidUTF8(r.Text, "\uFFFD"))
 	if title != "" {
 		doc = strings.TrimSpace(title + "\n" + doc)
@@ -301,21 +302,6 @@ func length(s string) int {
 // units is how many UTF-16 code units r takes; invalid UTF-8 counts as the one-unit U+FFFD
 // it becomes.
 func units(r rune) int { return max(utf16.RuneLen(r), 1) }
-
-// clip shortens s to at most n characters, ending it with "…" when it was cut.
-func clip(s string, n int) string {
-	if length(s) <= n {
-		return s
-	}
-	m := 0
-	for i, r := range s {
-		if m+units(r)+1 > n {
-			return s[:i] + "…"
-		}
-		m += units(r)
-	}
-	return s
-}
 
 // Notify sends a reminder to the chat n.To.Chat, with its buttons. It implements remind.Notifier:
 // a 429 becomes a *remind.RetryAfterError; a chat the bot can never write to (blocked,

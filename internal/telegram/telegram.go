@@ -26,6 +26,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // Responder answers requests and describes the commands; *commands.Bot is one.
@@ -274,7 +275,7 @@ func (t *Telegram) setCommands(ctx context.Context) {
 			continue
 		case length(desc) > 256:
 			t.log.Warn("telegram: command summary cut to 256 characters", "command", c.Name)
-			desc = clip(desc, 256)
+			desc = text.ClipUnits(desc, 256)
 		}
 		menu = append(menu, tgbotapi.BotCommand{Command: c.Name, Description: desc})
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 func TestSplit(t *testing.T) {
@@ -71,10 +72,10 @@ func TestLayout(t *testing.T) {
 }
 
 func TestClip(t *testing.T) {
-	if got := clip("abcdef", 4); got != "abc…" {
+	if got := text.ClipUnits("abcdef", 4); got != "abc…" {
 		t.Errorf("clip = %q", got)
 	}
-	if got := clip("abc", 3); got != "abc" {
+	if got := text.ClipUnits("abc", 3); got != "abc" {
 		t.Errorf("clip = %q", got)
 	}
 }

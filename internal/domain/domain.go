@@ -179,6 +179,7 @@ type LinkCode struct {
 	From    Identity  // the account that asked for it
 	Zone    string    // the asking person's time zone, "" when unset
 	Expires time.Time // when it stops working
+	Into    Owner     // once used: the person it joined
 }
 
 func (c LinkCode) String() string {

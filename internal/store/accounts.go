@@ -37,6 +37,10 @@ const (
 func identityKey(id domain.Identity) string { return identityKeyNS + id.String() }
 func codeKey(code string) string            { return "nb:link:" + code }
 
+// defaultProfile is the profile of the owner an identity has before any link; after a link it
+// holds only the moved mark.
+func defaultProfile(id domain.Identity) string { return "nb:{" + id.String() + "}:p" }
+
 // Owner resolves an identity to its owner; see domain.Accounts.
 func (s *Store) Owner(ctx context.Context, id domain.Identity) (domain.Owner, error) {
 	if !id.Valid() {
@@ -79,6 +83,14 @@ type linkRecord struct {
 	From    string `json:"f"`
 	Zone    string `json:"z,omitempty"`
 	Expires int64  `json:"e"`
+	Into    string   `json:"into,omitempty"` // set by claimCodeScript when the code is used
+	Ids     []string `json:"ids,omitempty"`  // and the identities it joins
+}
+
+// linkCode is a stored code with the identities a claim joined.
+type linkCode struct {
+	domain.LinkCode
+	Ids []string
 }
 
 // NewLinkCode stores a fresh one-time code; see domain.Accounts.
@@ -104,9 +116,14 @@ func (s *Store) NewLinkCode(ctx context.Context, c domain.LinkCode) (domain.Link
 		if err != nil {
 			return domain.LinkCode{}, fmt.Errorf("store: link code: %w", unavailable(err))
 		}
-		if ok {
-			return c, nil
+		if !ok {
+			continue
 		}
+		// The owner's profile names its one valid code: a newer code, and /forget, revoke it.
+		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, k.profile, "code", c.Code, "lc:"+c.Code, 1).Result() }); err != nil {
+			return domain.LinkCode{}, fmt.Errorf("store: link code: %w", unavailable(err))
+		}
+		return c, nil
 	}
 	return domain.LinkCode{}, errors.New("store: link code: no free code")
 }
@@ -154,49 +171,41 @@ func (s *Store) PeekLinkCode(ctx context.Context, code string, by domain.Identit
 	if err != nil {
 		return domain.LinkCode{}, err
 	}
-	n, err := write(ctx, s, func() (int64, error) {
-		n, err := s.rdb.Incr(ctx, k.attempts).Result()
-		if err == nil && n == 1 {
-			err = s.rdb.PExpire(ctx, k.attempts, linkTTL).Err()
-		}
-		return n, err
-	})
-	if err != nil {
-		return domain.LinkCode{}, fmt.Errorf("store: link code: %w", unavailable(err))
-	}
-	if n > linkAttempts {
-		return domain.LinkCode{}, fmt.Errorf("store: link code: %w", domain.ErrRateLimited)
+	if _, err := write(ctx, s, func() (int64, error) {
+		return allowScript.Run(ctx, s.rdb, []string{k.attempts}, linkAttempts, linkTTL.Milliseconds()).Int64()
+	}); err != nil {
+		return domain.LinkCode{}, scriptError("link code", err)
 	}
 	c, ok, err := s.linkCode(ctx, code)
 	if err != nil {
 		return domain.LinkCode{}, err
 	}
-	if !ok {
+	if !ok || c.Into != "" {
 		return domain.LinkCode{}, fmt.Errorf("store: link code: %w", domain.ErrLinkCode)
 	}
-	return c, nil
+	return c.LinkCode, nil
 }
 
-func (s *Store) linkCode(ctx context.Context, code string) (domain.LinkCode, bool, error) {
+func (s *Store) linkCode(ctx context.Context, code string) (linkCode, bool, error) {
 	code, ok := NormalizeCode(code)
 	if !ok {
-		return domain.LinkCode{}, false, nil
+		return linkCode{}, false, nil
 	}
 	js, err := s.rdb.Get(ctx, codeKey(code)).Result()
 	if errors.Is(err, redis.Nil) {
-		return domain.LinkCode{}, false, nil
+		return linkCode{}, false, nil
 	}
 	if err != nil {
-		return domain.LinkCode{}, false, fmt.Errorf("store: link code: %w", unavailable(err))
+		return linkCode{}, false, fmt.Errorf("store: link code: %w", unavailable(err))
 	}
 	var r linkRecord
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
-		return domain.LinkCode{}, false, fmt.Errorf("store: link code: %w", err)
+		return linkCode{}, false, fmt.Errorf("store: link code: %w", err)
 	}
 	from, _ := domain.ParseIdentity(r.From)
-	c := domain.LinkCode{Code: code, Owner: domain.Owner(r.Owner), From: from, Zone: r.Zone, Expires: time.UnixMilli(r.Expires)}
-	if !s.now().Before(c.Expires) {
-		return domain.LinkCode{}, false, nil
+	c := linkCode{LinkCode: domain.LinkCode{Code: code, Owner: domain.Owner(r.Owner), From: from, Zone: r.Zone, Expires: time.UnixMilli(r.Expires), Into: domain.Owner(r.Into)}, Ids: r.Ids}
+	if c.Into == "" && !s.now().Before(c.Expires) {
+		return linkCode{}, false, nil
 	}
 	return c, true, nil
 }
@@ -210,33 +219,69 @@ func (s *Store) members(ctx context.Context, owner domain.Owner, fallback domain
 	return []domain.Identity{fallback}, nil
 }
 
+// claimCodeScript claims a link code for one person, once: the first call stores the person it
+// is given in the code and keeps the code a day for replays; every later call gets that same
+// person back. KEYS: the code. ARGV: person, now ms, replay TTL ms, identities (JSON).
+var claimCodeScript = redis.NewScript(`
+local js = redis.call('GET', KEYS[1])
+if not js then return false end
+local c = cjson.decode(js)
+if c.into then return c.into end
+if tonumber(c.e) <= tonumber(ARGV[2]) then return false end
+c.into = ARGV[1]
+c.ids = cjson.decode(ARGV[4])
+redis.call('SET', KEYS[1], cjson.encode(c), 'PX', ARGV[3])
+return ARGV[1]
+`)
+
+// journal is a link under way, kept in nb:merges under each owner that moves.
+type journal struct {
+	Into   string   `json:"into"`
+	Zone   string   `json:"zone,omitempty"`
+	Code   string   `json:"code"`
+	Idents []string `json:"ids"`
+}
+
 // Link joins by to the code's person; see domain.Accounts.
 //
-// The steps, each safe to repeat: (1) the link is written to the journal (nb:merges) for both
-// owners that move; (2) the code is used up and remembered for replays; (3) every identity is
-// mapped to the person; (4) each moving owner's sessions and reminders are copied in under
-// idempotency keys ("merge:OWNER:ID"), so a copy repeated after a crash is not a second copy;
-// (5) the moved owner's keys are deleted and its journal entry removed.
+// The steps, each safe to repeat and to run twice at once: (1) the code is claimed for one
+// person, atomically, so that two redemptions at once join the same person; (2) the link is
+// written to the journal (nb:merges) under each owner that moves, with every identity; then,
+// per moving owner, (3) the owner is marked moved, so a write that resolved it just before
+// goes to the person instead; (4) every identity is mapped to the person; (5) its sessions and
+// reminders are copied in under idempotency keys ("merge:OWNER:ID"), so a copy repeated after
+// a crash is not a second copy; (6) its keys are deleted and its journal entry removed.
 func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone string) (domain.Owner, error) {
+	norm, valid := NormalizeCode(code)
+	if !valid {
+		return "", fmt.Errorf("store: link: %w", domain.ErrLinkCode)
+	}
 	byOwner, err := s.Owner(ctx, by)
 	if err != nil {
 		return "", err
 	}
-	c, ok, err := s.linkCode(ctx, code)
+	c, ok, err := s.linkCode(ctx, norm)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		// A replay of a link that went through: the code is used up, and by is in its person.
-		if norm, valid := NormalizeCode(code); valid {
-			if bk, err := ownerKeys(byOwner); err == nil && s.rdb.HExists(ctx, bk.profile, "lc:"+norm).Val() {
-				return byOwner, s.ResumeLinks(ctx)
-			}
-		}
 		return "", fmt.Errorf("store: link: %w", domain.ErrLinkCode)
+	}
+	if c.Into != "" {
+		// Claimed already: a replay, or a second redemption at the same moment (whose first
+		// does the work).
+		if byOwner != c.Into && !slices.Contains(c.Ids, by.String()) {
+			return "", fmt.Errorf("store: link: %w", domain.ErrLinkCode)
+		}
+		return c.Into, s.resumeInto(ctx, c.Into)
 	}
 	if byOwner == c.Owner {
 		return byOwner, nil // linked already
+	}
+	if current, err := s.profileField(ctx, c.Owner, "code"); err != nil {
+		return "", err
+	} else if current != norm {
+		return "", fmt.Errorf("store: link: revoked: %w", domain.ErrLinkCode)
 	}
 	theirs, err := s.members(ctx, c.Owner, c.From)
 	if err != nil {
@@ -259,6 +304,23 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 		into = domain.Owner(personPrefix + newID())
 		moving = append(moving, c.Owner)
 	}
+	var idents []string
+	for _, id := range append(slices.Clone(theirs), ours...) {
+		idents = append(idents, id.String())
+	}
+	idsJSON, _ := json.Marshal(idents)
+	claimed, err := write(ctx, s, func() (string, error) {
+		return claimCodeScript.Run(ctx, s.rdb, []string{codeKey(norm)}, string(into), s.now().UnixMilli(), replayTTL.Milliseconds(), idsJSON).Text()
+	})
+	if errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("store: link: %w", domain.ErrLinkCode)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	if domain.Owner(claimed) != into {
+		return s.Link(ctx, code, by, zone) // someone else claimed it a moment ago: join theirs
+	}
 	for _, o := range []domain.Owner{c.Owner, byOwner} {
 		if zone != "" {
 			break
@@ -267,47 +329,39 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 			return "", err
 		}
 	}
+	js, _ := json.Marshal(journal{Into: string(into), Zone: zone, Code: norm, Idents: idents})
 	for _, m := range moving {
-		js, _ := json.Marshal(map[string]string{"into": string(into), "zone": zone})
 		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, mergesKey, string(m), js).Result() }); err != nil {
 			return "", fmt.Errorf("store: link: %w", unavailable(err))
 		}
 	}
-	k, err := ownerKeys(into)
+	if err := s.step("journal"); err != nil {
+		return "", err
+	}
+	if err := s.resumeInto(ctx, into); err != nil {
+		return "", err
+	}
+	// An existing person that took the other account's zone: its own reminders follow it.
+	return into, s.rescheduleAll(ctx, into)
+}
+
+// replayTTL is how long a used code remembers the person it joined, for redeliveries.
+const replayTTL = 24 * time.Hour
+
+// profileField reads one field of an owner's profile, "" when it is not set.
+func (s *Store) profileField(ctx context.Context, owner domain.Owner, field string) (string, error) {
+	k, err := ownerKeys(owner)
 	if err != nil {
 		return "", err
 	}
-	// The person remembers the code it was joined with, so that a replay finds it.
-	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
-		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, k.profile, "lc:"+c.Code, 1)
-			p.Del(ctx, codeKey(c.Code))
-			return nil
-		})
-	}); err != nil {
-		return "", fmt.Errorf("store: link: %w", unavailable(err))
+	v, err := s.rdb.HGet(ctx, k.profile, field).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
 	}
-	all := append(slices.Clone(theirs), ours...)
-	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
-		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, id := range all {
-				p.Set(ctx, identityKey(id), string(into), 0)
-				p.SAdd(ctx, k.idents, id.String())
-			}
-			return nil
-		})
-	}); err != nil {
-		return "", fmt.Errorf("store: link: %w", unavailable(err))
+	if err != nil {
+		return "", fmt.Errorf("store: profile: %w", unavailable(err))
 	}
-	if err := s.step("mapped"); err != nil {
-		return "", err
-	}
-	for _, m := range moving {
-		if err := s.resume(ctx, m); err != nil {
-			return "", err
-		}
-	}
-	return into, nil
+	return v, nil
 }
 
 func newID() string {
@@ -316,39 +370,110 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// ResumeLinks finishes links a crash interrupted; see domain.Accounts.
+// ResumeLinks finishes links a crash interrupted; see domain.Accounts. A link that cannot be
+// finished now is left in the journal for the next try, and the others are still finished; the
+// first error is returned.
 func (s *Store) ResumeLinks(ctx context.Context) error {
-	froms, err := s.rdb.HKeys(ctx, mergesKey).Result()
+	all, err := s.rdb.HGetAll(ctx, mergesKey).Result()
 	if err != nil {
 		return fmt.Errorf("store: resume links: %w", unavailable(err))
 	}
-	for _, f := range froms {
-		if err := s.resume(ctx, domain.Owner(f)); err != nil {
+	var first error
+	for from, js := range all {
+		if err := s.resume(ctx, domain.Owner(from), js); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// resumeInto finishes every journaled move into the person.
+func (s *Store) resumeInto(ctx context.Context, into domain.Owner) error {
+	all, err := s.rdb.HGetAll(ctx, mergesKey).Result()
+	if err != nil {
+		return fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	for from, js := range all {
+		var j journal
+		if json.Unmarshal([]byte(js), &j) != nil || j.Into != string(into) {
+			continue
+		}
+		if err := s.resume(ctx, domain.Owner(from), js); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// resume moves the owner from's data into the person its journal entry names, if it has one
-// that is not finished, or into which it was just linked (a replay).
-func (s *Store) resume(ctx context.Context, from domain.Owner) error {
-	js, err := s.rdb.HGet(ctx, mergesKey, string(from)).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("store: link: %w", unavailable(err))
-	}
-	var j struct{ Into, Zone string }
+// resume finishes one journaled move: it marks the owner moved, maps every identity to the
+// person, moves the data, and removes the journal entry.
+func (s *Store) resume(ctx context.Context, from domain.Owner, js string) error {
+	var j journal
 	if err := json.Unmarshal([]byte(js), &j); err != nil {
 		return fmt.Errorf("store: link journal of %s: %w", from, err)
 	}
-	if err := s.move(ctx, from, domain.Owner(j.Into), j.Zone); err != nil {
+	into := domain.Owner(j.Into)
+	fk, err := ownerKeys(from)
+	if err != nil {
+		return err
+	}
+	ik, err := ownerKeys(into)
+	if err != nil {
+		return err
+	}
+	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
+		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, fk.profile, movedField, string(into))
+			p.HSet(ctx, ik.profile, "lc:"+j.Code, 1)
+			for _, id := range j.Idents {
+				p.Set(ctx, identityKeyNS+id, string(into), 0)
+				p.SAdd(ctx, ik.idents, id)
+			}
+			return nil
+		})
+	}); err != nil {
+		return fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	if err := s.step("mapped"); err != nil {
+		return err
+	}
+	if err := s.move(ctx, from, into, j.Zone); err != nil {
 		return err
 	}
 	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HDel(ctx, mergesKey, string(from)).Result() }); err != nil {
 		return fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	return nil
+}
+
+// movedField, in a profile, names the person an owner was moved into; writes to it go there.
+const movedField = "moved"
+
+// rescheduleAll puts every reminder of owner at its next time in owner's zone.
+func (s *Store) rescheduleAll(ctx context.Context, owner domain.Owner) error {
+	zone, err := s.Zone(ctx, owner)
+	if err != nil {
+		return err
+	}
+	loc := time.UTC
+	if l, err := schedule.LoadZone(zone); zone != "" && err == nil {
+		loc = l
+	}
+	rems, err := s.ListReminders(ctx, owner)
+	if err != nil {
+		return err
+	}
+	at := map[domain.Platform]map[string]time.Time{}
+	for _, r := range rems {
+		if at[r.To.Platform] == nil {
+			at[r.To.Platform] = map[string]time.Time{}
+		}
+		at[r.To.Platform][Member(owner, r.ID)] = schedule.Next(r.Clock, r.Days, loc, s.now())
+	}
+	for p, m := range at {
+		if err := s.reschedule(ctx, p, m); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -407,8 +532,10 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 	}
 	for _, r := range rems {
 		next := schedule.Next(r.Clock, r.Days, loc, s.now())
-		_, err := s.AddReminder(ctx, into, r, next, "merge:"+string(from)+":"+r.ID)
-		if err != nil && !errors.Is(err, domain.ErrDuplicate) && !errors.Is(err, domain.ErrFull) {
+		// Both accounts' reminders are kept, past the cap if need be; one at a time the
+		// other already has is the same reminder.
+		_, err := s.addReminder(ctx, into, r, next, "merge:"+string(from)+":"+r.ID, 1<<20)
+		if err != nil && !errors.Is(err, domain.ErrDuplicate) {
 			return err
 		}
 	}
@@ -419,7 +546,14 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		return err
 	}
 	// The moved owner's usage counters are not copied: each copied session added its own.
-	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.Del(ctx, fk.all()...).Result() }); err != nil {
+	// Its profile keeps only the mark that sends late writes to the person.
+	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
+		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Del(ctx, fk.all()...)
+			p.HSet(ctx, fk.profile, movedField, string(into))
+			return nil
+		})
+	}); err != nil {
 		return fmt.Errorf("store: link: %w", unavailable(err))
 	}
 	return nil
@@ -470,14 +604,14 @@ func (s *Store) Unlink(ctx context.Context, id domain.Identity) (bool, error) {
 			continue
 		}
 		r.To = domain.DirectTo(id)
-		if err := s.UpdateReminder(ctx, owner, r, schedule.Next(r.Clock, r.Days, loc, s.now())); err != nil && !errors.Is(err, domain.ErrGone) {
+		if err := s.updateReminder(ctx, owner, r, schedule.Next(r.Clock, r.Days, loc, s.now()), false); err != nil && !errors.Is(err, domain.ErrGone) {
 			return false, err
 		}
 	}
 	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
 		return s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, o := range others {
-				p.Del(ctx, identityKey(o))
+				p.Del(ctx, identityKey(o), defaultProfile(o))
 				p.SRem(ctx, k.idents, o.String())
 			}
 			return nil
@@ -506,9 +640,18 @@ func (s *Store) Forget(ctx context.Context, owner domain.Owner) error {
 	if err != nil {
 		return err
 	}
+	fields, err := s.rdb.HKeys(ctx, k.profile).Result()
+	if err != nil {
+		return fmt.Errorf("store: forget: %w", unavailable(err))
+	}
 	keys := k.all()
+	for _, f := range fields {
+		if code, ok := strings.CutPrefix(f, "lc:"); ok {
+			keys = append(keys, codeKey(code)) // an unused code would link into a forgotten person
+		}
+	}
 	for _, id := range ids {
-		keys = append(keys, identityKey(id))
+		keys = append(keys, identityKey(id), defaultProfile(id))
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
 		var n int64

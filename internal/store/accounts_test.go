@@ -94,17 +94,29 @@ func TestLinkMergesOnce(t *testing.T) {
 				t.Errorf("%s due index holds %d, want 1", pl, n)
 			}
 		}
-		// The old owners are gone, keys and due entries.
+		// The old owners are gone but for the mark that sends a late write to the person.
 		for _, old := range []string{tgAna.String(), dcAna.String()} {
-			if keys := s.Client().Keys(ctx, "nb:{"+old+"}:*").Val(); len(keys) != 0 {
+			if keys := s.Client().Keys(ctx, "nb:{"+old+"}:*").Val(); len(keys) != 1 || keys[0] != "nb:{"+old+"}:p" {
 				t.Errorf("%s keeps %v", old, keys)
 			}
+			if m := s.Client().HGetAll(ctx, "nb:{"+old+"}:p").Val(); len(m) != 1 || m["moved"] != string(p) {
+				t.Errorf("%s's profile = %v, want only moved=%s", old, m, p)
+			}
 		}
+		// A write that resolved the old owner just before the link lands in the person.
+		if a, err := s.AddSession(ctx, domain.Owner(tgAna.String()), sess(t0, 0.25), "late", t0); err != nil || a.ID != 4 {
+			t.Errorf("late write = %+v, %v", a, err)
+		}
+		person(t, s, dcAna, 4, 2, 3)
+		if _, err := s.AddReminder(ctx, domain.Owner(dcAna.String()), domain.Reminder{Clock: schedule.Clock{Hour: 9}, To: domain.DirectTo(dcAna)}, t0, ""); err != nil {
+			t.Errorf("late reminder: %v", err)
+		}
+		person(t, s, dcAna, 4, 3, 3)
 		// A replay of the same link changes nothing; the code is used up for anyone else.
 		if again, err := s.Link(ctx, c.Code, dcAna, ""); err != nil || again != p {
 			t.Errorf("replayed link = %s, %v; want %s", again, err, p)
 		}
-		person(t, s, dcAna, 3, 2, 3)
+		person(t, s, dcAna, 4, 3, 3)
 		if _, err := s.Link(ctx, c.Code, domain.Identity{Platform: domain.Discord, User: "999"}, ""); !errors.Is(err, domain.ErrLinkCode) {
 			t.Errorf("used code for someone else: %v, want ErrLinkCode", err)
 		}
@@ -158,7 +170,7 @@ func TestLinkRefusesASecondAccountOnAPlatform(t *testing.T) {
 // A crash at any step of a link is finished by ResumeLinks (at start-up) or by the replayed
 // link, and nothing is copied twice.
 func TestLinkCrashIsResumed(t *testing.T) {
-	for _, at := range []string{"mapped", "session", "reminders"} {
+	for _, at := range []string{"journal", "mapped", "session", "reminders"} {
 		t.Run(at, func(t *testing.T) {
 			each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 				s := open(t)
@@ -247,3 +259,51 @@ func TestUnlinkAndForgetAPerson(t *testing.T) {
 }
 
 func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+// Two redemptions of one code at once (a double tap, two instances) join one person.
+func TestLinkTwiceAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		for range 10 {
+			s := open(t)
+			s.Client().FlushAll(ctx)
+			seedTwo(t, s)
+			c := newCodeFor(t, s, tgAna)
+			got := make(chan domain.Owner, 2)
+			for range 2 {
+				go func() {
+					p, err := s.Link(ctx, c.Code, dcAna, "")
+					if err != nil {
+						t.Errorf("link: %v", err)
+					}
+					got <- p
+				}()
+			}
+			a, b := <-got, <-got
+			if a != b {
+				t.Fatalf("two redemptions made two persons: %s and %s", a, b)
+			}
+			person(t, s, tgAna, 3, 2, 3)
+			person(t, s, dcAna, 3, 2, 3)
+		}
+	})
+}
+
+// /forget revokes a code not used yet, and a newer code revokes an older one.
+func TestCodesAreRevoked(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		seedTwo(t, s)
+		old := newCodeFor(t, s, tgAna)
+		newer := newCodeFor(t, s, tgAna)
+		if _, err := s.Link(ctx, old.Code, dcAna, ""); !errors.Is(err, domain.ErrLinkCode) {
+			t.Errorf("an older code linked: %v", err)
+		}
+		if err := s.Forget(ctx, domain.Owner(tgAna.String())); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Link(ctx, newer.Code, dcAna, ""); !errors.Is(err, domain.ErrLinkCode) {
+			t.Errorf("a code from before /forget linked: %v", err)
+		}
+		person(t, s, dcAna, 1, 1, 1)
+	})
+}

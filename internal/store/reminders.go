@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,7 +73,9 @@ func (s *Store) allow(ctx context.Context, k keys) error {
 // allocReminderScript hands out the next reminder id, under the cap and the rate limit; a
 // repeated platform event gets the id it got the first time. KEYS: profile, reminders, writes,
 // idem, idemTime. ARGV: max reminders, max writes, window ms, event key, now ms, idem TTL ms.
-var allocReminderScript = redis.NewScript(allowLua + `
+var allocReminderScript = redis.NewScript(allowLua + movedLua + `
+local m = moved(KEYS[1])
+if m then return m end
 local key = ''
 if ARGV[4] ~= '' then
   key = 'rem:' .. ARGV[4]
@@ -118,6 +121,12 @@ return 1
 // dispatcher finds an entry without a reminder and drops it, whereas the other order could
 // leave a reminder that never fires.
 func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, key string) (domain.Reminder, error) {
+	return s.addReminder(ctx, owner, r, next, key, s.limits.Reminders)
+}
+
+// addReminder adds a reminder under a cap: the owner's limit, or more when a link merges two
+// sets of reminders.
+func (s *Store) addReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, key string, most int) (domain.Reminder, error) {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return domain.Reminder{}, err
@@ -133,8 +142,11 @@ func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Re
 	}
 	id, err := write(ctx, s, func() (string, error) {
 		return allocReminderScript.Run(ctx, s.rdb, []string{k.profile, k.reminders, k.writes, k.idem, k.idemTime},
-			s.limits.Reminders, s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
+			most, s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
 	})
+	if into, ok := movedTo(err); ok {
+		return s.AddReminder(ctx, into, r, next, key) // linked a moment ago
+	}
 	if err != nil {
 		return domain.Reminder{}, scriptError("add reminder", err)
 	}
@@ -149,7 +161,7 @@ func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Re
 		return domain.Reminder{}, fmt.Errorf("store: add reminder: %w", unavailable(err))
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
-		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, id, js, s.limits.Reminders, "add").Int64()
+		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, id, js, most, "add").Int64()
 	}); err != nil {
 		err = scriptError("add reminder", err)
 		if errors.Is(err, domain.ErrFull) || errors.Is(err, domain.ErrDuplicate) {
@@ -161,9 +173,16 @@ func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Re
 	return r, nil
 }
 
-// UpdateReminder changes a reminder's time, days and address; see domain.Reminders. The due
-// entry moves to the address's platform at next, and a pending snooze is dropped.
+// UpdateReminder changes a reminder's time, days and address; see domain.Reminders.
 func (s *Store) UpdateReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time) error {
+	return s.updateReminder(ctx, owner, r, next, true)
+}
+
+// updateReminder changes a reminder, under the owner's rate limit when limited (not when a
+// link or unlink moves reminders). The new due entry is written first, then the reminder,
+// then the old platform's entry is removed: a failure at any step leaves the reminder in a
+// due index, and a retry finishes the move. A pending snooze is dropped.
+func (s *Store) updateReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, limited bool) error {
 	k, err := ownerKeys(owner)
 	if err != nil {
 		return err
@@ -171,33 +190,46 @@ func (s *Store) UpdateReminder(ctx context.Context, owner domain.Owner, r domain
 	if !r.To.Valid() || !reminderIDPattern.MatchString(r.ID) {
 		return fmt.Errorf("store: update reminder: invalid reminder %q to %q", r.ID, r.To)
 	}
-	old, ok, err := s.Reminder(ctx, owner, r.ID)
+	all, err := s.ListReminders(ctx, owner)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	i := slices.IndexFunc(all, func(o domain.Reminder) bool { return o.ID == r.ID })
+	if i < 0 {
 		return fmt.Errorf("store: update reminder %s: %w", r.ID, domain.ErrGone)
 	}
-	if err := s.allow(ctx, k); err != nil {
-		return scriptError("update reminder", err)
+	old := all[i]
+	if slices.ContainsFunc(all, func(o domain.Reminder) bool { return o.ID != r.ID && o.Clock == r.Clock }) {
+		return fmt.Errorf("store: update reminder %s: %w", r.ID, domain.ErrDuplicate)
+	}
+	if limited {
+		if err := s.allow(ctx, k); err != nil {
+			return scriptError("update reminder", err)
+		}
 	}
 	r.Created = old.Created
 	js, err := json.Marshal(newReminderRecord(r))
 	if err != nil {
 		return fmt.Errorf("store: update reminder: %w", err)
 	}
+	m, snooze := Member(owner, r.ID), SnoozeMember(owner, r.ID)
+	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
+		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: m})
+			p.ZRem(ctx, DueKey(r.To.Platform), snooze)
+			p.HDel(ctx, LeaseKey(r.To.Platform), m, snooze)
+			return nil
+		})
+	}); err != nil {
+		return fmt.Errorf("store: update reminder: %w", unavailable(err))
+	}
 	if _, err := write(ctx, s, func() (int64, error) {
 		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, r.ID, js, s.limits.Reminders, "update").Int64()
 	}); err != nil {
-		return scriptError("update reminder", err)
+		return scriptError("update reminder", err) // a retry finishes the move
 	}
-	if err := s.unschedule(ctx, owner, []domain.Reminder{old}); err != nil {
-		return err
-	}
-	if _, err := write(ctx, s, func() (int64, error) {
-		return s.rdb.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, r.ID)}).Result()
-	}); err != nil {
-		return fmt.Errorf("store: update reminder: %w", unavailable(err))
+	if old.To.Platform != r.To.Platform && validPlatform(old.To.Platform) == nil {
+		return s.unschedule(ctx, owner, []domain.Reminder{old})
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -72,7 +73,11 @@ end
 // fail with NB_NIGHT. KEYS: profile, sessions, byTime, byOrder, usage, idem, idemTime, writes,
 // floating. ARGV: key, now ms, json, at ms, since ms, max sessions, max writes, window ms, idem
 // TTL ms, mode, floating ("1" or ""), from ms, to ms, usage fields...
-var addSessionScript = redis.NewScript(allowLua + `
+var addSessionScript = redis.NewScript(allowLua + movedLua + `
+if ARGV[10] ~= 'merge' then
+  local m = moved(KEYS[1])
+  if m then return m end
+end
 if ARGV[1] ~= '' then
   local id = redis.call('HGET', KEYS[6], ARGV[1])
   if id then
@@ -102,6 +107,26 @@ end
 ` + pruneLua(6, 7, 2, 9) + `
 return {id, cjson.decode(ARGV[3]).l, 0, redis.call('ZCOUNT', KEYS[3], ARGV[5], '+inf')}
 `)
+
+// movedLua refuses a write to an owner that a link moved into a person, naming the person, so
+// that a write resolved just before the link goes there instead (see movedTo).
+const movedLua = `
+local function moved(profile)
+  local into = redis.call('HGET', profile, 'moved')
+  if into then return redis.error_reply('NB_MOVED ' .. into) end
+  return nil
+end
+`
+
+// movedTo reads the person out of a write refused by movedLua.
+func movedTo(err error) (domain.Owner, bool) {
+	if err == nil {
+		return "", false
+	}
+	_, rest, ok := strings.Cut(err.Error(), "NB_MOVED ")
+	into, _, _ := strings.Cut(rest, " ")
+	return domain.Owner(into), ok && domain.Owner(into).Valid()
+}
 
 // pruneLua forgets idempotency keys older than their TTL, a hundred at a time. idem and
 // idemTime say which KEYS hold them, now and ttl which ARGV hold the time and the TTL.
@@ -147,6 +172,9 @@ func (s *Store) addSession(ctx context.Context, owner domain.Owner, rec record, 
 	v, err := write(ctx, s, func() ([]int64, error) {
 		return addSessionScript.Run(ctx, s.rdb, []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.writes, k.floating}, args...).Int64Slice()
 	})
+	if into, ok := movedTo(err); ok {
+		return s.addSession(ctx, into, rec, key, since, mode, from, to) // linked a moment ago
+	}
 	if err != nil {
 		return domain.Added{}, scriptError("add session", err)
 	}

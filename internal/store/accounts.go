@@ -79,10 +79,10 @@ func (s *Store) Identities(ctx context.Context, owner domain.Owner) ([]domain.Id
 
 // linkRecord is a link code as stored.
 type linkRecord struct {
-	Owner   string `json:"o"`
-	From    string `json:"f"`
-	Zone    string `json:"z,omitempty"`
-	Expires int64  `json:"e"`
+	Owner   string   `json:"o"`
+	From    string   `json:"f"`
+	Zone    string   `json:"z,omitempty"`
+	Expires int64    `json:"e"`
 	Into    string   `json:"into,omitempty"` // set by claimCodeScript when the code is used
 	Ids     []string `json:"ids,omitempty"`  // and the identities it joins
 }

@@ -81,7 +81,8 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		return err
 	}
 	if err := st.ResumeLinks(ctx); err != nil {
-		return err
+		// Left in the journal: the next start, or the link's own retry, finishes it.
+		log.Warn("links interrupted by a crash could not all be finished; they are retried at the next start", "err", err)
 	}
 	key, err := buttonKey(ctx, cfg.Secret, st)
 	if err != nil {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/store"
 )
 
@@ -165,6 +168,22 @@ func TestTimeZoneBeforeTheFirstEntry(t *testing.T) {
 		// Once set, a city name is a city name, not a new zone.
 		if r := h.say("London"); strings.Contains(r.Text, "Time zone set") {
 			t.Errorf("a city with the zone set changed it: %q", r.Text)
+		}
+	})
+}
+
+// A report with no time in it is an instant: sent a second before it is read (as Telegram's
+// whole-second dates are), it keeps its instant when the zone is set later.
+func TestUntimedReportKeepsItsInstant(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		sent := h.clock.Now().Add(-1500 * time.Millisecond).Truncate(time.Second)
+		p := commands.Parse("rolled 0.25 with my peptide serum")
+		h.bot.Respond(context.Background(), &commands.Request{ID: "tg:u:5000", Platform: domain.Telegram, UserID: "100", ChatID: "100",
+			Private: true, Command: p.Command, Text: p.Text, Time: sent})
+		h.say("/timezone Europe/Berlin")
+		list, _ := h.st.ListSessions(context.Background(), "tg:100", 0)
+		if len(list) != 1 || !list[0].At.Equal(sent) {
+			t.Errorf("sessions = %+v, want one at %v", list, sent)
 		}
 	})
 }

@@ -85,7 +85,11 @@ func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (domain.Rep
 		return domain.Reply{}, errStaleButton
 	}
 	// One message is one session, whichever of its buttons is pressed, however often.
-	return b.logSession(ctx, logKey{event: req.ID, key: "held:" + key, again: true}, req.Platform, owner, s, loc, set)
+	readAt := s.At // as it was read: an instant, or a time from words the store cannot tell
+	if strings.HasPrefix(choice, "d") {
+		readAt = time.Time{} // a day the user picked: a time on their wall clock
+	}
+	return b.logSession(ctx, logKey{event: req.ID, key: "held:" + key, again: true, readAt: readAt}, req.Platform, owner, s, loc, set)
 }
 
 // holdReply holds the session a message reported and asks the question back with a button

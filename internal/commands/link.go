@@ -79,8 +79,12 @@ func (b *Bot) redeem(ctx context.Context, req *Request, code string) (domain.Rep
 	case errors.Is(err, domain.ErrLinkCode):
 		// A code used up already: by the same account on a redelivered message, the link
 		// stands and is said again; anyone else hears the code doesn't work.
-		if person, lerr := b.store.Link(ctx, code, by, ""); lerr == nil {
+		person, lerr := b.store.Link(ctx, code, by, "")
+		switch {
+		case lerr == nil:
 			return b.linked(ctx, req, person, "")
+		case !errors.Is(lerr, domain.ErrLinkCode):
+			return domain.Reply{Private: true}, lerr
 		}
 		return domain.Reply{Private: true}, &domain.Error{Msg: "That code doesn't work: codes last 10 minutes and work once. Ask for a new one with /link on the other app.", Err: err}
 	case err != nil:
@@ -186,7 +190,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 		text += " Time zone: " + zone + "."
 	}
 	if len(rems) > 0 {
-		text += fmt.Sprintf(" Reminders arrive on %s; /remind where %s changes that.", rems[0].To.Platform.Name(), strings.ToLower(req.Platform.Name()))
+		text += fmt.Sprintf(" Reminders arrive on %s, each where it was set; /remind where %s sends them all here.", arrivals(rems), strings.ToLower(req.Platform.Name()))
 	}
 	text += " /unlink splits the accounts again."
 	return domain.Reply{Title: "Linked", Text: text, Private: true}, nil
@@ -228,11 +232,11 @@ func (b *Bot) remindWhere(ctx context.Context, req *Request, words []string) (do
 		names = append(names, strings.ToLower(id.Platform.Name()))
 	}
 	if len(words) == 0 {
-		where := req.Platform
+		where := req.Platform.Name()
 		if len(list) > 0 {
-			where = list[0].To.Platform
+			where = arrivals(list)
 		}
-		text := fmt.Sprintf("Your reminders arrive on %s.", where.Name())
+		text := fmt.Sprintf("Your reminders arrive on %s.", where)
 		if len(ids) > 1 {
 			text += " Change it with /remind where " + strings.Join(names, " or ") + "."
 		} else {

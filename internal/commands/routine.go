@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,13 +173,24 @@ func reminderAt(list []domain.Reminder, clock schedule.Clock) (domain.Reminder, 
 	return domain.Reminder{}, 0, false
 }
 
-// destination is where a new reminder goes: where the owner's reminders go already (so that
-// /remind where holds), or to the chat with the account that sets it.
+// destination is where a new reminder goes: where all the owner's reminders go already (so
+// that /remind where holds), or else to the chat with the account that sets it.
 func destination(req *Request, list []domain.Reminder) domain.Address {
-	if len(list) > 0 {
+	if len(list) > 0 && !slices.ContainsFunc(list, func(r domain.Reminder) bool { return r.To != list[0].To }) {
 		return list[0].To
 	}
 	return domain.DirectTo(req.Identity())
+}
+
+// arrivals names the apps reminders arrive on: "Telegram", or "Telegram and Discord".
+func arrivals(list []domain.Reminder) string {
+	var names []string
+	for _, r := range list {
+		if n := r.To.Platform.Name(); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, " and ")
 }
 
 func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (domain.Reply, error) {
@@ -347,8 +359,8 @@ func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error
 	for i, r := range list {
 		fmt.Fprintf(&sb, "#%d at %s, %s; next %s\n", i+1, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
 	}
-	if to := list[0].To.Platform; to != req.Platform {
-		fmt.Fprintf(&sb, "They arrive on %s.\n", to.Name())
+	if where := arrivals(list); where != req.Platform.Name() {
+		fmt.Fprintf(&sb, "They arrive on %s.\n", where)
 	}
 	sb.WriteString(zoneNote(loc, set))
 	sb.WriteString("\nTurn one off with /remind off <number>.")
@@ -468,7 +480,7 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 		}
 	}
 	// Pressing Done twice on the same reminder logs one session.
-	reply, err := b.logSession(ctx, logKey{event: req.ID, key: "button:" + req.Button}, req.Platform, owner, s, loc, set)
+	reply, err := b.logSession(ctx, logKey{event: req.ID, key: "button:" + req.Button, readAt: now}, req.Platform, owner, s, loc, set)
 	if err == nil && usual != "" && reply.Title == "Logged" {
 		reply.Text += fmt.Sprintf("\n\nI logged your usual %s mm needle. Wrong? Undo it, or fix it with /edit.", usual)
 	}

@@ -86,7 +86,8 @@ func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error
 		}
 		text = strings.Join(parts, " ")
 	}
-	s, err := diary.ParseLog(text, b.now().In(loc))
+	base := b.now()
+	s, err := diary.ParseLog(text, base.In(loc))
 	var ie *diary.InputError
 	if errors.As(err, &ie) {
 		return domain.Reply{Private: true}, &domain.Error{Msg: ie.Message}
@@ -97,7 +98,7 @@ func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error
 	if note := req.Options["note"]; note != "" {
 		s.Note = txt.Clip(note, 200)
 	}
-	return b.logSession(ctx, logKey{event: req.ID}, req.Platform, owner, s, loc, set)
+	return b.logSession(ctx, logKey{event: req.ID, readAt: base}, req.Platform, owner, s, loc, set)
 }
 
 // logKey says how a session is logged.
@@ -105,16 +106,25 @@ type logKey struct {
 	event string // the platform event; a session asked about is held under it
 	key   string // makes the write idempotent: the event, or the button that logged it
 	again bool   // the user said to log it though the night has a session already
+	// readAt is the instant the message was read at (when it was sent): a session at any
+	// other time had its time from the user's words.
+	readAt time.Time
 }
 
 // nightTurn is the hour that ends a night: a session at 00:30 belongs to the evening before.
 const nightTurn = 5
 
-// night returns the local night t belongs to, from nightTurn to nightTurn.
+// night returns the local night t belongs to, from nightTurn to nightTurn on the wall clock,
+// whatever a daylight-saving change does to the hours between.
 func night(t time.Time, loc *time.Location) (from, to time.Time) {
-	l := t.In(loc).Add(-nightTurn * time.Hour)
-	from = time.Date(l.Year(), l.Month(), l.Day(), nightTurn, 0, 0, 0, loc)
-	return from, from.AddDate(0, 0, 1)
+	l := t.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 12, 0, 0, 0, loc)
+	if l.Hour() < nightTurn {
+		day = day.AddDate(0, 0, -1)
+	}
+	from = time.Date(day.Year(), day.Month(), day.Day(), nightTurn, 0, 0, 0, loc)
+	to = time.Date(day.Year(), day.Month(), day.Day()+1, nightTurn, 0, 0, 0, loc)
+	return from, to
 }
 
 // logSession stores a session and confirms it with the guidance's feedback and an Undo button.
@@ -126,7 +136,10 @@ func (b *Bot) logSession(ctx context.Context, k logKey, platform domain.Platform
 	if k.key == "" {
 		k.key = k.event
 	}
-	if !zoneSet && !s.At.Equal(now) && !s.At.Equal(time.UnixMilli(now.UnixMilli())) {
+	if k.readAt.IsZero() {
+		k.readAt = now
+	}
+	if !zoneSet && !s.At.Equal(k.readAt) {
 		s.Floating = true
 	}
 	since := now.Add(-7 * 24 * time.Hour)
@@ -597,7 +610,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 		if ownerErr != nil {
 			return domain.Reply{Private: true}, ownerErr
 		}
-		reply, err := b.logSession(ctx, logKey{event: req.ID}, req.Platform, owner, d.Session, loc, zoneSet)
+		reply, err := b.logSession(ctx, logKey{event: req.ID, readAt: sent}, req.Platform, owner, d.Session, loc, zoneSet)
 		if err != nil || !answersAlong(q) {
 			return reply, err
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/needlebot/needlebot/internal/diary"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -95,12 +94,6 @@ func lint(args []string, getenv func(string) string, stdout io.Writer) error {
 	}
 	k, err := kb.Load(path)
 	var probs kb.Problems
-	if err == nil {
-		probs = k.CheckProducts(diary.Products())
-		if len(probs) > 0 {
-			err = probs
-		}
-	}
 	if errors.As(err, &probs) {
 		fmt.Fprintln(stdout, probs.Error())
 		fmt.Fprintf(stdout, "%d problem(s)\n", len(probs))

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/diary"
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
@@ -55,6 +56,7 @@ func (nopObserver) Logged(string)                                 {}
 // Bot answers requests. It is safe for concurrent use.
 type Bot struct {
 	kb       *kb.KB
+	diary    *diary.Reader
 	store    domain.Store
 	sign     signer
 	now      func() time.Time
@@ -68,6 +70,7 @@ type Bot struct {
 // New builds a Bot with every command registered.
 func New(cfg Config) *Bot {
 	b := &Bot{kb: cfg.KB, store: cfg.Store, sign: newSigner(cfg.ButtonKey), now: cfg.Now, log: cfg.Log, snooze: cfg.Snooze}
+	b.diary = diary.New(cfg.KB.Products())
 	if b.now == nil {
 		b.now = time.Now
 	}

@@ -96,7 +96,7 @@ func (b *Bot) editEntry(ctx context.Context, req *Request) (domain.Reply, error)
 		return domain.Reply{Text: fmt.Sprintf("There's no session #%d in your diary. /history shows their numbers.", id), Private: true}, nil
 	}
 	now := b.now()
-	c, err := diary.ParseLog(change, now.In(loc))
+	c, err := b.diary.ParseLog(change, now.In(loc))
 	var ie *diary.InputError
 	if errors.As(err, &ie) {
 		return domain.Reply{Private: true}, &domain.Error{Msg: ie.Message}

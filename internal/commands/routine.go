@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/needlebot/needlebot/internal/diary"
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/schedule"
@@ -465,7 +464,7 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 			return domain.Reply{Private: true}, err
 		}
 	}
-	s, err := diary.ParseLog("", now.In(loc))
+	s, err := b.diary.ParseLog("", now.In(loc))
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}

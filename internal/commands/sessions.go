@@ -87,7 +87,7 @@ func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error
 		text = strings.Join(parts, " ")
 	}
 	base := b.now()
-	s, err := diary.ParseLog(text, base.In(loc))
+	s, err := b.diary.ParseLog(text, base.In(loc))
 	var ie *diary.InputError
 	if errors.As(err, &ie) {
 		return domain.Reply{Private: true}, &domain.Error{Msg: ie.Message}
@@ -586,7 +586,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 	u := b.kb.Search(req.Text)
 	b.obs.Understood(u.Verdict.String())
 	sent := b.sentAt(req).In(loc)
-	d := diary.Read(req.Text, sent)
+	d := b.diary.Read(req.Text, sent)
 	var q kb.Result // how the question asked along with a report reads
 	if d.Kind == diary.Report && d.Question != "" {
 		q = b.kb.Search(d.Question)
@@ -598,7 +598,7 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 	case d.Kind == diary.Question && u.Verdict == kb.Diary:
 		// The knowledge base reads it as a message for the diary, not a question: "finally
 		// tried the 0.5 tonight and it didn't hurt at all??".
-		if s := diary.ReadStatement(req.Text, sent); s.Kind == diary.Report || len(s.Days) > 0 || len(s.Sizes) > 0 {
+		if s := b.diary.ReadStatement(req.Text, sent); s.Kind == diary.Report || len(s.Days) > 0 || len(s.Sizes) > 0 {
 			d = s
 		}
 	case d.Kind == diary.Report && d.Question == "" && u.Verdict == kb.OffTopic:

@@ -1,8 +1,9 @@
 // Package diary understands messages that report a micro-needling session.
 //
-// Read sorts a free-text chat message into a session report, a question, a
-// message worth asking back about, or anything else; ParseLog reads the
-// arguments of an explicit /log command. Neither uses one big regular
+// A [Reader], made by [New] from the products the knowledge base lists, does
+// the reading. Its Read sorts a free-text chat message into a session report,
+// a question, a message worth asking back about, or anything else; ParseLog
+// reads the arguments of an explicit /log command. Neither uses one big regular
 // expression: the text is normalised and split into tokens, and small rule
 // functions claim the tokens they recognise (a time phrase, a needle size,
 // the activity verb, areas, products). Whatever no rule claims, minus filler
@@ -149,8 +150,8 @@ func (e *InputError) Error() string { return e.Message }
 // Read classifies a free-text message received at now (now is already in the
 // user's location). Messages that are too long or not valid UTF-8 are Other;
 // the caller can compare against MaxMessageRunes to explain why.
-func Read(text string, now time.Time) Result {
-	m, ok := readable(text)
+func (rd *Reader) Read(text string, now time.Time) Result {
+	m, ok := rd.readable(text)
 	if !ok {
 		return Result{Kind: Other}
 	}
@@ -165,7 +166,7 @@ func Read(text string, now time.Time) Result {
 	// A report with a question after it ("did 0.2 just now, should I wear sunscreen?") is
 	// logged, and the question answered. The question is about rolling, so a plain "rolled"
 	// before it is about skin.
-	head := newMessage(strings.TrimRight(clean[:m.toks[q].start], " ,;:-–—"))
+	head := rd.message(strings.TrimRight(clean[:m.toks[q].start], " ,;:-–—"))
 	r := head.read(now, false)
 	r.skinWord = true
 	res := r.classify()
@@ -180,8 +181,8 @@ func Read(text string, now time.Time) Result {
 // question words it has; for a message that says what the user did and only
 // sounds like a question ("finally tried the 0.5 tonight, and it didn't hurt
 // at all??"), which the caller has reason to think is a report.
-func ReadStatement(text string, now time.Time) Result {
-	m, ok := readable(text)
+func (rd *Reader) ReadStatement(text string, now time.Time) Result {
+	m, ok := rd.readable(text)
 	if !ok {
 		return Result{Kind: Other}
 	}
@@ -190,12 +191,12 @@ func ReadStatement(text string, now time.Time) Result {
 
 // readable normalises a chat message into tokens; ok is false for one too long, not text, or
 // without a word or number.
-func readable(text string) (*message, bool) {
+func (rd *Reader) readable(text string) (*message, bool) {
 	clean, problem := normalize(text)
 	if problem != "" {
 		return nil, false
 	}
-	m := newMessage(clean)
+	m := rd.message(clean)
 	return m, m.hasContent()
 }
 
@@ -206,12 +207,12 @@ func readable(text string) (*message, bool) {
 // the future or over a year ago, or a message that is too long or not text.
 // A number at the very start is taken as the needle length whatever it looks
 // like, so "/log 5" is refused rather than ignored.
-func ParseLog(args string, now time.Time) (domain.Session, error) {
+func (rd *Reader) ParseLog(args string, now time.Time) (domain.Session, error) {
 	clean, problem := normalize(args)
 	if problem != "" {
 		return domain.Session{}, &InputError{Message: problem}
 	}
-	r := newMessage(clean).read(now, true)
+	r := rd.message(clean).read(now, true)
 	if r.sizeProblem != "" {
 		return domain.Session{}, &InputError{Message: r.sizeProblem}
 	}
@@ -234,16 +235,17 @@ type reading struct {
 	days        []time.Time // a vague time phrase: the days it may mean
 	sig         signals
 	words       int
-	skinWord    bool // a word about skin or the tool ("skin", "needles", "session")
-	hedged      bool // a clause plans or hedges and names a detail ("considering 0.5mm")
-	otherOpen   bool // the message opens with someone else as its subject ("my wife: 0.25")
-	otherArea   bool // an area is someone else's skin ("on her cheeks")
+	skinWord    bool            // a word about skin or the tool ("skin", "needles", "session")
+	hedged      bool            // a clause plans or hedges and names a detail ("considering 0.5mm")
+	otherOpen   bool            // the message opens with someone else as its subject ("my wife: 0.25")
+	otherArea   bool            // an area is someone else's skin ("on her cheeks")
+	known       map[string]bool // the products' names, which /log reads back as they are
 }
 
 // read runs the rules so that the more specific ones claim tokens first:
 // time phrases before sizes, so "at 9pm" and "20/11" never become sizes.
 func (m *message) read(now time.Time, command bool) reading {
-	r := reading{session: domain.Session{At: now}, words: m.wordCount()}
+	r := reading{session: domain.Session{At: now}, words: m.wordCount(), known: m.vocab.known}
 	if hit, ok := m.findTime(now); ok {
 		r.timeFound, r.timeText, r.timeSaid, r.timeProblem = true, hit.text, hit.text, hit.problem
 		if hit.onDay {
@@ -333,18 +335,19 @@ func (r reading) classify() Result {
 	case report:
 		return Result{Kind: Report, Session: r.session}
 	case s.rolled:
-		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid, true)} // "rolled tonight"
+		return Result{Kind: Ambiguous, Reason: r.askBack(true)} // "rolled tonight"
 	case details || (s.weak && r.words <= 3) || (s.roll && r.timeFound):
-		return Result{Kind: Ambiguous, Reason: askBack(r.session, r.timeText, r.timeSaid, false)}
+		return Result{Kind: Ambiguous, Reason: r.askBack(false)}
 	}
 	return Result{Kind: Other}
 }
 
 // askBack suggests the /log command that would log what the message seemed
-// to say; timeText is the time phrase as written and said how it reads in a
-// sentence ("on monday" for "monday"). With skin set it asks "Did you roll
+// to say, with the time phrase as written and, in the sentence, as it reads
+// there ("on monday" for "monday"). With skin set it asks "Did you roll
 // your skin", for a "rolled" that may have been an everyday one.
-func askBack(s domain.Session, timeText, said string, skin bool) string {
+func (r reading) askBack(skin bool) string {
+	s, timeText, said := r.session, r.timeText, r.timeSaid
 	var with, args, free []string
 	if s.NeedleMM > 0 {
 		mm := text.FormatMM(s.NeedleMM)
@@ -353,7 +356,7 @@ func askBack(s domain.Session, timeText, said string, skin bool) string {
 	}
 	for _, p := range s.Products {
 		with = append(with, p)
-		if knownProduct[p] {
+		if r.known[p] {
 			args = append(args, p)
 		} else {
 			free = append(free, "with "+p)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/spell"
 )
 
@@ -415,9 +416,9 @@ func TestRead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Read(tt.text, now)
+			got := testReader.Read(tt.text, now)
 			if diff := cmp.Diff(tt.want, got, sessionOpts); diff != "" {
-				t.Errorf("Read(%q) mismatch (-want +got):\n%s", tt.text, diff)
+				t.Errorf("testReader.Read(%q) mismatch (-want +got):\n%s", tt.text, diff)
 			}
 		})
 	}
@@ -452,7 +453,7 @@ func TestReadAroundTheClock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Read(tt.text, tt.now)
+			got := testReader.Read(tt.text, tt.now)
 			want := Result{Kind: Ambiguous, Reason: tt.reason}
 			if !tt.want.IsZero() {
 				want = Result{Kind: Report, Session: domain.Session{At: tt.want}}
@@ -461,7 +462,7 @@ func TestReadAroundTheClock(t *testing.T) {
 				}
 			}
 			if diff := cmp.Diff(want, got, sessionOpts); diff != "" {
-				t.Errorf("Read(%q) at %v mismatch (-want +got):\n%s", tt.text, tt.now, diff)
+				t.Errorf("testReader.Read(%q) at %v mismatch (-want +got):\n%s", tt.text, tt.now, diff)
 			}
 		})
 	}
@@ -501,22 +502,22 @@ func TestDST(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Read("dermarolled "+tt.text, tt.now)
+			got := testReader.Read("dermarolled "+tt.text, tt.now)
 			if got.Kind != Report {
-				t.Fatalf("Read(%q) = %v (%q), want Report", "dermarolled "+tt.text, got.Kind, got.Reason)
+				t.Fatalf("testReader.Read(%q) = %v (%q), want Report", "dermarolled "+tt.text, got.Kind, got.Reason)
 			}
 			if !got.Session.At.Equal(tt.want) {
-				t.Errorf("Read(%q).At = %v (%v), want %v", "dermarolled "+tt.text, got.Session.At, got.Session.At.UTC(), tt.want)
+				t.Errorf("testReader.Read(%q).At = %v (%v), want %v", "dermarolled "+tt.text, got.Session.At, got.Session.At.UTC(), tt.want)
 			}
 			if got.Session.At.Location() != tt.now.Location() {
 				t.Errorf("At is in %v, want the user's %v", got.Session.At.Location(), tt.now.Location())
 			}
-			s, err := ParseLog(tt.text, tt.now)
+			s, err := testReader.ParseLog(tt.text, tt.now)
 			if err != nil {
-				t.Fatalf("ParseLog(%q): %v", tt.text, err)
+				t.Fatalf("testReader.ParseLog(%q): %v", tt.text, err)
 			}
 			if !s.At.Equal(tt.want) {
-				t.Errorf("ParseLog(%q).At = %v, want %v", tt.text, s.At.UTC(), tt.want)
+				t.Errorf("testReader.ParseLog(%q).At = %v, want %v", tt.text, s.At.UTC(), tt.want)
 			}
 		})
 	}
@@ -590,22 +591,22 @@ func TestParseLog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseLog(tt.args, now)
+			got, err := testReader.ParseLog(tt.args, now)
 			if tt.wantErr != "" {
 				var ie *InputError
 				if !errors.As(err, &ie) {
-					t.Fatalf("ParseLog(%q) error = %v, want *InputError %q", tt.args, err, tt.wantErr)
+					t.Fatalf("testReader.ParseLog(%q) error = %v, want *InputError %q", tt.args, err, tt.wantErr)
 				}
 				if diff := cmp.Diff(tt.wantErr, ie.Message); diff != "" {
-					t.Errorf("ParseLog(%q) error mismatch (-want +got):\n%s", tt.args, diff)
+					t.Errorf("testReader.ParseLog(%q) error mismatch (-want +got):\n%s", tt.args, diff)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("ParseLog(%q) unexpected error: %v", tt.args, err)
+				t.Fatalf("testReader.ParseLog(%q) unexpected error: %v", tt.args, err)
 			}
 			if diff := cmp.Diff(tt.want, got, sessionOpts); diff != "" {
-				t.Errorf("ParseLog(%q) mismatch (-want +got):\n%s", tt.args, diff)
+				t.Errorf("testReader.ParseLog(%q) mismatch (-want +got):\n%s", tt.args, diff)
 			}
 		})
 	}
@@ -618,20 +619,20 @@ func TestSynonyms(t *testing.T) {
 	now := berlinNow(t)
 	check := func(t *testing.T, args string, products, areas []string) {
 		t.Helper()
-		got, err := ParseLog(args, now)
+		got, err := testReader.ParseLog(args, now)
 		if err != nil {
-			t.Fatalf("ParseLog(%q): %v", args, err)
+			t.Fatalf("testReader.ParseLog(%q): %v", args, err)
 		}
 		want := domain.Session{At: now, Products: products, Areas: areas}
 		if diff := cmp.Diff(want, got, sessionOpts); diff != "" {
-			t.Errorf("ParseLog(%q) mismatch (-want +got):\n%s", args, diff)
+			t.Errorf("testReader.ParseLog(%q) mismatch (-want +got):\n%s", args, diff)
 		}
 	}
-	for _, e := range productEntries {
-		t.Run("product "+e.canon, func(t *testing.T) {
-			check(t, e.canon, []string{e.canon}, nil)
-			for _, syn := range e.synonyms {
-				check(t, "with "+syn, []string{e.canon}, nil)
+	for _, p := range kb.Default().Products() {
+		t.Run("product "+p.Name, func(t *testing.T) {
+			check(t, p.Name, []string{p.Name}, nil)
+			for _, syn := range append([]string{p.Name}, p.Synonyms...) {
+				check(t, "with "+syn, []string{p.Name}, nil)
 			}
 		})
 	}
@@ -675,18 +676,18 @@ func TestAskBackRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			r := Read(tt.text, now)
+			r := testReader.Read(tt.text, now)
 			_, args, ok := strings.Cut(r.Reason, "Send /log")
 			args, _, ok2 := strings.Cut(args, " to log it.")
 			if r.Kind != Ambiguous || !ok || !ok2 {
-				t.Fatalf("Read(%q) = %v %q, want Ambiguous with a /log suggestion", tt.text, r.Kind, r.Reason)
+				t.Fatalf("testReader.Read(%q) = %v %q, want Ambiguous with a /log suggestion", tt.text, r.Kind, r.Reason)
 			}
-			got, err := ParseLog(args, now)
+			got, err := testReader.ParseLog(args, now)
 			if err != nil {
-				t.Fatalf("ParseLog(%q): %v", args, err)
+				t.Fatalf("testReader.ParseLog(%q): %v", args, err)
 			}
 			if diff := cmp.Diff(tt.want, got, sessionOpts); diff != "" {
-				t.Errorf("ParseLog(%q) from %q mismatch (-want +got):\n%s", args, r.Reason, diff)
+				t.Errorf("testReader.ParseLog(%q) from %q mismatch (-want +got):\n%s", args, r.Reason, diff)
 			}
 		})
 	}
@@ -696,7 +697,7 @@ func TestLimits(t *testing.T) {
 	now := berlinNow(t)
 	t.Run("note is clipped to 200 runes", func(t *testing.T) {
 		text := "rolled 0.25 " + strings.Repeat("ça pique un peu ", 30)
-		r := Read(text, now)
+		r := testReader.Read(text, now)
 		if r.Kind != Report {
 			t.Fatalf("Read = %v, want Report", r.Kind)
 		}
@@ -709,7 +710,7 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("free-text product is clipped to 60 runes", func(t *testing.T) {
 		text := "rolled with " + strings.Repeat("Superlongbrandname ", 6) + "serum"
-		r := Read(text, now)
+		r := testReader.Read(text, now)
 		if len(r.Session.Products) != 1 {
 			t.Fatalf("products = %q, want one", r.Session.Products)
 		}
@@ -719,11 +720,11 @@ func TestLimits(t *testing.T) {
 	})
 	t.Run("exactly 500 runes is read", func(t *testing.T) {
 		text := "rolled 0.25 " + strings.Repeat("é", MaxMessageRunes-12)
-		if got := Read(text, now).Kind; got != Report {
-			t.Errorf("Read(500 runes) = %v, want Report", got)
+		if got := testReader.Read(text, now).Kind; got != Report {
+			t.Errorf("testReader.Read(500 runes) = %v, want Report", got)
 		}
-		if got := Read(text+"é", now).Kind; got != Other {
-			t.Errorf("Read(501 runes) = %v, want Other", got)
+		if got := testReader.Read(text+"é", now).Kind; got != Other {
+			t.Errorf("testReader.Read(501 runes) = %v, want Other", got)
 		}
 	})
 }
@@ -778,7 +779,7 @@ func BenchmarkRead(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Read(text, now)
+				testReader.Read(text, now)
 			}
 		})
 	}

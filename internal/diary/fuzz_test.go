@@ -69,9 +69,9 @@ func FuzzRead(f *testing.F) {
 	zones := fuzzZones(f)
 	f.Fuzz(func(t *testing.T, text string, minutes uint16) {
 		now := fuzzNow(zones, minutes)
-		got := Read(text, now)
-		if again := Read(text, now); !cmp.Equal(got, again) {
-			t.Fatalf("Read(%q) is not deterministic: %+v then %+v", text, got, again)
+		got := testReader.Read(text, now)
+		if again := testReader.Read(text, now); !cmp.Equal(got, again) {
+			t.Fatalf("testReader.Read(%q) is not deterministic: %+v then %+v", text, got, again)
 		}
 		switch got.Kind {
 		case Report:
@@ -85,15 +85,15 @@ func FuzzRead(f *testing.F) {
 			}
 			for i, d := range got.Days {
 				if d.After(now) || (i > 0 && !d.Before(got.Days[i-1])) {
-					t.Errorf("Read(%q) offers days %v at %v: not newest first in the past", text, got.Days, now)
+					t.Errorf("testReader.Read(%q) offers days %v at %v: not newest first in the past", text, got.Days, now)
 				}
 			}
 			if len(got.Sizes) == 1 {
-				t.Errorf("Read(%q) asks about one size", text)
+				t.Errorf("testReader.Read(%q) asks about one size", text)
 			}
 			for _, mm := range got.Sizes {
 				if mm < minNeedleMM || mm > maxNeedleMM {
-					t.Errorf("Read(%q) offers size %v", text, mm)
+					t.Errorf("testReader.Read(%q) offers size %v", text, mm)
 				}
 			}
 		case Question, Other:
@@ -101,7 +101,7 @@ func FuzzRead(f *testing.F) {
 				t.Errorf("%v with reason %q", got.Kind, got.Reason)
 			}
 		default:
-			t.Fatalf("Read(%q) kind %v", text, got.Kind)
+			t.Fatalf("testReader.Read(%q) kind %v", text, got.Kind)
 		}
 		choices := len(got.Days) > 0 || len(got.Sizes) > 0
 		if got.Kind != Report && !choices && !cmp.Equal(got.Session, domain.Session{}) {
@@ -120,14 +120,14 @@ func FuzzParseLog(f *testing.F) {
 	zones := fuzzZones(f)
 	f.Fuzz(func(t *testing.T, args string, minutes uint16) {
 		now := fuzzNow(zones, minutes)
-		s, err := ParseLog(args, now)
+		s, err := testReader.ParseLog(args, now)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) || ie.Message == "" || !utf8.ValidString(ie.Message) {
-				t.Fatalf("ParseLog(%q) error %#v must be an *InputError with a valid message", args, err)
+				t.Fatalf("testReader.ParseLog(%q) error %#v must be an *InputError with a valid message", args, err)
 			}
 			if !cmp.Equal(s, domain.Session{}) {
-				t.Errorf("ParseLog(%q) returned a session with an error: %+v", args, s)
+				t.Errorf("testReader.ParseLog(%q) returned a session with an error: %+v", args, s)
 			}
 			return
 		}
@@ -164,7 +164,7 @@ func checkSession(t *testing.T, text string, s domain.Session, now time.Time) {
 		if p == "" || utf8.RuneCountInString(p) > maxProductRunes {
 			t.Errorf("product %q is empty or longer than %d runes", p, maxProductRunes)
 		}
-		if !knownProduct[p] && !strings.Contains(clean, strings.TrimSuffix(p, "…")) {
+		if !testReader.known[p] && !strings.Contains(clean, strings.TrimSuffix(p, "…")) {
 			t.Errorf("product %q is neither canonical nor the user's words in %q", p, clean)
 		}
 	}

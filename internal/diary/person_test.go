@@ -37,16 +37,16 @@ func TestTimePhrasesAroundMidnight(t *testing.T) {
 		for _, tt := range tests {
 			for _, when := range []string{"22:10", "00:30", "03:00"} {
 				t.Run(fmt.Sprintf("%s/%s/%s", zone, when, tt.text), func(t *testing.T) {
-					got := Read(tt.text, sent[when])
+					got := testReader.Read(tt.text, sent[when])
 					want := tt.want[when]
 					if want.IsZero() {
 						if got.Kind != Ambiguous || len(got.Days) == 0 {
-							t.Errorf("Read(%q) at %s = %v %v, want a question back with days", tt.text, when, got.Kind, got.Session.At)
+							t.Errorf("testReader.Read(%q) at %s = %v %v, want a question back with days", tt.text, when, got.Kind, got.Session.At)
 						}
 						return
 					}
 					if got.Kind != Report || !got.Session.At.Equal(want) {
-						t.Errorf("Read(%q) at %s = %v at %v, want a report at %v", tt.text, when, got.Kind, got.Session.At, want)
+						t.Errorf("testReader.Read(%q) at %s = %v at %v, want a report at %v", tt.text, when, got.Kind, got.Session.At, want)
 					}
 				})
 			}
@@ -88,8 +88,8 @@ func TestReadsLikeAPerson(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Read(tt.text, now), sessionOpts); diff != "" {
-				t.Errorf("Read(%q) mismatch (-want +got):\n%s", tt.text, diff)
+			if diff := cmp.Diff(tt.want, testReader.Read(tt.text, now), sessionOpts); diff != "" {
+				t.Errorf("testReader.Read(%q) mismatch (-want +got):\n%s", tt.text, diff)
 			}
 		})
 	}

@@ -105,12 +105,14 @@ type token struct {
 
 // message is a normalised text and its tokens, which the rules claim one by one.
 type message struct {
-	text string
-	toks []token
+	text  string
+	toks  []token
+	vocab *Reader // the products it may name
 }
 
-func newMessage(text string) *message {
-	return &message{text: text, toks: tokenize(text)}
+// message splits a normalised text into the tokens the rules claim.
+func (r *Reader) message(clean string) *message {
+	return &message{text: clean, toks: tokenize(clean), vocab: r}
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }

@@ -1,45 +1,16 @@
 package diary
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/spell"
 	"github.com/needlebot/needlebot/internal/text"
 )
-
-// productEntries are the ingredients the bot knows, canonical name first.
-var productEntries = []dictEntry{
-	{"stem cells", []string{"stem cell", "stem cells", "stemcell", "stemcells", "plant stem cell", "plant stem cells", "apple stem cells"}},
-	{"peptides", []string{"peptide", "peptides", "copper peptide", "copper peptides", "matrixyl", "argireline", "ghk cu", "ghkcu", "ghk"}},
-	{"hyaluronic acid", []string{"hyaluronic acid", "hyaluronic", "hyaluronan", "sodium hyaluronate", "ha"}},
-	{"vitamin C", []string{"vitamin c", "vit c", "vitc", "ascorbic acid", "l ascorbic acid", "l ascorbic", "laa", "ascorbyl glucoside"}},
-	{"retinol", []string{"retinol", "retinoid", "retinoids", "retinal", "retinaldehyde", "tretinoin", "tret", "retin a"}},
-	{"niacinamide", []string{"niacinamide", "nicotinamide", "vitamin b3", "vit b3", "b3"}},
-	{"growth factors", []string{"growth factor", "growth factors", "egf", "egfs", "epidermal growth factor"}},
-	{"squalane", []string{"squalane", "squalene"}},
-	{"ceramides", []string{"ceramide", "ceramides"}},
-	{"snail mucin", []string{"snail mucin", "snail", "snail secretion filtrate"}},
-	{"glycolic acid", []string{"glycolic acid", "glycolic", "aha", "ahas"}},
-	{"lactic acid", []string{"lactic acid", "lactic"}},
-	{"salicylic acid", []string{"salicylic acid", "salicylic", "bha", "bhas"}},
-	{"azelaic acid", []string{"azelaic acid", "azelaic"}},
-	{"tranexamic acid", []string{"tranexamic acid", "tranexamic", "txa"}},
-	{"vitamin E", []string{"vitamin e", "vit e", "tocopherol"}},
-	{"panthenol", []string{"panthenol", "vitamin b5", "vit b5", "b5", "provitamin b5"}},
-	{"centella", []string{"centella", "centella asiatica", "cica", "madecassoside"}},
-	{"aloe vera", []string{"aloe vera", "aloe"}},
-	{"collagen", []string{"collagen"}},
-	{"exosomes", []string{"exosome", "exosomes"}},
-	{"PRP", []string{"prp", "platelet rich plasma"}},
-	{"minoxidil", []string{"minoxidil", "minox", "rogaine", "regaine"}},
-	{"numbing cream", []string{"numbing cream", "numbing", "lidocaine", "emla"}},
-	{"rosehip oil", []string{"rosehip oil", "rosehip", "rose hip oil", "rose hip"}},
-	{"castor oil", []string{"castor oil"}},
-	{"bakuchiol", []string{"bakuchiol"}},
-}
 
 // areaEntries are the skin areas the bot knows, canonical name first.
 var areaEntries = []dictEntry{
@@ -60,10 +31,40 @@ var areaEntries = []dictEntry{
 	{"body", []string{"body", "arms", "arm", "legs", "leg", "thighs", "thigh", "stomach", "belly", "tummy", "abdomen"}},
 }
 
+// Reader reads messages about sessions with one vocabulary of products, which the knowledge
+// base hands in (kb.KB.Products), so that the names it logs are the names the guidance's
+// ingredients are checked against. It is immutable and safe for concurrent use.
+type Reader struct {
+	products dict            // every spelling of a product, folded
+	entries  []dictEntry     // the same, a product at a time, for misspellings
+	known    map[string]bool // the products' names, as sessions log them
+}
+
+// New returns a Reader that recognises products: each by its Name and its Synonyms, in any
+// letter case and with accents or without, and logged under its Name. A spelling with no word
+// in it is skipped.
+func New(products []domain.Product) *Reader {
+	r := &Reader{known: map[string]bool{}}
+	for _, p := range products {
+		e := dictEntry{canon: p.Name}
+		for _, v := range append([]string{p.Name}, p.Synonyms...) {
+			key := text.Fold(v)
+			if len(strings.Fields(strings.ReplaceAll(key, "-", " "))) > 0 && !slices.Contains(e.synonyms, key) {
+				e.synonyms = append(e.synonyms, key)
+			}
+		}
+		if len(e.synonyms) == 0 {
+			continue
+		}
+		r.entries = append(r.entries, e)
+		r.known[p.Name] = true
+	}
+	r.products = newDict(r.entries)
+	return r
+}
+
 var (
-	products     = newDict(productEntries)
-	areas        = newDict(areaEntries)
-	knownProduct = canonSet(productEntries)
+	areas = newDict(areaEntries)
 	// productForms follow an ingredient ("peptide serum") and mark a
 	// phrase after "with" as a product ("my Ordinary serum").
 	productForms = set("serum", "serums", "cream", "creams", "creme", "oil", "oils", "gel", "ampoule", "ampoules",
@@ -86,24 +87,6 @@ var (
 		"as", "like", "again", "also", "followed", "until", "till", "i", "i'm", "im")
 	innerPunct = set("-", "&", "'", ".")
 )
-
-// Products returns the products the diary knows: each canonical name, as it is logged, with
-// the ways people write it.
-func Products() map[string][]string {
-	out := make(map[string][]string, len(productEntries))
-	for _, e := range productEntries {
-		out[e.canon] = append([]string(nil), e.synonyms...)
-	}
-	return out
-}
-
-func canonSet(entries []dictEntry) map[string]bool {
-	s := map[string]bool{}
-	for _, e := range entries {
-		s[e.canon] = true
-	}
-	return s
-}
 
 // findAreas claims the skin areas, de-duplicated, in order of mention.
 func (m *message) findAreas() []string {
@@ -129,7 +112,7 @@ func (m *message) findProducts() []string {
 	}
 	var all []found
 	for i := 0; i < len(m.toks); i++ {
-		canon, end := products.longest(m, i)
+		canon, end := m.vocab.products.longest(m, i)
 		if end < 0 || (shortSynonyms[m.toks[i].key] && !m.shortSynonymMeant(i, end)) {
 			continue
 		}
@@ -180,7 +163,7 @@ func (m *message) misspeltProduct(i int) (string, int) {
 		limit = 2
 	}
 	best, bestD := "", limit+1
-	for _, e := range productEntries {
+	for _, e := range m.vocab.entries {
 		for _, v := range e.synonyms {
 			if strings.Contains(v, " ") || v[0] != k[0] || len(v) < 5 || strings.HasPrefix(v, k) || strings.HasPrefix(k, v) {
 				continue // a word cut short or run on ("regain", "collage", "retina") is a word of its own

@@ -26,7 +26,8 @@
 //
 //   - title: the heading shown with the reply.
 //   - command: the /needle topic name, e.g. "size" (answers; unique).
-//   - kind: answer (the default), uncovered, offtopic, safety, chat, diary, note or vocabulary.
+//   - kind: answer (the default), uncovered, offtopic, safety, chat, diary, note, vocabulary or
+//     products.
 //   - ask: an example of a message the entry is the reply to; repeat the field for more.
 //   - keywords: comma-separated short phrases, taught like examples. Lint rejects one that is
 //     an everyday word (everyday.txt) or a bare number, which would pull ordinary messages in.
@@ -34,7 +35,9 @@
 //     states; the held-out tests count an answer right when it states the fact asked for.
 //   - source: where the facts come from ("needlebot" for the bot's own texts, which show none).
 //   - home-mm, per-week, ingredients: the facts the bot checks logged sessions against: the
-//     home needle size, the most sessions a week, and the serum ingredients it praises.
+//     home needle size, the most sessions a week, and the serum ingredients it praises. Each
+//     ingredient must be the name of a product (below), or the file does not load: the bot
+//     praises a session by the names the diary logged.
 //
 // Kinds:
 //
@@ -48,6 +51,11 @@
 //     ({mm}, {home}), note-over-week ({count}, {max}), note-good-serum ({serum}),
 //     note-reminder ({count}, {max}) and note-rest-night ({count}, {max}). All five must exist.
 //   - vocabulary: synonym lines "canonical: variant, variant": words the features read alike.
+//   - products: what the diary recognises in a session report, exactly one entry, a line per
+//     product: "name: synonym, synonym", or the name alone. The name is how a session logs it
+//     and replies show it ("vitamin C"); the diary matches the name and the synonyms in any
+//     case and with accents or without, so no two products may share a spelling. The entry
+//     is handed to the diary (KB.Products); the classifier does not read it.
 //
 // examples.md holds most of the examples: "## id" headings, then one example a line, grouped
 // under "# writer: NAME" comments that say who wrote them. Examples are matched to entries

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/spell"
 )
 
@@ -53,7 +54,7 @@ const OwnSource = "needlebot"
 type Facts struct {
 	HomeMM      float64  // the needle length suggested for home use
 	PerWeek     int      // the most sessions a week the guidance suggests
-	Ingredients []string // serum ingredients the guidance recommends, lower case
+	Ingredients []string // serum ingredients the guidance recommends: products' names, lower case
 }
 
 // KB is a parsed knowledge base. It is immutable and safe for concurrent use.
@@ -64,7 +65,7 @@ type KB struct {
 	byCommand map[string]*Entry
 	notes     map[string]*Entry
 	facts     Facts
-	factsAt   Problem           // the file and line that gives the ingredients, for CheckProducts
+	products  []domain.Product  // what the diary recognises; the ingredients are among them
 	synonyms  map[string]string // stemmed variant -> canonical
 	clf       *classifier
 }
@@ -98,38 +99,15 @@ func (k *KB) Facts() Facts {
 	return f
 }
 
-// CheckProducts compares the ingredients the guidance recommends with the product names the
-// diary logs (canonical name -> the ways people write it): the bot praises a logged product
-// only when the two spell it the same, so an ingredient the diary names otherwise ("peptide"
-// for "peptides"), or does not know, is a problem.
-func (k *KB) CheckProducts(products map[string][]string) Problems {
-	var probs Problems
-	for _, ing := range k.facts.Ingredients {
-		want := strings.Join(Normalize(ing), " ")
-		found := ""
-		for canon, variants := range products {
-			for _, v := range append([]string{canon}, variants...) {
-				if strings.Join(Normalize(v), " ") == want || synonymKey(v) == synonymKey(ing) {
-					found = canon
-				}
-			}
-			if strings.EqualFold(canon, ing) {
-				found = canon
-				break
-			}
-		}
-		p := k.factsAt
-		switch {
-		case found == "":
-			p.Msg = fmt.Sprintf("the diary does not know the ingredient %q, so a session logged with it is never praised", ing)
-		case found != ing:
-			p.Msg = fmt.Sprintf("the diary logs the ingredient %q as %q: spell it the same in both, or a session logged with it is never praised", ing, found)
-		default:
-			continue
-		}
-		probs = append(probs, p)
+// Products returns the products and ingredients the diary recognises, in file order: each
+// name as sessions log it, with the other ways people write it. Every ingredient of Facts is
+// one of these names, lower-cased.
+func (k *KB) Products() []domain.Product {
+	out := make([]domain.Product, len(k.products))
+	for i, p := range k.products {
+		out[i] = domain.Product{Name: p.Name, Synonyms: append([]string(nil), p.Synonyms...)}
 	}
-	return probs
+	return out
 }
 
 // Safety returns the safety entry, whose text is the reply to a reported reaction.

@@ -6,10 +6,13 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/text"
 )
 
@@ -65,6 +68,7 @@ const (
 	KindChat       = "chat"       // small talk (hello, thanks, what is this bot); its text is the reply
 	KindDiary      = "diary"      // the user telling the bot about their sessions: for the diary, not the guidance
 	KindVocabulary = "vocabulary" // synonyms: "canonical: variant, variant" lines
+	KindProducts   = "products"   // what the diary recognises: "name: synonym, synonym" lines
 )
 
 // classified reports whether the classifier chooses between entries of this kind.
@@ -196,18 +200,21 @@ func ParseWithExamples(data []byte, name string, examples []byte, exName string)
 		add(n, "cannot read: %v", err)
 	}
 	readExamples(examples, exName, entries, &probs)
-	k := build(entries, append(append([]byte(nil), data...), examples...), add)
-	k.factsAt.File = name
+	k := build(entries, add)
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 		return nil, probs
 	}
+	// Only a file without problems gets a classifier, which then has every class it needs.
+	k.clf = newClassifier(k, append(append([]byte(nil), data...), examples...))
 	return k, nil
 }
 
-// build validates raw entries and assembles the KB, reporting problems through add.
-func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
+// build validates raw entries and assembles the KB, but for its classifier, reporting problems
+// through add.
+func build(raws []*rawEntry, add func(int, string, ...any)) *KB {
 	k := &KB{byID: map[string]*Entry{}, byCommand: map[string]*Entry{}, notes: map[string]*Entry{}, synonyms: map[string]string{}}
+	ingredientsLine, productsLine := 0, 0
 	firstLine := map[string]int{}
 	cmdLine := map[string]int{}
 	examples := map[string]exampleSite{} // a normalised example -> where it was first given
@@ -237,13 +244,22 @@ func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 		}
 		firstLine[e.ID] = r.line
 		switch e.Kind {
-		case KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety, KindChat, KindDiary, KindVocabulary:
+		case KindAnswer, KindNote, KindUncovered, KindOffTopic, KindSafety, KindChat, KindDiary, KindVocabulary, KindProducts:
 		default:
-			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered, offtopic, safety, chat, diary or vocabulary)", e.Kind, e.ID)
+			add(r.flines["kind"], "unknown kind %q in entry %q (answer, note, uncovered, offtopic, safety, chat, diary, vocabulary or products)", e.Kind, e.ID)
 			continue
 		}
 		if e.Kind == KindVocabulary {
 			parseVocabulary(r, k.synonyms, add)
+			continue
+		}
+		if e.Kind == KindProducts {
+			if productsLine != 0 {
+				add(r.line, "products are given by more than one entry (first on line %d)", productsLine)
+				continue
+			}
+			productsLine = r.line
+			k.products = parseProducts(r, add)
 			continue
 		}
 		e.Body = joinParagraphs(r.body)
@@ -281,8 +297,8 @@ func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 				k.byCommand[e.Command] = e
 			}
 		}
-		if _, ok := r.fields["ingredients"]; ok && k.factsAt.Line == 0 {
-			k.factsAt.Line = r.flines["ingredients"]
+		if _, ok := r.fields["ingredients"]; ok && ingredientsLine == 0 {
+			ingredientsLine = r.flines["ingredients"]
 		}
 		parseFacts(r, &k.facts, add)
 		if e.Kind == KindNote {
@@ -319,13 +335,15 @@ func build(raws []*rawEntry, data []byte, add func(int, string, ...any)) *KB {
 	if len(k.facts.Ingredients) == 0 {
 		add(0, "no entry gives ingredients (the serums the bot praises)")
 	}
+	if productsLine == 0 {
+		add(0, "no products entry: the diary would recognise no product, and no ingredient could be praised")
+	} else {
+		checkIngredients(k.facts.Ingredients, k.products, ingredientsLine, add)
+	}
 	for _, id := range sortedKeys(requiredNotes) {
 		if _, ok := k.notes[id]; !ok {
 			add(0, "missing note %q, which the bot uses in its replies", id)
 		}
-	}
-	if len(k.classes) > 0 && count[KindSafety] == 1 && count[KindUncovered] > 0 {
-		k.clf = newClassifier(k, data)
 	}
 	return k
 }
@@ -455,7 +473,9 @@ func parseFacts(r *rawEntry, f *Facts, add func(int, string, ...any)) {
 			add(r.flines["ingredients"], "ingredients are given by more than one entry")
 			return
 		}
-		f.Ingredients = splitList(v[:1])
+		for _, ing := range splitList(v[:1]) {
+			f.Ingredients = append(f.Ingredients, strings.ToLower(ing))
+		}
 	}
 }
 
@@ -528,6 +548,116 @@ func parseVocabulary(r *rawEntry, syn map[string]string, add func(int, string, .
 				continue
 			}
 			syn[key] = canon
+		}
+	}
+}
+
+// parseProducts reads the products entry: a line per product, its name as sessions log it, then
+// a colon and the other ways people write it ("hyaluronic acid: ha, sodium hyaluronate"), or
+// the name alone. The diary matches every spelling folded (text.Fold), so two products cannot
+// share one, and a spelling must be words the diary reads as words: letters, marks, digits and
+// inner apostrophes, separated by spaces or hyphens.
+func parseProducts(r *rawEntry, add func(int, string, ...any)) []domain.Product {
+	var out []domain.Product
+	owner := map[string]string{} // a folded spelling -> the product it is a way of writing
+	for i, line := range r.body {
+		n := r.bodyLn0 + i
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		name, synonyms, _ := strings.Cut(line, ":")
+		p := domain.Product{Name: strings.TrimSpace(name)}
+		if p.Name == "" {
+			add(n, "product lines look like \"name: synonym, synonym\" or \"name\", got %q", text.Clip(line, quoteRunes))
+			continue
+		}
+		if prev, dup := owner[text.Fold(p.Name)]; dup {
+			if text.Fold(prev) == text.Fold(p.Name) {
+				add(n, "product %q is listed twice (first as %q)", p.Name, prev)
+			} else {
+				add(n, "product %q is already a way of writing %q", p.Name, prev)
+			}
+			continue
+		}
+		spellings := append([]string{p.Name}, splitList([]string{synonyms})...)
+		for j, v := range spellings {
+			key := text.Fold(v)
+			if !readableSpelling(key) {
+				add(n, "the diary cannot read %q as words: use letters and digits, with spaces, hyphens or apostrophes between them", v)
+				continue
+			}
+			if prev, dup := owner[key]; dup {
+				if prev == p.Name {
+					add(n, "%q is listed twice for product %q", v, p.Name)
+				} else {
+					add(n, "%q is already a way of writing %q (the diary reads both as %q)", v, prev, key)
+				}
+				continue
+			}
+			owner[key] = p.Name
+			if j > 0 {
+				p.Synonyms = append(p.Synonyms, v)
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// readableSpelling reports whether the diary's tokens can spell s: words split at spaces and
+// hyphens, each a number of ASCII digits or a letter followed by letters, marks, ASCII digits
+// and apostrophes that come before a letter ("l'oreal").
+func readableSpelling(s string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' })
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		rs := []rune(w)
+		digits := true
+		for _, r := range rs {
+			digits = digits && r >= '0' && r <= '9'
+		}
+		if digits {
+			continue
+		}
+		if !unicode.IsLetter(rs[0]) {
+			return false
+		}
+		for i, r := range rs {
+			switch {
+			case unicode.IsLetter(r) || unicode.IsMark(r) || (r >= '0' && r <= '9'):
+			case r == '\'' && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkIngredients reports an ingredient that is not a product's name: the bot praises a logged
+// session by comparing the products it logged, lower-cased, with the ingredients, so any other
+// ingredient could never be praised.
+func checkIngredients(ingredients []string, products []domain.Product, line int, add func(int, string, ...any)) {
+	for _, ing := range ingredients {
+		named, written := false, ""
+		for _, p := range products {
+			if strings.ToLower(p.Name) == ing {
+				named = true
+				break
+			}
+			spelt := func(v string) bool { return text.Fold(v) == text.Fold(ing) }
+			if written == "" && (spelt(p.Name) || slices.ContainsFunc(p.Synonyms, spelt)) {
+				written = p.Name
+			}
+		}
+		switch {
+		case named:
+		case written != "":
+			add(line, "the ingredient %q is how people write the product %q: name it %q, as the diary logs it, or a session logged with it is never praised", ing, written, strings.ToLower(written))
+		default:
+			add(line, "the ingredient %q is not in the products entry, so the diary never logs it and a session logged with it is never praised", ing)
 		}
 	}
 }

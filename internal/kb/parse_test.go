@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/needlebot/needlebot/internal/domain"
 )
 
 // minimal is a valid file with everything the bot needs; tests append broken entries to it.
@@ -78,6 +80,13 @@ kind: note
 source: the guidance
 
 Rest: {count} of {max}.
+
+## products
+kind: products
+
+peptides: peptide, copper peptides
+Hyaluronic Acid: ha, hyaluronan
+retinol
 `
 
 // minimalLines is how many lines minimal has: problems in appended text start after it.
@@ -90,6 +99,14 @@ func TestParseMinimal(t *testing.T) {
 	}
 	if got, want := k.Facts(), (Facts{HomeMM: 0.25, PerWeek: 5, Ingredients: []string{"peptides", "hyaluronic acid"}}); !cmp.Equal(got, want) {
 		t.Errorf("Facts() = %+v, want %+v", got, want)
+	}
+	wantProducts := []domain.Product{
+		{Name: "peptides", Synonyms: []string{"peptide", "copper peptides"}},
+		{Name: "Hyaluronic Acid", Synonyms: []string{"ha", "hyaluronan"}},
+		{Name: "retinol"},
+	}
+	if diff := cmp.Diff(wantProducts, k.Products()); diff != "" {
+		t.Errorf("Products() mismatch (-want +got):\n%s", diff)
 	}
 	e, ok := k.Topic("size")
 	if !ok {
@@ -161,6 +178,7 @@ func TestParseProblems(t *testing.T) {
 		{"example without words", "\n## e\ntitle: E\nsource: x\nask: ???\n\nText.\n", []string{line(5) + `example "???" of entry "e" has no words`}},
 		{"synonym clash", "\n## vocabulary\nkind: vocabulary\n\nroller: rollers\nroll: roller\n", []string{line(6) + `"roller" is already a synonym of "roller"`}},
 		{"synonym twice", "\n## vocabulary\nkind: vocabulary\n\nroller: rollers, derma roller, derma-roller\n", []string{line(5) + `"derma-roller" is listed twice as a synonym of "roller"`}},
+		{"product twice", "\n## more-products\nkind: products\n\nretinol\n", []string{line(2) + `products are given by more than one entry (first on line ` + itoa(n-5) + ")"}},
 		{"bad field line", "\n## x\ntitle A\nsource: y\n\nText.\n", []string{line(2) + `entry "x" has no title`, line(2) + `entry "x" has no examples`, line(3) + "expected a field line"}},
 	}
 	for _, tt := range tests {
@@ -189,7 +207,7 @@ func TestParseMissingRequired(t *testing.T) {
 	if err == nil {
 		t.Fatal("Parse accepted a file without facts, notes, a safety and a not-covered entry")
 	}
-	for _, w := range []string{"home-mm", "per-week", "ingredients", NoteLargeNeedle, "no uncovered entry", "exactly one safety entry"} {
+	for _, w := range []string{"home-mm", "per-week", "ingredients", "no products entry", NoteLargeNeedle, "no uncovered entry", "exactly one safety entry"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("problems do not mention %s:\n%v", w, err)
 		}
@@ -280,26 +298,79 @@ func TestTopicAndClosest(t *testing.T) {
 	}
 }
 
-func TestCheckProducts(t *testing.T) {
-	k, err := Parse([]byte(minimal), "min.md")
-	if err != nil {
-		t.Fatal(err)
+// TestParseProducts checks the products entry and that the ingredients are among its names, so
+// that what the diary logs is what the bot praises.
+func TestParseProducts(t *testing.T) {
+	const products = "peptides: peptide, copper peptides\nHyaluronic Acid: ha, hyaluronan\nretinol\n"
+	at := minimalLines - 2 // the line of the first product
+	line := func(off int) string { return "min.md:" + itoa(at+off) + ": " }
+	tests := []struct {
+		name        string
+		from, to    string // a change to minimal
+		want        []string
+		ingredients []string // with no problems, Facts().Ingredients
+	}{
+		{"ingredient a synonym", products, "peptide: peptides\nhyaluronic acid\n", []string{
+			`min.md:18: the ingredient "peptides" is how people write the product "peptide": name it "peptide", as the diary logs it`}, nil},
+		{"ingredient unknown", products, "peptides\n", []string{
+			`min.md:18: the ingredient "hyaluronic acid" is not in the products entry, so the diary never logs it`}, nil},
+		{"ingredient in capitals", "ingredients: peptides", "ingredients: Peptides", nil, []string{"peptides", "hyaluronic acid"}},
+		{"spelling shared", "retinol\n", "retinol: retinoid, HA\n", []string{line(2) + `"HA" is already a way of writing "Hyaluronic Acid" (the diary reads both as "ha")`}, nil},
+		{"spelling twice", "retinol\n", "retinol: retinoid, Retinoid\n", []string{line(2) + `"Retinoid" is listed twice for product "retinol"`}, nil},
+		{"product twice", "retinol\n", "retinol\nRetinol: retinal\n", []string{line(3) + `product "Retinol" is listed twice`}, nil},
+		{"name is a synonym", "retinol\n", "retinol\nhyaluronan\n", []string{line(3) + `product "hyaluronan" is already a way of writing "Hyaluronic Acid"`}, nil},
+		{"unreadable", "retinol\n", "retinol: vit. a, b-3, l'oreal, 3d\n", []string{
+			line(2) + `the diary cannot read "vit. a" as words`, line(2) + `the diary cannot read "3d" as words`}, nil},
+		{"no name", "retinol\n", ": retinal\n", []string{line(2) + `product lines look like "name: synonym, synonym" or "name", got ": retinal"`}, nil},
 	}
-	// minimal recommends peptides and hyaluronic acid, on line 18.
-	probs := k.CheckProducts(map[string][]string{"peptide": {"peptides", "copper peptide"}, "vitamin C": {"vit c"}})
-	want := []string{
-		`min.md:18: the diary logs the ingredient "peptides" as "peptide": spell it the same in both`,
-		`min.md:18: the diary does not know the ingredient "hyaluronic acid"`,
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := strings.Replace(minimal, tt.from, tt.to, 1)
+			if file == minimal {
+				t.Fatalf("%q is not in minimal", tt.from)
+			}
+			k, err := Parse([]byte(file), "min.md")
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				if diff := cmp.Diff(tt.ingredients, k.Facts().Ingredients); diff != "" {
+					t.Errorf("Ingredients mismatch (-want +got):\n%s", diff)
+				}
+				return
+			}
+			probs, ok := err.(Problems)
+			if !ok || len(probs) != len(tt.want) {
+				t.Fatalf("Parse error = %v, want %d problems", err, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(probs[i].String(), w) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, probs[i], w)
+				}
+			}
+		})
 	}
-	if len(probs) != len(want) {
-		t.Fatalf("got %d problems, want %d:\n%v", len(probs), len(want), probs)
+}
+
+// TestDefaultProducts checks the built-in products: the ingredients the guidance recommends are
+// among them, and the diary's vocabulary is all there.
+func TestDefaultProducts(t *testing.T) {
+	ps := Default().Products()
+	names := map[string]bool{}
+	for _, p := range ps {
+		names[p.Name] = true
 	}
-	for i, w := range want {
-		if !strings.Contains(probs[i].String(), w) {
-			t.Errorf("problem %d = %q, want it to contain %q", i, probs[i], w)
+	for _, ing := range Default().Facts().Ingredients {
+		if !names[ing] {
+			t.Errorf("ingredient %q is not a product", ing)
 		}
 	}
-	if probs := k.CheckProducts(map[string][]string{"peptides": nil, "hyaluronic acid": {"ha"}}); len(probs) != 0 {
-		t.Errorf("matching names gave problems: %v", probs)
+	if len(ps) != 27 || !names["vitamin C"] || !names["PRP"] {
+		t.Errorf("Products() = %d products (%v), want the diary's 27", len(ps), ps)
+	}
+	// Products returns a copy.
+	ps[0].Synonyms[0] = "changed"
+	if Default().Products()[0].Synonyms[0] == "changed" {
+		t.Error("Products shares its slices")
 	}
 }

@@ -48,8 +48,9 @@ func New(products []domain.Product) *Reader {
 	for _, p := range products {
 		e := dictEntry{canon: p.Name}
 		for _, v := range append([]string{p.Name}, p.Synonyms...) {
-			key := text.Fold(v)
-			if len(strings.Fields(strings.ReplaceAll(key, "-", " "))) > 0 && !slices.Contains(e.synonyms, key) {
+			// A spelling is kept as its words' match keys: folded, split at spaces and hyphens.
+			key := strings.Join(strings.Fields(strings.ReplaceAll(text.Fold(v), "-", " ")), " ")
+			if key != "" && !slices.Contains(e.synonyms, key) {
 				e.synonyms = append(e.synonyms, key)
 			}
 		}

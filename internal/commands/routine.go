@@ -473,7 +473,7 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 		return domain.Reply{Private: true}, err
 	}
 	var usual string
-	if mm, n := top(usage, "mm:"); n > 0 {
+	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
 		if v, err := strconv.ParseFloat(mm, 64); err == nil {
 			s.NeedleMM, usual = v, mm
 		}

@@ -406,10 +406,10 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	fmt.Fprintf(&sb, "This week: %d of up to %d\n", st.thisWeek, f.PerWeek)
 	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, plural(st.last30))
 	fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, plural(st.streak), f.PerWeek)
-	if mm, n := top(usage, "mm:"); n > 0 {
+	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
 		fmt.Fprintf(&sb, "Most used needle: %s mm (%d time%s)\n", mm, n, plural(n))
 	}
-	if p, n := top(usage, "p:"); n > 0 {
+	if p, n := top(usage, domain.UsageProduct); n > 0 {
 		fmt.Fprintf(&sb, "Most used serum: %s (%d time%s)\n", p, n, plural(n))
 	}
 	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))

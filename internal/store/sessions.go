@@ -14,7 +14,6 @@ import (
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
-	"github.com/needlebot/needlebot/internal/text"
 )
 
 // record is a session as stored: short field names keep 10,000 of them small.
@@ -32,19 +31,8 @@ type record struct {
 func newRecord(s domain.Session, logged time.Time) record {
 	return record{
 		At: s.At.UnixMilli(), NeedleMM: s.NeedleMM, Products: s.Products, Areas: s.Areas, Note: s.Note,
-		Logged: logged.UnixMilli(), Usage: usageFields(s), Floating: s.Floating,
+		Logged: logged.UnixMilli(), Usage: domain.UsageOf(s), Floating: s.Floating,
 	}
-}
-
-func usageFields(s domain.Session) []string {
-	var f []string
-	if s.NeedleMM > 0 {
-		f = append(f, "mm:"+text.FormatMM(s.NeedleMM))
-	}
-	for _, p := range s.Products {
-		f = append(f, "p:"+p)
-	}
-	return f
 }
 
 func (r record) entry(id int64) domain.Entry {

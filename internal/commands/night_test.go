@@ -8,7 +8,9 @@ import (
 func TestNight(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	santiago, _ := time.LoadLocation("America/Santiago")
-	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time { return time.Date(y, m, d, h, mi, 0, 0, loc) }
+	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
+		return time.Date(y, m, d, h, mi, 0, 0, loc)
+	}
 	for _, tc := range []struct {
 		name string
 		t    time.Time

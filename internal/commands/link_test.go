@@ -63,6 +63,7 @@ func TestLinkConversation(t *testing.T) {
 		contains(t, linked, "Linked", "1 session", "Time zone: Europe/Berlin")
 		contains(t, h.on(domain.Discord, "7", "/history"), "0.25 mm", "Times are in Europe/Berlin")
 		contains(t, h.on(domain.Discord, "7", "/timezone"), "Europe/Berlin")
+		contains(t, h.on(domain.Discord, "7", "/forget"), "Your accounts are linked", "gone on all of them")
 	})
 }
 

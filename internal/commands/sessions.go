@@ -533,10 +533,18 @@ func (b *Bot) forget(ctx context.Context, req *Request) (domain.Reply, error) {
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
+	ids, err := b.store.Identities(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
+	text := "This deletes everything I keep about you: every logged session, your reminders and your settings. It can't be undone. (Save your sessions first with /export if you want them.)"
+	if len(ids) > 1 {
+		text += " Your accounts are linked, so this is the diary you share on every app you linked; it's gone on all of them."
+	}
 	exp := b.now().Add(forgetFor)
 	return domain.Reply{
 		Title:   "Delete everything?",
-		Text:    "This deletes everything I keep about you: every logged session, your reminders and your settings. It can't be undone. (Save your sessions first with /export if you want them.)",
+		Text:    text,
 		Private: true,
 		Buttons: [][]domain.Button{{
 			{Label: "Yes, delete everything", Data: b.sign.sign(owner, "forget", "yes", exp)},

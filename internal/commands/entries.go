@@ -47,18 +47,14 @@ func (b *Bot) deleteEntry(ctx context.Context, req *Request) (domain.Reply, erro
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, _, err := b.location(ctx, owner)
+	owner, loc, _, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
 	e, ok, err := b.store.RemoveSession(ctx, owner, id, time.Time{}, req.ID)
 	switch {
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "removed")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	case !ok:
@@ -80,11 +76,7 @@ func (b *Bot) editEntry(ctx context.Context, req *Request) (domain.Reply, error)
 	if change == "" {
 		return domain.Reply{Private: true}, domain.Errorf("What should I change? For example %s sets the needle and the serum, /edit 7 yesterday the day.", usage)
 	}
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -129,7 +121,7 @@ func (b *Bot) editEntry(ctx context.Context, req *Request) (domain.Reply, error)
 	after, ok, err := b.store.EditSession(ctx, owner, id, s)
 	switch {
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "changed")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	case !ok:

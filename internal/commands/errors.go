@@ -1,6 +1,10 @@
 package commands
 
-import "github.com/needlebot/needlebot/internal/domain"
+import (
+	"strings"
+
+	"github.com/needlebot/needlebot/internal/domain"
+)
 
 // Messages users see when something is not their fault.
 const (
@@ -10,3 +14,13 @@ const (
 
 // unavailable reports whether err says the data store could not be reached.
 func unavailable(err error) bool { return domain.IsUnavailable(err) }
+
+// busy is the reply to a write refused by the per-user rate limit; what says what was not
+// done ("changed", "removed", "saved"), or nothing when it goes without saying.
+func busy(err error, what string) *domain.Error {
+	msg := "That's a lot of changes at once; please wait a minute and try again."
+	if what != "" {
+		msg = strings.TrimSuffix(msg, ".") + ". Nothing was " + what + "."
+	}
+	return &domain.Error{Msg: msg, Err: err}
+}

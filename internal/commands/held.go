@@ -46,11 +46,7 @@ func (b *Bot) hold(ctx context.Context, req *Request, s domain.Session) error {
 func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
 	key, choice, _ := strings.Cut(arg, "_")
 	key = strings.ReplaceAll(key, "~", ":")
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}

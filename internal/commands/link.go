@@ -47,7 +47,7 @@ func (b *Bot) link(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	c, err := b.store.NewLinkCode(ctx, domain.LinkCode{Owner: owner, From: req.Identity(), Zone: zone, Expires: b.now().Add(linkFor)})
 	if errors.Is(err, domain.ErrRateLimited) {
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "")
 	}
 	if err != nil {
 		return domain.Reply{Private: true}, err
@@ -200,7 +200,7 @@ func (b *Bot) unlink(ctx context.Context, req *Request) (domain.Reply, error) {
 	ok, err := b.store.Unlink(ctx, req.Identity())
 	switch {
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "changed")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	case !ok:
@@ -269,7 +269,7 @@ func (b *Bot) remindWhere(ctx context.Context, req *Request, words []string) (do
 		r.To = domain.DirectTo(to)
 		err := b.store.UpdateReminder(ctx, owner, r, schedule.Next(r.Clock, r.Days, loc, now))
 		if errors.Is(err, domain.ErrRateLimited) {
-			return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
+			return domain.Reply{Private: true}, busy(err, "")
 		}
 		if err != nil && !errors.Is(err, domain.ErrGone) {
 			return domain.Reply{Private: true}, err

@@ -52,11 +52,7 @@ func (b *Bot) Complete(_ context.Context, command, option, partial string) []str
 func (b *Bot) timezone(ctx context.Context, req *Request) (domain.Reply, error) {
 	name := strings.TrimSpace(req.Text)
 	if name == "" {
-		owner, err := b.ownerOf(ctx, req)
-		if err != nil {
-			return domain.Reply{Private: true}, readError(err)
-		}
-		loc, set, err := b.location(ctx, owner)
+		_, loc, set, err := b.whose(ctx, req)
 		if err != nil {
 			return domain.Reply{Private: true}, readError(err)
 		}
@@ -103,7 +99,7 @@ func (b *Bot) setZone(ctx context.Context, req *Request, name string) (domain.Re
 	}
 	if err := b.store.SetZone(ctx, owner, loc.String(), next); err != nil {
 		if errors.Is(err, domain.ErrRateLimited) {
-			return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+			return domain.Reply{Private: true}, busy(err, "changed")
 		}
 		return domain.Reply{Private: true}, err
 	}
@@ -197,11 +193,7 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (doma
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -244,7 +236,7 @@ func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner,
 	case errors.Is(err, domain.ErrFull):
 		return domain.Reply{Private: true}, &domain.Error{Msg: "You already have as many reminders as I keep. See them with /remind list and turn one off with /remind off <number>.", Err: err}
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was saved.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "saved")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
@@ -294,7 +286,7 @@ func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domai
 	case errors.Is(err, domain.ErrDuplicate):
 		return domain.Reply{Text: fmt.Sprintf("You already have a reminder at %s, so I changed nothing.", clock), Private: true}, nil
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "changed")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
@@ -307,11 +299,7 @@ func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (dom
 	if !ok {
 		return domain.Reply{}, errStaleButton
 	}
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -338,11 +326,7 @@ func parseChoice(s string) (schedule.Clock, schedule.Weekdays, bool) {
 }
 
 func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error) {
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, readError(err)
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
@@ -395,7 +379,7 @@ func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (doma
 	removed, err := b.store.RemoveReminder(ctx, owner, id)
 	switch {
 	case errors.Is(err, domain.ErrRateLimited):
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was changed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "changed")
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	case removed == 0:
@@ -445,7 +429,7 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 		case errors.Is(err, domain.ErrGone):
 			return domain.Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
 		case errors.Is(err, domain.ErrRateLimited):
-			return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again.", Err: err}
+			return domain.Reply{Private: true}, busy(err, "")
 		case err != nil:
 			return domain.Reply{Private: true}, err
 		}

@@ -47,6 +47,17 @@ func (b *Bot) addDiary() {
 	b.add(Command{Name: "forget", Summary: "Delete everything I keep about you", Private: true}, b.forget)
 }
 
+// whose resolves the request's owner and their time zone (UTC, set false, when they have
+// none): what nearly every diary and reminder command starts with.
+func (b *Bot) whose(ctx context.Context, req *Request) (domain.Owner, *time.Location, bool, error) {
+	owner, err := b.ownerOf(ctx, req)
+	if err != nil {
+		return "", nil, false, err
+	}
+	loc, set, err := b.location(ctx, owner)
+	return owner, loc, set, err
+}
+
 // location returns the owner's time zone, UTC when they have not set one (set reports which).
 func (b *Bot) location(ctx context.Context, owner domain.Owner) (loc *time.Location, set bool, err error) {
 	name, err := b.store.Zone(ctx, owner)
@@ -64,11 +75,7 @@ func (b *Bot) location(ctx context.Context, owner domain.Owner) (loc *time.Locat
 }
 
 func (b *Bot) logCommand(ctx context.Context, req *Request) (domain.Reply, error) {
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -305,17 +312,13 @@ func (b *Bot) undo(ctx context.Context, req *Request) (domain.Reply, error) {
 // remove deletes one session (0: the last logged) and says which. A non-zero logged must match
 // the session's: an Undo button names the session it was made for, not just its id.
 func (b *Bot) remove(ctx context.Context, req *Request, id int64, logged time.Time) (domain.Reply, error) {
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, err
-	}
-	loc, _, err := b.location(ctx, owner)
+	owner, loc, _, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
 	e, ok, err := b.store.RemoveSession(ctx, owner, id, logged, req.ID)
 	if errors.Is(err, domain.ErrRateLimited) {
-		return domain.Reply{Private: true}, &domain.Error{Msg: "That's a lot of changes at once; please wait a minute and try again. Nothing was removed.", Err: err}
+		return domain.Reply{Private: true}, busy(err, "removed")
 	}
 	if err != nil {
 		return domain.Reply{Private: true}, err
@@ -338,11 +341,7 @@ func (b *Bot) history(ctx context.Context, req *Request) (domain.Reply, error) {
 		}
 		n = v
 	}
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, readError(err)
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
@@ -380,11 +379,7 @@ func plural(n int) string {
 }
 
 func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, readError(err)
-	}
-	loc, set, err := b.location(ctx, owner)
+	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
@@ -466,11 +461,7 @@ func top(usage map[string]int, prefix string) (string, int) {
 }
 
 func (b *Bot) export(ctx context.Context, req *Request) (domain.Reply, error) {
-	owner, err := b.ownerOf(ctx, req)
-	if err != nil {
-		return domain.Reply{Private: true}, readError(err)
-	}
-	loc, _, err := b.location(ctx, owner)
+	owner, loc, _, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/redistest"
@@ -121,37 +119,9 @@ func TestLinkWithTelegram(t *testing.T) {
 		Button: forget.Buttons[0][0].Data, Time: now.Now()}
 	want(bot.Respond(ctx, press).Text, "deleted")
 	for _, name := range []string{"tg:42", "dc:" + testUser, string(person)} {
-		if where := scanFor(ctx, st.Client(), name); where != "" {
+		if where := redistest.Mentions(ctx, st.Client(), name); where != "" {
 			t.Errorf("after /forget %s", where)
 		}
 	}
 	want(ask("history"), "Your diary is empty")
-}
-
-// scanFor looks for name in every key, string value and member, and says where it is.
-func scanFor(ctx context.Context, rdb redis.UniversalClient, name string) string {
-	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
-		var members []string
-		switch rdb.Type(ctx, k).Val() {
-		case "hash":
-			members = rdb.HKeys(ctx, k).Val()
-		case "zset":
-			members = rdb.ZRange(ctx, k, 0, -1).Val()
-		case "set":
-			members = rdb.SMembers(ctx, k).Val()
-		case "string":
-			members = []string{rdb.Get(ctx, k).Val()}
-		}
-		if strings.Contains(k, name) {
-			return "key " + k + " remains"
-		}
-		for _, m := range members {
-			if strings.Contains(m, name) {
-				return k + " holds " + m
-			}
-		}
-	}
-	return ""
 }

@@ -235,3 +235,33 @@ func setup(c redis.Cmder) bool {
 	}
 	return false
 }
+
+// Mentions scans every key, string value and member of every hash, set and sorted set for
+// name, and returns where it is ("key nb:{tg:1}:s remains", "nb:id:tg:1 holds p:1"), or ""
+// when nothing mentions it: how tests prove that /forget left nothing behind.
+func Mentions(ctx context.Context, rdb redis.UniversalClient, name string) string {
+	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.Contains(k, name) {
+			return "key " + k + " remains"
+		}
+		var members []string
+		switch rdb.Type(ctx, k).Val() {
+		case "hash":
+			members = rdb.HKeys(ctx, k).Val()
+		case "zset":
+			members = rdb.ZRange(ctx, k, 0, -1).Val()
+		case "set":
+			members = rdb.SMembers(ctx, k).Val()
+		case "string":
+			members = []string{rdb.Get(ctx, k).Val()}
+		}
+		for _, m := range members {
+			if strings.Contains(m, name) {
+				return k + " holds " + m
+			}
+		}
+	}
+	return ""
+}

@@ -455,10 +455,7 @@ func (s *Store) rescheduleAll(ctx context.Context, owner domain.Owner) error {
 	if err != nil {
 		return err
 	}
-	loc := time.UTC
-	if l, err := schedule.LoadZone(zone); zone != "" && err == nil {
-		loc = l
-	}
+	loc := zoneLocation(zone)
 	rems, err := s.ListReminders(ctx, owner)
 	if err != nil {
 		return err
@@ -517,11 +514,8 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 			return fmt.Errorf("store: link: %w", unavailable(err))
 		}
 	}
-	loc := time.UTC
+	loc := zoneLocation(zone)
 	if zone != "" {
-		if l, err := schedule.LoadZone(zone); err == nil {
-			loc = l
-		}
 		if err := s.anchorFloating(ctx, ik, zone); err != nil {
 			return err
 		}
@@ -595,10 +589,7 @@ func (s *Store) Unlink(ctx context.Context, id domain.Identity) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	loc := time.UTC
-	if l, err := schedule.LoadZone(zone); zone != "" && err == nil {
-		loc = l
-	}
+	loc := zoneLocation(zone)
 	for _, r := range rems {
 		if r.To.Platform == id.Platform {
 			continue
@@ -667,4 +658,16 @@ func (s *Store) Forget(ctx context.Context, owner domain.Owner) error {
 		return fmt.Errorf("store: forget: %w", unavailable(err))
 	}
 	return nil
+}
+
+// zoneLocation is the location of a stored zone name; UTC for none, or for a name this build
+// no longer knows.
+func zoneLocation(zone string) *time.Location {
+	if zone == "" {
+		return time.UTC
+	}
+	if l, err := schedule.LoadZone(zone); err == nil {
+		return l
+	}
+	return time.UTC
 }

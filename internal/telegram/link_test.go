@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/redistest"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
 )
@@ -113,37 +112,9 @@ func TestLinkWithDiscord(t *testing.T) {
 	forget := sent(t, h.exchange(privateText(9, "/forget")), "sendMessage")
 	h.exchange(press(10, userID, "private", 9001, buttonData(t, forget, "Yes, delete everything")))
 	for _, name := range []string{"tg:42", "dc:777", string(person)} {
-		if where := findName(ctx, st.Client(), name); where != "" {
+		if where := redistest.Mentions(ctx, st.Client(), name); where != "" {
 			t.Errorf("after /forget %s", where)
 		}
 	}
 	wantContains(t, discord(8, "/history").Text, "Your diary is empty")
-}
-
-// findName scans every key, string value and member for name, and says where it is.
-func findName(ctx context.Context, rdb redis.UniversalClient, name string) string {
-	iter := rdb.Scan(ctx, 0, "*", 1000).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
-		var members []string
-		switch rdb.Type(ctx, k).Val() {
-		case "hash":
-			members = rdb.HKeys(ctx, k).Val()
-		case "zset":
-			members = rdb.ZRange(ctx, k, 0, -1).Val()
-		case "set":
-			members = rdb.SMembers(ctx, k).Val()
-		case "string":
-			members = []string{rdb.Get(ctx, k).Val()}
-		}
-		if strings.Contains(k, name) {
-			return "key " + k + " remains"
-		}
-		for _, m := range members {
-			if strings.Contains(m, name) {
-				return k + " holds " + m
-			}
-		}
-	}
-	return ""
 }

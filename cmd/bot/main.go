@@ -8,6 +8,7 @@
 //	bot healthcheck           ask a running bot's /healthz (the container's HEALTHCHECK)
 //	bot ask [--json] Q...     print one answer from the knowledge base
 //	bot kb lint [FILE]        check a knowledge-base file
+//	bot doctor [--fix]        check the store for data the bot cannot use
 //	bot version               print the version
 //	bot help                  print this help
 package main
@@ -90,6 +91,8 @@ Usage:
   bot healthcheck          ask a running bot's /healthz (exit 0 when healthy)
   bot ask [--json] Q...    print one answer from the knowledge base
   bot kb lint [FILE]       check a knowledge-base file (default: BOT_KB_FILE or the built-in one)
+  bot doctor [--fix]       check the store for entries that do not decode, stale index and due
+                           entries, reminders that never fire; --fix repairs what is safe
   bot version              print the version
   bot help                 print this help
 
@@ -116,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return healthcheck(getenv)
 	case "ask":
 		return ask(args, getenv, stdout, stderr)
+	case "doctor":
+		return doctor(ctx, args, getenv, stdout, stderr)
 	case "kb":
 		if len(args) == 0 || args[0] != "lint" {
 			return usageError("kb: expected \"kb lint [FILE]\"")

@@ -157,7 +157,7 @@ func TestMetricsAfterAConversation(t *testing.T) {
 	for _, line := range []string{"/needle size", "can I roll every day?", "what's the weather in Paris?", "rolled 0.25 tonight with peptide serum", "/neddle", "/history"} {
 		b.say(line)
 	}
-	b.out.waitFor(t, "Your last 1 session")
+	b.out.waitFor(t, "Your last session")
 	code, body := b.get(t, "/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics = %d", code)

@@ -146,7 +146,7 @@ func TestWalkthrough(t *testing.T) {
 		if i, j := strings.Index(r.Text, "#3 "), strings.Index(r.Text, "#2 "); i < 0 || j < 0 || i > j {
 			t.Errorf("history not newest first:\n%s", r.Text)
 		}
-		contains(t, h.say("/history 1"), "Your last 1 session")
+		contains(t, h.say("/history 1"), "Your last session")
 		contains(t, h.say("/stats"), "This week: 3 of up to 5", "Last 30 days: 3 sessions", "Streak: 1 week", "Most used needle: 0.25 mm")
 
 		exp := h.say("/export")

@@ -187,3 +187,34 @@ func TestUntimedReportKeepsItsInstant(t *testing.T) {
 		}
 	})
 }
+
+// One entry that cannot be read does not hide the diary: /history and /export show the rest
+// and say one was left out; bot doctor then moves it aside.
+func TestADamagedEntryIsSkipped(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		h.say("rolled 0.25 on monday")
+		h.say("rolled 0.5 on wednesday")
+		h.st.Client().HSet(context.Background(), "nb:{tg:100}:s", "1", "{not json")
+		r := h.say("/history")
+		contains(t, r, "Your last session", "#2 Wed 25 Nov", "1 session could not be read and is left out")
+		if strings.Contains(r.Text, "#1 ") {
+			t.Errorf("the damaged entry is shown:\n%s", r.Text)
+		}
+		contains(t, h.say("/export"), "Your 1 session", "could not be read")
+		if !strings.Contains(h.logs.String(), "cannot be read") {
+			t.Errorf("the damage is not logged:\n%s", h.logs)
+		}
+		found, err := h.st.Doctor(context.Background(), true)
+		if err != nil || len(found) != 1 || found[0].Member != "1" || found[0].Fixed == "" {
+			t.Fatalf("doctor found %v, %v", found, err)
+		}
+		r = h.say("/history")
+		if strings.Contains(r.Text, "could not be read") {
+			t.Errorf("after doctor --fix the history still has damage: %q", r.Text)
+		}
+		if again, _ := h.st.Doctor(context.Background(), false); len(again) != 0 {
+			t.Errorf("a second check found %v", again)
+		}
+	})
+}

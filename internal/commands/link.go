@@ -176,7 +176,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 			return domain.Reply{Private: true}, err
 		}
 	}
-	list, err := b.store.ListSessions(ctx, person, 0)
+	list, _, err := b.sessions(ctx, person, 0)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}

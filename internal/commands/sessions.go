@@ -345,11 +345,11 @@ func (b *Bot) history(ctx context.Context, req *Request) (domain.Reply, error) {
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	list, err := b.store.ListSessions(ctx, owner, n)
+	list, skipped, err := b.sessions(ctx, owner, n)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	if len(list) == 0 {
+	if len(list) == 0 && skipped == "" {
 		return domain.Reply{Text: emptyDiary, Private: true}, nil
 	}
 	var sb strings.Builder
@@ -357,8 +357,26 @@ func (b *Bot) history(ctx context.Context, req *Request) (domain.Reply, error) {
 	for _, e := range list {
 		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
 	}
+	sb.WriteString(skipped)
 	sb.WriteString(zoneNote(loc, set))
-	return domain.Reply{Title: fmt.Sprintf("Your last %d session%s", len(list), plural(len(list))), Text: strings.TrimRight(sb.String(), "\n"), Private: true}, nil
+	title := fmt.Sprintf("Your last %d sessions", len(list))
+	if len(list) == 1 {
+		title = "Your last session"
+	}
+	return domain.Reply{Title: title, Text: strings.TrimLeft(strings.TrimRight(sb.String(), "\n"), "\n"), Private: true}, nil
+}
+
+// sessions lists the owner's sessions like the store, leaving out any that cannot be read:
+// skipped then says so, for the reply, and the damage is logged for the operator.
+func (b *Bot) sessions(ctx context.Context, owner domain.Owner, n int) (list []domain.Entry, skipped string, err error) {
+	list, err = b.store.ListSessions(ctx, owner, n)
+	var damaged *domain.DamagedError
+	if errors.As(err, &damaged) {
+		b.log.Warn("diary: sessions that cannot be read were left out; bot doctor reports and moves them", "key", damaged.Key, "sessions", damaged.IDs)
+		k := len(damaged.IDs)
+		return list, fmt.Sprintf("\n(%d session%s could not be read and %s left out. Nothing else is affected.)\n", k, plural(k), map[bool]string{true: "is", false: "are"}[k == 1]), nil
+	}
+	return list, "", err
 }
 
 const emptyDiary = `Your diary is empty. Tell me about a session in your own words ("rolled 0.25 tonight with peptide serum"), or use /log.`
@@ -465,12 +483,12 @@ func (b *Bot) export(ctx context.Context, req *Request) (domain.Reply, error) {
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	list, err := b.store.ListSessions(ctx, owner, 0)
+	list, skipped, err := b.sessions(ctx, owner, 0)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
 	if len(list) == 0 {
-		return domain.Reply{Text: "There's nothing to export yet. " + emptyDiary, Private: true}, nil
+		return domain.Reply{Text: strings.TrimSpace(skipped + "\nThere's nothing to export yet. " + emptyDiary), Private: true}, nil
 	}
 	data, err := exportCSV(list, loc)
 	if err != nil {
@@ -478,7 +496,7 @@ func (b *Bot) export(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	now := b.now()
 	return domain.Reply{
-		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), plural(len(list)), loc),
+		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), plural(len(list)), loc) + strings.TrimRight(skipped, "\n"),
 		Private: true,
 		File:    &domain.File{Name: "needlebot-sessions-" + now.In(loc).Format("2006-01-02") + ".csv", Type: "text/csv", Data: data},
 	}, nil

@@ -61,3 +61,14 @@ func IsUnavailable(err error) bool {
 	var u interface{ Unavailable() bool }
 	return errors.As(err, &u) && u.Unavailable()
 }
+
+// DamagedError says some stored entries could not be read: the call that returns it returns
+// the readable ones along with it, so one bad entry does not hide the rest.
+type DamagedError struct {
+	Key string   // where they are
+	IDs []string // the entries that could not be read
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%d unreadable entr%s in %s: %v", len(e.IDs), map[bool]string{true: "y", false: "ies"}[len(e.IDs) == 1], e.Key, e.IDs)
+}

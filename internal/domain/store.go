@@ -27,7 +27,8 @@ type Sessions interface {
 	// Session returns one session, false when there is none with that id.
 	Session(ctx context.Context, owner Owner, id int64) (Entry, bool, error)
 	// ListSessions returns up to limit sessions, newest first by when they happened; limit 0
-	// means all of them.
+	// means all of them. Entries that cannot be read are left out and named in a
+	// *DamagedError returned along with the rest (as SessionsBetween does).
 	ListSessions(ctx context.Context, owner Owner, limit int) ([]Entry, error)
 	// SessionsBetween returns the sessions that happened in [from, to), oldest first.
 	SessionsBetween(ctx context.Context, owner Owner, from, to time.Time) ([]Entry, error)

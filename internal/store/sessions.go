@@ -448,7 +448,8 @@ func (s *Store) SessionsBetween(ctx context.Context, owner domain.Owner, from, t
 	return s.entries(ctx, k, ids)
 }
 
-// entries loads sessions by id, in the order given, skipping any removed meanwhile.
+// entries loads sessions by id, in the order given, skipping any removed meanwhile. Entries
+// that do not decode are left out and named in a *domain.DamagedError returned with the rest.
 func (s *Store) entries(ctx context.Context, k keys, ids []string) ([]domain.Entry, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -458,6 +459,7 @@ func (s *Store) entries(ctx context.Context, k keys, ids []string) ([]domain.Ent
 		return nil, fmt.Errorf("store: sessions: %w", unavailable(err))
 	}
 	out := make([]domain.Entry, 0, len(ids))
+	var damaged *domain.DamagedError
 	for i, v := range vals {
 		js, ok := v.(string)
 		if !ok {
@@ -466,9 +468,16 @@ func (s *Store) entries(ctx context.Context, k keys, ids []string) ([]domain.Ent
 		id, _ := strconv.ParseInt(ids[i], 10, 64)
 		e, err := decodeEntry(id, js)
 		if err != nil {
-			return nil, err
+			if damaged == nil {
+				damaged = &domain.DamagedError{Key: k.sessions}
+			}
+			damaged.IDs = append(damaged.IDs, ids[i])
+			continue
 		}
 		out = append(out, e)
+	}
+	if damaged != nil {
+		return out, damaged // the readable ones, and which were not
 	}
 	return out, nil
 }
@@ -498,8 +507,9 @@ func (s *Store) anchorFloating(ctx context.Context, k keys, zone string) error {
 		return fmt.Errorf("store: set zone: %w", unavailable(err))
 	}
 	list, err := s.entries(ctx, k, ids)
-	if err != nil {
-		return err
+	var damaged *domain.DamagedError
+	if err != nil && !errors.As(err, &damaged) {
+		return err // an unreadable floating session stays where it is: bot doctor reports it
 	}
 	var args []any
 	for _, e := range list {

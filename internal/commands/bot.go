@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,7 +166,13 @@ func (b *Bot) Respond(ctx context.Context, req *Request) domain.Reply {
 		req.Command = buttonCommand
 	}
 	ctx = context.WithValue(ctx, ownerKey{}, new(domain.Owner))
-	reply, err := b.router.Serve(ctx, req)
+	var reply domain.Reply
+	err := b.badOption(req) // before the handler: a refused request changes nothing
+	if err != nil {
+		reply.Private = true
+	} else {
+		reply, err = b.router.Serve(ctx, req)
+	}
 	outcome := "ok"
 	var ue *domain.Error
 	switch {
@@ -223,4 +231,39 @@ func (b *Bot) commandName(req *Request) string {
 		return "unknown"
 	}
 	return req.Command
+}
+
+// badOption checks the named options of a request (Discord's) against the command's
+// description: a number option must hold a number within its bounds. Discord's clients
+// enforce this, but a request is checked as it arrives, not as it should have been sent.
+func (b *Bot) badOption(req *Request) error {
+	if len(req.Options) == 0 || req.Command == "" {
+		return nil
+	}
+	c, ok := b.Command(req.Command)
+	if !ok {
+		return nil
+	}
+	opts := c.Options
+	if len(req.Args) > 0 {
+		for _, sub := range c.Subs {
+			if sub.Name == req.Args[0] {
+				opts = sub.Options
+			}
+		}
+	}
+	for _, o := range opts {
+		v, given := req.Options[o.Name]
+		if !given || v == "" || (o.Type != Number && o.Type != Integer) {
+			continue
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || (o.Type == Integer && n != math.Trunc(n)) {
+			return domain.Errorf("The %s option takes a number (%s). Nothing was changed.", o.Name, o.Summary)
+		}
+		if o.Max > o.Min && (n < o.Min || n > o.Max) {
+			return domain.Errorf("The %s option takes a number from %s to %s. Nothing was changed.", o.Name, strconv.FormatFloat(o.Min, 'f', -1, 64), strconv.FormatFloat(o.Max, 'f', -1, 64))
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ package console
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
@@ -55,7 +57,7 @@ func New(bot Responder, in io.Reader, out io.Writer, interactive bool, now func(
 // Run handles lines until the input ends (it then returns nil, having answered every line) or
 // ctx is cancelled (it returns ctx.Err() after the line in hand is answered).
 func (c *Console) Run(ctx context.Context) error {
-	lines := make(chan string)
+	lines := make(chan line)
 	readErr := make(chan error, 1)
 	go func() {
 		readErr <- readLines(c.in, lines, ctx.Done())
@@ -80,7 +82,11 @@ func (c *Console) Run(ctx context.Context) error {
 				}
 				return err
 			}
-			c.handle(ctx, line)
+			if line.cut {
+				c.write(fmt.Sprintf("That line is %s characters long, more than I read in one line (%d KB); nothing was done. Please write a sentence or two.\n", thousands(line.runes), maxLine/1024))
+			} else {
+				c.handle(ctx, line.text)
+			}
 			c.prompt()
 		}
 	}
@@ -168,27 +174,39 @@ func (c *Console) write(s string) {
 	io.WriteString(c.out, s)
 }
 
+// line is one line of input; a line longer than maxLine is cut there, and says how long it was.
+type line struct {
+	text  string
+	runes int  // the whole line's length in characters
+	cut   bool // longer than maxLine: text holds its start
+}
+
 // readLines sends each line of r to lines until r ends or done is closed. A line longer than
-// maxLine is cut there and the rest of it skipped.
-func readLines(r io.Reader, lines chan<- string, done <-chan struct{}) error {
+// maxLine is cut there, the rest of it skipped and counted.
+func readLines(r io.Reader, lines chan<- line, done <-chan struct{}) error {
 	br := bufio.NewReaderSize(r, 4096)
-	var line []byte
+	var buf []byte
+	total, runes := 0, 0
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line) < maxLine {
-			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
+		total += len(chunk)
+		runes += utf8.RuneCount(chunk)
+		if len(buf) < maxLine {
+			buf = append(buf, chunk[:min(len(chunk), maxLine-len(buf))]...)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		if len(line) > 0 {
+		if total > 0 {
+			end := len(chunk) - len(bytes.TrimRight(chunk, "\r\n")) // the line's end, not its text
+			l := line{text: strings.TrimRight(string(buf), "\r\n"), runes: runes - end, cut: total-end > maxLine}
 			select {
-			case lines <- strings.TrimRight(string(line), "\r\n"):
+			case lines <- l:
 			case <-done:
 				return nil
 			}
 		}
-		line = line[:0]
+		buf, total, runes = buf[:0], 0, 0
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -196,4 +214,13 @@ func readLines(r io.Reader, lines chan<- string, done <-chan struct{}) error {
 			return fmt.Errorf("console: read: %w", err)
 		}
 	}
+}
+
+// thousands writes n with commas: 102,400.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

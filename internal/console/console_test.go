@@ -69,10 +69,13 @@ func TestButtonsByNumber(t *testing.T) {
 }
 
 func TestHugeAndBinaryLines(t *testing.T) {
-	in := strings.Repeat("x", 1<<20) + "\n" + "\x00\xff\xfe\n" + "/needle size\n"
+	in := strings.Repeat("é", 102400) + "\r\n" + "\x00\xff\xfe\n" + strings.Repeat("x", 2000) + "\n" + "/needle size\n"
 	out := runConsole(t, in, false)
-	if !strings.Contains(out, "a lot of text") {
-		t.Errorf("huge line not refused politely:\n%.500s", out)
+	if !strings.Contains(out, "That line is 102,400 characters long, more than I read in one line (64 KB); nothing was done.") {
+		t.Errorf("huge line not refused with its real length:\n%.500s", out)
+	}
+	if !strings.Contains(out, "a lot of text for me (2000 characters)") {
+		t.Errorf("a long line within the limit is not the bot's to answer:\n%.500s", out)
 	}
 	if !strings.Contains(out, "0.25 mm") {
 		t.Errorf("lines after a huge one were lost:\n%.500s", out)

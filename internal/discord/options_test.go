@@ -1,0 +1,46 @@
+package discord
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/store"
+)
+
+// A NUMBER option that does not hold a number (a forged or broken client's interaction, still
+// signed) is refused with a friendly reply and stores nothing.
+func TestNumberOptionsAreNumbers(t *testing.T) {
+	t.Parallel()
+	now := &clock{t: time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC)}
+	st := store.New(redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()}), store.WithClock(now.Now))
+	bot := commands.New(commands.Config{KB: sharedKB(), Store: st, ButtonKey: []byte("discord-options-key-discord-opts!"), Now: now.Now})
+	f := newFake(t)
+	r := start(t, f, bot, func(c *Config) { c.Now = now.Now })
+	for i, tc := range []struct {
+		value any
+		want  string
+	}{
+		{"abc", "The needle option takes a number"},
+		{"NaN", "The needle option takes a number"},
+		{9.5, "The needle option takes a number from 0.2 to 3"},
+		{"0.25", "Logged"},
+	} {
+		in := slash(t, 60+i, "log", map[string]any{"type": 10, "name": "needle", "value": tc.value})
+		r.conn.dispatch(t, "INTERACTION_CREATE", in)
+		content, _ := data(t, f.waitCall(t, "POST", callback(in)))["content"].(string)
+		if !strings.Contains(content, tc.want) {
+			t.Errorf("needle %v: %q, want %q", tc.value, content, tc.want)
+		}
+	}
+	list, _ := st.ListSessions(context.Background(), domain.Owner("dc:"+testUser), 0)
+	if len(list) != 1 || list[0].NeedleMM != 0.25 || list[0].Note != "" {
+		t.Errorf("sessions = %+v, want only the 0.25 mm one, without a note", list)
+	}
+}

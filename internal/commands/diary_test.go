@@ -242,7 +242,7 @@ func TestFeedbackFromTheGuidance(t *testing.T) {
 		contains(t, r, "6 in the last 7 days",
 			"That makes 6 sessions in the last 7 days; the guidance suggests up to 5 a week",
 			"1.5 mm is longer than the 0.25 mm", "Good pairing: stem cells")
-		contains(t, h.say("/stats"), "Streak: 0 weeks")
+		contains(t, h.say("/stats"), "Streak: none yet; a week with 1 to 5 sessions starts one")
 	})
 }
 

@@ -218,3 +218,14 @@ func TestADamagedEntryIsSkipped(t *testing.T) {
 		}
 	})
 }
+
+func TestWordingOfCountsAndSuggestions(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		contains(t, h.say("/stat"), "Did you mean /stats")
+		h.say("/remind set 21:00")
+		h.press("100", button(t, h.say("/remind set 22:00"), "Add a second"))
+		contains(t, h.say("/remind off"), "Both your reminders are off.")
+		h.say("rolled 0.25 on monday")
+		contains(t, h.say("/history"), "Your last session\n")
+	})
+}

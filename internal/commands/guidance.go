@@ -207,7 +207,19 @@ func (b *Bot) unknown(_ context.Context, req *Request) (domain.Reply, error) {
 		names = append(names, c.Name)
 	}
 	msg := fmt.Sprintf("I don't know the command /%s.", text.Clip(name, 32))
-	if near := kb.Nearest(name, names, 2); len(near) > 0 {
+	near := kb.Nearest(name, names, 2)
+	// A command the name begins ("/stat" for /stats) is likelier than one as near by spelling.
+	slices.SortStableFunc(near, func(a, b string) int {
+		pa, pb := strings.HasPrefix(a, strings.ToLower(name)), strings.HasPrefix(b, strings.ToLower(name))
+		switch {
+		case pa && !pb:
+			return -1
+		case pb && !pa:
+			return 1
+		}
+		return 0
+	})
+	if len(near) > 0 {
 		msg += " Did you mean /" + strings.Join(near[:min(len(near), 3)], ", /") + "?"
 	}
 	return domain.Reply{Text: msg + "\nSend /help to see everything I can do."}, nil

@@ -393,6 +393,9 @@ func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (doma
 	case removed == 1:
 		return domain.Reply{Text: "Your reminder is off.", Private: true}, nil
 	}
+	if removed == 2 {
+		return domain.Reply{Text: "Both your reminders are off.", Private: true}, nil
+	}
 	return domain.Reply{Text: fmt.Sprintf("All %d of your reminders are off.", removed), Private: true}, nil
 }
 

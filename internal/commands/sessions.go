@@ -418,7 +418,11 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	f := b.kb.Facts()
 	fmt.Fprintf(&sb, "This week: %d of up to %d\n", st.thisWeek, f.PerWeek)
 	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, plural(st.last30))
-	fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, plural(st.streak), f.PerWeek)
+	if st.streak == 0 {
+		fmt.Fprintf(&sb, "Streak: none yet; a week with 1 to %d sessions starts one\n", f.PerWeek)
+	} else {
+		fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, plural(st.streak), f.PerWeek)
+	}
 	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
 		fmt.Fprintf(&sb, "Most used needle: %s mm (%d time%s)\n", mm, n, plural(n))
 	}

@@ -93,7 +93,7 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return config{}, nil, &exitError{code: 2, err: err}
+		return config{}, nil, flagError(err)
 	}
 	var probs configProblems
 	bad := func(env, format string, a ...any) { probs = append(probs, env+": "+fmt.Sprintf(format, a...)) }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,13 +10,18 @@ import (
 // doctor checks the configured store (Redis, or the embedded one in BOT_DATA_DIR) for data
 // the bot cannot use, and with --fix repairs what is safe. It exits 1 while problems remain.
 func doctor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fix := fs.Bool("fix", false, "repair what is safe: move unreadable entries aside, drop stale index and due entries, schedule reminders that are in no due index")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2, err: err}
+	// --fix is doctor's own; every other flag is a configuration flag, as for bot run.
+	fixFlag := false
+	fix := &fixFlag
+	var rest0 []string
+	for _, a := range args {
+		if a == "--fix" || a == "-fix" {
+			fixFlag = true
+			continue
+		}
+		rest0 = append(rest0, a)
 	}
-	cfg, rest, err := loadConfig("doctor", fs.Args(), getenv, stderr, false)
+	cfg, rest, err := loadConfig("doctor", rest0, getenv, stderr, false)
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/needlebot/needlebot/internal/kb"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,7 +34,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, context.Canceled) {
+	if err != nil && !errors.Is(err, errSilent) && !errors.Is(err, errHelpShown) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "bot:", err)
 	}
 	os.Exit(exitCode(err))
@@ -78,6 +82,42 @@ func configCheck(args []string, getenv func(string) string, stdout, stderr io.Wr
 	return nil
 }
 
+// flagError is how a command ends when its flags do not parse: --help (the flag package has
+// printed the flags) is a success, anything else a usage error.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelpShown
+	}
+	return &exitError{code: 2, err: err}
+}
+
+// errHelpShown ends the program with exit code 0 after -h or --help printed the flags.
+var errHelpShown = &exitError{code: 0, err: errors.New("")}
+
+// commandNames are the subcommands, for "did you mean".
+var commandNames = []string{"run", "console", "config", "healthcheck", "ask", "kb", "doctor", "version", "help"}
+
+// leadingFlags counts the arguments that are flags given before the subcommand
+// ("bot --log-level debug console"): every configuration flag takes a value, as "--name value"
+// or "--name=value"; "--" ends them.
+func leadingFlags(args []string) int {
+	n := 0
+	for n < len(args) && strings.HasPrefix(args[n], "-") {
+		a := args[n]
+		switch {
+		case a == "--":
+			return n + 1
+		case isHelp(a) || strings.Contains(a, "="):
+			n++
+		default:
+			n += 2
+		}
+	}
+	return min(n, len(args))
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
+
 func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format+" (see bot help)", args...)}
 }
@@ -97,30 +137,40 @@ Usage:
   bot help                 print this help
 
 Configuration comes from the environment, or the equivalent flags (TELEGRAM_TOKEN is
---telegram-token); see .env.example or "bot run --help" for every variable.
+--telegram-token), given before or after the command; see .env.example or "bot run --help"
+for every variable.
 `
 
 // run is the whole program; main only supplies the process's environment, so tests can run
 // it with their own.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// Flags may come before the subcommand too: they go to it, as if given after it.
+	var global []string
+	if len(args) > 0 && strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && args[0] != "--version" && args[0] != "-version" {
+		n := leadingFlags(args)
+		global, args = args[:n], args[n:]
+		if len(global) > 0 && global[len(global)-1] == "--" {
+			global = global[:len(global)-1]
+		}
+	}
 	cmd := "run"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "run", "console":
-		return serve(ctx, cmd, args, getenv, stdin, stdout, stderr, cmd == "console")
+		return serve(ctx, cmd, append(global, args...), getenv, stdin, stdout, stderr, cmd == "console")
 	case "config":
 		if len(args) == 0 || args[0] != "check" {
 			return usageError("config: expected \"config check\"")
 		}
-		return configCheck(args[1:], getenv, stdout, stderr)
+		return configCheck(append(global, args[1:]...), getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(getenv)
 	case "ask":
 		return ask(args, getenv, stdout, stderr)
 	case "doctor":
-		return doctor(ctx, args, getenv, stdout, stderr)
+		return doctor(ctx, append(global, args...), getenv, stdout, stderr)
 	case "kb":
 		if len(args) == 0 || args[0] != "lint" {
 			return usageError("kb: expected \"kb lint [FILE]\"")
@@ -132,6 +182,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "help", "-h", "--help", "-help":
 		io.WriteString(stdout, usage)
 		return nil
+	}
+	if near := kb.Nearest(cmd, commandNames, 2); len(near) > 0 {
+		return usageError("unknown command %q; did you mean %q?", cmd, near[0])
 	}
 	return usageError("unknown command %q", cmd)
 }

@@ -151,3 +151,26 @@ func TestMetricsNameEveryVerdict(t *testing.T) {
 		t.Errorf("metrics.Verdicts = %v, want %v", got, want)
 	}
 }
+
+// Operators' habits: flags before the subcommand, --help that succeeds, a typo that gets a
+// suggestion.
+func TestCommandLineConventions(t *testing.T) {
+	if r := runBot(t, env{}, "/needle size\n", "--log-level", "debug", "console"); r.err != nil || !strings.Contains(r.stdout, "0.25 mm") {
+		t.Errorf("bot --log-level debug console: %v\n%s", r.err, r.stderr)
+	}
+	if r := runBot(t, env{}, "", "--log-level=warn", "config", "check"); r.err != nil || !strings.Contains(r.stdout, "configuration ok") {
+		t.Errorf("bot --log-level=warn config check: %v\n%s%s", r.err, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"run", "--help"}, {"console", "-h"}, {"config", "check", "--help"}, {"doctor", "--help"}} {
+		r := runBot(t, env{}, "", args...)
+		if exitCode(r.err) != 0 || !strings.Contains(r.stderr, "-telegram-token") {
+			t.Errorf("bot %v: exit %d, want 0 and the flags; stderr %.200q", args, exitCode(r.err), r.stderr)
+		}
+	}
+	if r := runBot(t, env{}, "", "cosole"); exitCode(r.err) != 2 || !strings.Contains(r.err.Error(), `did you mean "console"`) {
+		t.Errorf("bot cosole: %v", r.err)
+	}
+	if r := runBot(t, env{}, "", "--log-level", "debug", "frobnicate"); exitCode(r.err) != 2 {
+		t.Errorf("bot --log-level debug frobnicate: exit %d", exitCode(r.err))
+	}
+}

@@ -41,7 +41,8 @@ type Console struct {
 
 	mu      sync.Mutex // serialises writes: replies and reminders may arrive together
 	out     io.Writer
-	buttons []domain.Button // the buttons last shown, pressed by typing their number
+	buttons map[int][]domain.Button // the buttons of the last replies, by reply number
+	shown   int                     // the number of the last reply shown with buttons
 	seq     int
 }
 
@@ -107,8 +108,8 @@ func (c *Console) handle(ctx context.Context, line string) {
 		Private:  true,
 		Time:     c.now(),
 	}
-	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
-		req.Button = c.buttons[n-1].Data
+	if b, ok := c.pressed(line); ok {
+		req.Button = b.Data
 	} else {
 		p := commands.Parse(line)
 		req.Command, req.Args, req.Text = p.Command, p.Args, p.Text
@@ -128,7 +129,30 @@ func (c *Console) Notify(_ context.Context, n remind.Notice) error {
 	return nil
 }
 
-// Show prints a reply, numbering its buttons so the user can press one by typing its number.
+// keepReplies is how many replies with buttons stay pressable: those still on the screen.
+const keepReplies = 20
+
+// pressed reads a line as a button press: "2.1" is reply 2's first button, "1" the newest
+// reply's. Anything else is a message.
+func (c *Console) pressed(line string) (domain.Button, bool) {
+	reply, button := c.shown, line
+	if r, b, ok := strings.Cut(line, "."); ok {
+		n, err := strconv.Atoi(r)
+		if err != nil {
+			return domain.Button{}, false
+		}
+		reply, button = n, b
+	}
+	i, err := strconv.Atoi(button)
+	row := c.buttons[reply]
+	if err != nil || i < 1 || i > len(row) || strings.HasPrefix(button, "+") {
+		return domain.Button{}, false
+	}
+	return row[i-1], true
+}
+
+// Show prints a reply, numbering its buttons so the user can press one by typing its number:
+// "2.1" for the first button of the reply marked 2, or just "1" for the newest reply's.
 func (c *Console) Show(r domain.Reply) {
 	var sb strings.Builder
 	if r.Title != "" {
@@ -139,10 +163,22 @@ func (c *Console) Show(r domain.Reply) {
 	for _, row := range r.Buttons {
 		flat = append(flat, row...)
 	}
+	c.mu.Lock()
+	k := c.shown
+	if len(flat) > 0 {
+		k++
+		c.shown = k
+		if c.buttons == nil {
+			c.buttons = map[int][]domain.Button{}
+		}
+		c.buttons[k] = flat
+		delete(c.buttons, k-keepReplies)
+	}
+	c.mu.Unlock()
 	if len(flat) > 0 {
 		parts := make([]string, len(flat))
 		for i, b := range flat {
-			parts[i] = fmt.Sprintf("[%d] %s", i+1, b.Label)
+			parts[i] = fmt.Sprintf("[%d.%d] %s", k, i+1, b.Label)
 		}
 		sb.WriteString("Reply with a number: " + strings.Join(parts, "  ") + "\n")
 	}
@@ -156,9 +192,6 @@ func (c *Console) Show(r domain.Reply) {
 	sb.WriteString("\n")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(flat) > 0 {
-		c.buttons = flat
-	}
 	io.WriteString(c.out, sb.String())
 }
 

@@ -46,6 +46,22 @@ func TestInteractiveShowsPrompt(t *testing.T) {
 	}
 }
 
+// With two replies on screen, each one's buttons can still be pressed: "1.9" is the first
+// reply's ninth button, and a bare number the newest reply's.
+func TestOlderRepliesButtons(t *testing.T) {
+	out := runConsole(t, "/needle\n/needle\n1.9\n2.10\n3.1\n1.99\n", false)
+	if !strings.Contains(out, "[2.9] size") {
+		t.Fatalf("the second reply's buttons are not numbered 2.n:\n%s", out)
+	}
+	if strings.Count(out, "For use at home: 0.25 mm") != 1 {
+		t.Errorf("1.9 did not press the first reply's size button once:\n%s", out)
+	}
+	// Neither 3.1 nor 1.99 names a shown button: they are messages, answered as such.
+	if strings.Count(out, "not sure what you mean") < 2 {
+		t.Errorf("3.1 and 1.99 were not treated as messages:\n%s", out)
+	}
+}
+
 func TestLastLineWithoutNewlineIsAnswered(t *testing.T) {
 	out := runConsole(t, "\n\n   \n/needle size", false)
 	if !strings.Contains(out, "0.25 mm") {
@@ -55,7 +71,7 @@ func TestLastLineWithoutNewlineIsAnswered(t *testing.T) {
 
 func TestButtonsByNumber(t *testing.T) {
 	out := runConsole(t, "/needle\n9\n", false)
-	if !strings.Contains(out, "[9] size") {
+	if !strings.Contains(out, "[1.9] size") {
 		t.Fatalf("buttons not numbered:\n%s", out)
 	}
 	if !strings.Contains(out, "For use at home: 0.25 mm") {

@@ -41,12 +41,34 @@ func (b *Bot) addRoutine() {
 }
 
 // Complete suggests values for an option as the user types it, for platforms that ask (Discord
-// autocomplete); only /timezone's zone has suggestions.
+// autocomplete): time zones for /timezone, and the products the diary knows for /log's serum,
+// those whose name or a spelling of it begins with what was typed first.
 func (b *Bot) Complete(_ context.Context, command, option, partial string) []string {
-	if command == "timezone" && option == "zone" {
+	switch {
+	case command == "timezone" && option == "zone":
 		return schedule.Complete(partial, 25)
+	case command == "log" && option == "serum":
+		return completeProduct(b.kb.Products(), partial, 25)
 	}
 	return nil
+}
+
+// completeProduct lists product names for a partial serum: those it begins (by name or by a
+// way of writing it), then those it appears in, at most n.
+func completeProduct(products []domain.Product, partial string, n int) []string {
+	p := text.Fold(strings.TrimSpace(partial))
+	var first, then []string
+	for _, pr := range products {
+		words := append([]string{pr.Name}, pr.Synonyms...)
+		switch {
+		case slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(text.Fold(w), p) }):
+			first = append(first, pr.Name)
+		case slices.ContainsFunc(words, func(w string) bool { return strings.Contains(text.Fold(w), p) }):
+			then = append(then, pr.Name)
+		}
+	}
+	out := append(first, then...)
+	return out[:min(len(out), n)]
 }
 
 func (b *Bot) timezone(ctx context.Context, req *Request) (domain.Reply, error) {

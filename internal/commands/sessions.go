@@ -31,7 +31,7 @@ func (b *Bot) addDiary() {
 		Name: "log", Summary: "Log a session, e.g. /log 0.25 peptide serum cheeks", Usage: "[needle mm] [serum] [area] [note]", Private: true,
 		Options: []Option{
 			{Name: "needle", Summary: "Needle length in mm, e.g. " + txt.FormatMM(f.HomeMM), Type: Number, Min: 0.2, Max: 3},
-			{Name: "serum", Summary: "Serum or ingredient, e.g. peptides", MaxLength: 60},
+			{Name: "serum", Summary: "Serum or ingredient, e.g. peptides", MaxLength: 60, Autocomplete: true},
 			{Name: "area", Summary: "Where you rolled, e.g. cheeks", MaxLength: 60},
 			{Name: "note", Summary: "Anything else to remember", MaxLength: 200},
 		},

@@ -284,10 +284,13 @@ func registered(list []any, path string) []any {
 		cmd["id"] = fmt.Sprintf("12500000000000002%02d", i)
 		cmd["application_id"] = testApp
 		cmd["version"] = "1262000000000000001"
-		cmd["default_member_permissions"] = nil
+		// Discord's defaults for what a command did not say; what it said is kept.
+		for k, def := range map[string]any{"default_member_permissions": nil, "contexts": nil, "integration_types": []any{0}} {
+			if _, set := cmd[k]; !set {
+				cmd[k] = def
+			}
+		}
 		cmd["nsfw"] = false
-		cmd["contexts"] = nil
-		cmd["integration_types"] = []any{0}
 		cmd["dm_permission"] = true
 		if strings.Contains(path, "/guilds/") {
 			cmd["guild_id"] = testGuild

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +43,34 @@ func TestNumberOptionsAreNumbers(t *testing.T) {
 	list, _ := st.ListSessions(context.Background(), domain.Owner("dc:"+testUser), 0)
 	if len(list) != 1 || list[0].NeedleMM != 0.25 || list[0].Note != "" {
 		t.Errorf("sessions = %+v, want only the 0.25 mm one, without a note", list)
+	}
+}
+
+// The commands work in servers, DMs with the bot and group DMs, installed to a server or to a
+// user, for members who may send messages; /log's serum is completed from the products the
+// diary knows.
+func TestWhereCommandsWorkAndSerumCompletion(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	r := start(t, f, newKBBot(), nil)
+	put := f.waitCall(t, "PUT", "/commands")
+	for _, c := range put.List {
+		cmd := c.(map[string]any)
+		if fmt.Sprint(cmd["integration_types"]) != "[0 1]" || fmt.Sprint(cmd["contexts"]) != "[0 1 2]" || cmd["default_member_permissions"] != "2048" {
+			t.Errorf("/%s: installs %v, contexts %v, permissions %v", cmd["name"], cmd["integration_types"], cmd["contexts"], cmd["default_member_permissions"])
+		}
+	}
+	in := fresh(payload(t, "interaction_autocomplete.json"), 70)
+	d := in["data"].(map[string]any)
+	d["name"] = "log"
+	d["options"] = []any{map[string]any{"type": 3, "name": "serum", "value": "hyal", "focused": true}}
+	r.conn.dispatch(t, "INTERACTION_CREATE", in)
+	cb := f.waitCall(t, "POST", callback(in))
+	var names []string
+	for _, c := range data(t, cb)["choices"].([]any) {
+		names = append(names, c.(map[string]any)["name"].(string))
+	}
+	if len(names) == 0 || names[0] != "hyaluronic acid" {
+		t.Errorf("serum completions for %q = %q, want hyaluronic acid first", "hyal", names)
 	}
 }

@@ -26,12 +26,25 @@ const (
 
 var commandName = regexp.MustCompile(`^[-_\p{L}\p{N}]{1,32}$`)
 
+// Where the commands work: the app can be added to a server or to a user's own account, and
+// its commands are used in servers, in DMs with the bot and in group DMs. In a server,
+// members who may send messages may use them by default; admins can narrow that in the
+// server's Integrations settings.
+var (
+	installs     = []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall}
+	contexts     = []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM, discordgo.InteractionContextPrivateChannel}
+	memberCanUse = int64(discordgo.PermissionSendMessages)
+)
+
 // appCommands generates the slash commands from the command descriptions: subcommands
 // become options of type 1 with their own options, and options keep their declared order.
 func appCommands(cmds []commands.Command) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(cmds))
 	for _, c := range cmds {
-		ac := &discordgo.ApplicationCommand{Type: discordgo.ChatApplicationCommand, Name: c.Name, Description: c.Summary}
+		ac := &discordgo.ApplicationCommand{
+			Type: discordgo.ChatApplicationCommand, Name: c.Name, Description: c.Summary,
+			IntegrationTypes: &installs, Contexts: &contexts, DefaultMemberPermissions: &memberCanUse,
+		}
 		for _, s := range c.Subs {
 			sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: s.Name, Description: s.Summary}
 			for _, o := range s.Options {
@@ -147,6 +160,8 @@ type shape struct {
 	MaxLength              int
 	Choices                []string
 	Options                []shape
+	Installs, Contexts     string // of a command: where it works
+	Permissions            string // of a command: who in a server may use it by default
 }
 
 func commandShapes(cmds []*discordgo.ApplicationCommand) map[string]shape {
@@ -156,7 +171,17 @@ func commandShapes(cmds []*discordgo.ApplicationCommand) map[string]shape {
 		if t == 0 {
 			t = discordgo.ChatApplicationCommand
 		}
-		out[c.Name] = shape{Type: int(t), Name: c.Name, Description: c.Description, Options: optionShapes(c.Options)}
+		s := shape{Type: int(t), Name: c.Name, Description: c.Description, Options: optionShapes(c.Options)}
+		if c.IntegrationTypes != nil {
+			s.Installs = fmt.Sprint(*c.IntegrationTypes)
+		}
+		if c.Contexts != nil {
+			s.Contexts = fmt.Sprint(*c.Contexts)
+		}
+		if c.DefaultMemberPermissions != nil {
+			s.Permissions = strconv.FormatInt(*c.DefaultMemberPermissions, 10)
+		}
+		out[c.Name] = s
 	}
 	return out
 }

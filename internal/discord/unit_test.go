@@ -110,9 +110,11 @@ func TestSameCommands(t *testing.T) {
 	// What Discord returns for those: ids and defaults added, false and empty fields left out.
 	remote := `[
 		{"id": "2", "application_id": "1", "version": "9", "type": 1, "name": "log", "description": "Log a session", "dm_permission": true, "nsfw": false,
+		 "integration_types": [0, 1], "contexts": [0, 1, 2], "default_member_permissions": "2048",
 		 "options": [{"type": 10, "name": "mm", "description": "Needle size", "required": true, "min_value": 0.1, "max_value": 3},
 		             {"type": 3, "name": "note", "description": "Anything else", "max_length": 200}]},
-		{"id": "1", "application_id": "1", "version": "9", "type": 1, "name": "needle", "description": "A topic", "integration_types": [0],
+		{"id": "1", "application_id": "1", "version": "9", "type": 1, "name": "needle", "description": "A topic", "integration_types": [0, 1],
+		 "contexts": [0, 1, 2], "default_member_permissions": "2048",
 		 "options": [{"type": 1, "name": "size", "description": "Needle size"}]}
 	]`
 	for _, tc := range []struct {
@@ -123,6 +125,9 @@ func TestSameCommands(t *testing.T) {
 		{"as Discord returns them, in another order", func([]map[string]any) {}, true},
 		{"description changed", func(c []map[string]any) { c[1]["description"] = "Old text" }, false},
 		{"option no longer required", func(c []map[string]any) { delete(opts(c[0])[0], "required") }, false},
+		{"installed to servers only", func(c []map[string]any) { c[0]["integration_types"] = []any{0} }, false},
+		{"no longer in group DMs", func(c []map[string]any) { c[1]["contexts"] = []any{0, 1} }, false},
+		{"admins only", func(c []map[string]any) { c[0]["default_member_permissions"] = "8" }, false},
 		{"bounds changed", func(c []map[string]any) { opts(c[0])[0]["max_value"] = 2.5 }, false},
 		{"option order changed", func(c []map[string]any) {
 			o := opts(c[0])

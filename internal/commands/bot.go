@@ -164,6 +164,8 @@ func (b *Bot) Respond(ctx context.Context, req *Request) domain.Reply {
 	start := time.Now()
 	if req.Button != "" {
 		req.Command = buttonCommand
+	} else if name, ok := b.bareCommand(req); ok {
+		req.Command, req.Args, req.Text = name, nil, "" // "stats" typed without the slash
 	}
 	ctx = context.WithValue(ctx, ownerKey{}, new(domain.Owner))
 	var reply domain.Reply
@@ -266,4 +268,20 @@ func (b *Bot) badOption(req *Request) error {
 		}
 	}
 	return nil
+}
+
+// bareWords are the commands a plain message of just their name means ("stats", "Help?"):
+// those that show something, or ask before they change anything, or undo the last change.
+var bareWords = map[string]bool{"start": true, "help": true, "history": true, "stats": true, "undo": true, "export": true, "timezone": true}
+
+// bareCommand reads a plain message that is only a command's name, without the slash.
+func (b *Bot) bareCommand(req *Request) (string, bool) {
+	if req.Command != "" {
+		return "", false
+	}
+	w := strings.ToLower(strings.Trim(strings.TrimSpace(req.Text), "?!.,:; "))
+	if !bareWords[w] || !b.router.Has(w) {
+		return "", false
+	}
+	return w, true
 }

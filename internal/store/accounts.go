@@ -234,8 +234,8 @@ redis.call('SET', KEYS[1], cjson.encode(c), 'PX', ARGV[3])
 return ARGV[1]
 `)
 
-// journal is a link under way, kept in nb:merges under each owner that moves.
-type journal struct {
+// linkJournal is a link under way, kept in nb:merges under each owner that moves.
+type linkJournal struct {
 	Into   string   `json:"into"`
 	Zone   string   `json:"zone,omitempty"`
 	Code   string   `json:"code"`
@@ -329,7 +329,7 @@ func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone 
 			return "", err
 		}
 	}
-	js, _ := json.Marshal(journal{Into: string(into), Zone: zone, Code: norm, Idents: idents})
+	js, _ := json.Marshal(linkJournal{Into: string(into), Zone: zone, Code: norm, Idents: idents})
 	for _, m := range moving {
 		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, mergesKey, string(m), js).Result() }); err != nil {
 			return "", fmt.Errorf("store: link: %w", unavailable(err))
@@ -394,7 +394,7 @@ func (s *Store) resumeInto(ctx context.Context, into domain.Owner) error {
 		return fmt.Errorf("store: link: %w", unavailable(err))
 	}
 	for from, js := range all {
-		var j journal
+		var j linkJournal
 		if json.Unmarshal([]byte(js), &j) != nil || j.Into != string(into) {
 			continue
 		}
@@ -408,7 +408,7 @@ func (s *Store) resumeInto(ctx context.Context, into domain.Owner) error {
 // resume finishes one journaled move: it marks the owner moved, maps every identity to the
 // person, moves the data, and removes the journal entry.
 func (s *Store) resume(ctx context.Context, from domain.Owner, js string) error {
-	var j journal
+	var j linkJournal
 	if err := json.Unmarshal([]byte(js), &j); err != nil {
 		return fmt.Errorf("store: link journal of %s: %w", from, err)
 	}

@@ -229,3 +229,20 @@ func TestWordingOfCountsAndSuggestions(t *testing.T) {
 		contains(t, h.say("/history"), "Your last session\n")
 	})
 }
+
+func TestSettingsPrivacyAndStartLinks(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		r := h.say("/settings")
+		contains(t, r, "Time zone: not set", "Reminders: none", "Linked accounts: none", "/privacy")
+		button(t, r, "Berlin")
+		h.say("/timezone Europe/Berlin")
+		h.say("/remind set 21:30")
+		contains(t, h.say("/settings"), "Time zone: Europe/Berlin", "#1 at 21:30, daily", "arriving on Telegram")
+		contains(t, h.say("/privacy"), "the sessions you log", "/forget deletes everything")
+		contains(t, h.say("/start remind"), "/remind set 21:30 - every night")
+		contains(t, h.say("/start size"), "0.25 mm")
+		contains(t, h.say("/start settings"), "Your settings")
+		contains(t, h.say("/start"), "I'm a bot, not a doctor")
+		contains(t, h.say("/start nonsense"), "I'm a bot, not a doctor")
+	})
+}

@@ -20,7 +20,24 @@ Send /help to see everything I can do.
 
 I'm a bot, not a doctor: this is general guidance, not medical advice. For anything about your own skin or health, please ask a dermatologist.`
 
-func (b *Bot) start(context.Context, *Request) (domain.Reply, error) {
+// start welcomes the user. A start parameter (Telegram's t.me/bot?start=remind deep links
+// arrive as "/start remind") opens that part of the bot instead: remind, timezone, settings,
+// privacy, help, or a /needle topic.
+func (b *Bot) start(ctx context.Context, req *Request) (domain.Reply, error) {
+	if len(req.Args) > 0 {
+		switch p := strings.ToLower(req.Args[0]); {
+		case p == "remind" && b.store != nil:
+			return domain.Reply{Text: remindUsage, Private: true}, nil
+		case (p == "timezone" || p == "settings") && b.store != nil:
+			return b.router.Serve(ctx, &Request{ID: req.ID, Platform: req.Platform, UserID: req.UserID, ChatID: req.ChatID, Private: req.Private, Command: p, Time: req.Time})
+		case p == "privacy" || p == "help":
+			return b.router.Serve(ctx, &Request{ID: req.ID, Platform: req.Platform, UserID: req.UserID, ChatID: req.ChatID, Private: req.Private, Command: p, Time: req.Time})
+		default:
+			if e, ok := b.kb.Topic(p); ok {
+				return answer(e), nil
+			}
+		}
+	}
 	if b.store == nil {
 		return domain.Reply{Text: welcomeNoDiary}, nil
 	}

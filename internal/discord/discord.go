@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
@@ -202,6 +203,9 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 // session cannot be opened or the commands cannot be registered.
 func (d *Discord) Run(ctx context.Context) error {
 	if err := d.s.Open(); err != nil {
+		if refused(err) {
+			return fmt.Errorf("discord: DISCORD_TOKEN was refused by Discord (401 Unauthorized): check the bot token on the Developer Portal's Bot page (Reset Token gives a new one). Discord said: %w", d.fail("open gateway", err))
+		}
 		return d.fail("open gateway", err)
 	}
 	defer d.stop()
@@ -312,4 +316,15 @@ func (d *Discord) applicationID() string {
 		return *p
 	}
 	return ""
+}
+
+// refused reports whether Discord turned the token down: a 401 from the REST API, or the
+// gateway's close code 4004 (authentication failed).
+func refused(err error) bool {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return true
+	}
+	var ce *websocket.CloseError
+	return errors.As(err, &ce) && ce.Code == 4004
 }

@@ -74,3 +74,23 @@ func TestWhereCommandsWorkAndSerumCompletion(t *testing.T) {
 		t.Errorf("serum completions for %q = %q, want hyaluronic acid first", "hyal", names)
 	}
 }
+
+// A token Discord refuses says what to check, not "discord: open gateway: HTTP 401".
+func TestRefusedTokenSaysWhatToCheck(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.fail("GET", "/gateway", failure{Status: 401, Body: `{"message": "401: Unauthorized", "code": 0}`})
+	d, err := New(config(f, newLogSink()), newKBBot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a guard: it fails at once
+	defer cancel()
+	err = d.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "DISCORD_TOKEN was refused by Discord (401 Unauthorized): check the bot token") {
+		t.Errorf("Run = %v, want the token refused", err)
+	}
+	if strings.Contains(fmt.Sprint(err), testToken) {
+		t.Errorf("the error holds the token: %v", err)
+	}
+}

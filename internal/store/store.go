@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -32,10 +31,9 @@ type Store struct {
 	rdb    redis.UniversalClient
 	limits Limits
 	now    func() time.Time
-	// gate and committed are what a backend needs around a write: the embedded store journals
-	// each write command itself, before applying it (see Embedded), so for every backend
-	// nothing holds gate for writing and committed returns nil. They are kept as the one
-	// place to add such a step.
+	// The embedded store snapshots the data after every write, before the user is told it
+	// succeeded: writes hold gate for reading while they run, a snapshot holds it for writing
+	// so it never sees half a write, and committed waits for a snapshot taken after the write.
 	gate      sync.RWMutex
 	committed func(context.Context) error
 	// fault, when set (by tests), is called at each step of a link and may stop it there, as
@@ -51,9 +49,7 @@ func (s *Store) step(name string) error {
 	return s.fault(name)
 }
 
-// write runs one write and, when it succeeded, makes it durable. On the embedded store every
-// command fn sends is in the journal, synced, before it is applied, so durability is already
-// there when fn returns.
+// write runs one write and, when it succeeded, makes it durable.
 func write[T any](ctx context.Context, s *Store, fn func() (T, error)) (T, error) {
 	s.gate.RLock()
 	v, err := fn()
@@ -206,8 +202,6 @@ func LeaseKey(platform domain.Platform) string { return "nb:{due:" + string(plat
 
 const (
 	secretKey = "nb:secret"
-	offsetKey = "nb:tg:offset"
-	eventTTL  = 48 * time.Hour
 )
 
 // scriptError turns the errors our Lua scripts raise into the errors commands understands;
@@ -245,50 +239,4 @@ func (s *Store) Secret(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("store: secret: %w", unavailable(err))
 	}
 	return got, nil
-}
-
-// Platform event ids look like "tg:u:123456": platform, kind and the platform's id.
-var eventPattern = regexp.MustCompile(`^[a-z]{1,8}:[a-z]{1,8}:[A-Za-z0-9_-]{1,64}$`)
-
-// Seen reports whether MarkSeen was called for a platform event in the last 48 hours.
-func (s *Store) Seen(ctx context.Context, event string) (bool, error) {
-	if !eventPattern.MatchString(event) {
-		return false, fmt.Errorf("store: invalid event id %q", event)
-	}
-	n, err := s.rdb.Exists(ctx, "nb:ev:"+event).Result()
-	if err != nil {
-		return false, fmt.Errorf("store: seen: %w", unavailable(err))
-	}
-	return n == 1, nil
-}
-
-// MarkSeen records that a platform event was handled.
-func (s *Store) MarkSeen(ctx context.Context, event string) error {
-	if !eventPattern.MatchString(event) {
-		return fmt.Errorf("store: invalid event id %q", event)
-	}
-	if _, err := write(ctx, s, func() (string, error) { return s.rdb.Set(ctx, "nb:ev:"+event, "1", eventTTL).Result() }); err != nil {
-		return fmt.Errorf("store: mark seen: %w", unavailable(err))
-	}
-	return nil
-}
-
-// TelegramOffset returns the next Telegram update id to fetch, 0 when none was saved.
-func (s *Store) TelegramOffset(ctx context.Context) (int, error) {
-	n, err := s.rdb.Get(ctx, offsetKey).Int()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: telegram offset: %w", unavailable(err))
-	}
-	return n, nil
-}
-
-// SetTelegramOffset saves the next Telegram update id to fetch.
-func (s *Store) SetTelegramOffset(ctx context.Context, offset int) error {
-	if _, err := write(ctx, s, func() (string, error) { return s.rdb.Set(ctx, offsetKey, offset, 0).Result() }); err != nil {
-		return fmt.Errorf("store: set telegram offset: %w", unavailable(err))
-	}
-	return nil
 }

@@ -320,7 +320,7 @@ func TestOwnerValidation(t *testing.T) {
 		}
 	}
 	for _, ev := range []string{"", "tg:u:", "tg:u:1*", "nb:{due}:q", "tg:u:1 2"} {
-		if _, err := s.Seen(ctx, ev); err == nil {
+		if _, err := s.Seen(ctx, "tg:1", ev); err == nil {
 			t.Errorf("Seen accepted %q", ev)
 		}
 	}
@@ -337,21 +337,21 @@ func TestOwnerValidation(t *testing.T) {
 func TestEventsOffsetAndSecret(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		if seen, _ := s.Seen(ctx, "tg:u:10"); seen {
+		if seen, _ := s.Seen(ctx, "tg:1", "tg:u:10"); seen {
 			t.Error("unseen event seen")
 		}
-		s.MarkSeen(ctx, "tg:u:10")
-		if seen, _ := s.Seen(ctx, "tg:u:10"); !seen {
+		s.MarkSeen(ctx, "tg:1", "tg:u:10")
+		if seen, _ := s.Seen(ctx, "tg:1", "tg:u:10"); !seen {
 			t.Error("marked event not seen")
 		}
-		if ttl := s.Client().TTL(ctx, "nb:ev:tg:u:10").Val(); ttl <= 0 || ttl > eventTTL {
+		if ttl := s.Client().TTL(ctx, "nb:tg:1:ev:tg:u:10").Val(); ttl <= 0 || ttl > eventTTL {
 			t.Errorf("event mark TTL %v, want at most %v", ttl, eventTTL)
 		}
-		if off, _ := s.TelegramOffset(ctx); off != 0 {
+		if off, _ := s.TelegramOffset(ctx, "tg:1"); off != 0 {
 			t.Errorf("offset %d before saving", off)
 		}
-		s.SetTelegramOffset(ctx, 12345)
-		if off, _ := s.TelegramOffset(ctx); off != 12345 {
+		s.SetTelegramOffset(ctx, "tg:1", 12345)
+		if off, _ := s.TelegramOffset(ctx, "tg:1"); off != 12345 {
 			t.Errorf("offset %d", off)
 		}
 		a, err := s.Secret(ctx)
@@ -429,11 +429,11 @@ func TestEmbeddedSurvivesRestart(t *testing.T) {
 		}
 	}
 	e.AddReminder(ctx, "console:local", domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr("console:local")}, t0, "")
-	e.MarkSeen(ctx, "tg:u:5")
+	e.MarkSeen(ctx, "tg:1", "tg:u:5")
 	// Every acknowledged write is on disk already, before any clean shutdown.
-	data, err := os.ReadFile(journalPath(dir, 1))
+	data, err := os.ReadFile(filepath.Join(dir, SnapshotName))
 	if err != nil || !strings.Contains(string(data), `console:local}:r`) {
-		t.Fatalf("journal after writes lacks the reminder (err %v)", err)
+		t.Fatalf("snapshot after writes lacks the reminder (err %v)", err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
@@ -450,10 +450,10 @@ func TestEmbeddedSurvivesRestart(t *testing.T) {
 	if r, _ := e2.ListReminders(ctx, "console:local"); len(r) != 1 {
 		t.Errorf("after restart: %d reminders", len(r))
 	}
-	if seen, _ := e2.Seen(ctx, "tg:u:5"); !seen {
+	if seen, _ := e2.Seen(ctx, "tg:1", "tg:u:5"); !seen {
 		t.Error("after restart: event mark lost")
 	}
-	if ttl := e2.Client().TTL(ctx, "nb:ev:tg:u:5").Val(); ttl <= 0 {
+	if ttl := e2.Client().TTL(ctx, "nb:tg:1:ev:tg:u:5").Val(); ttl <= 0 {
 		t.Errorf("after restart: event mark lost its TTL (%v)", ttl)
 	}
 	// The idempotency keys survive too: a redelivered event is still a duplicate.

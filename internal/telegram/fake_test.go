@@ -29,6 +29,9 @@ const (
 	testBotTag = "needle_test_bot"
 )
 
+// ev is the event id of the test bot's update id.
+func ev(id int) string { return eventID(botTag(testBotID), id) }
+
 // testNow is the fake clock's time; button presses carry it.
 var testNow = time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC)
 
@@ -65,6 +68,9 @@ type fakeAPI struct {
 	failures map[string][]apiError
 	msgID    int
 	wake     chan struct{} // closed and replaced whenever anything above changes
+
+	botID    int64  // the bot getMe describes; testBotID unless a test sets it before Run
+	username string // and its username; testBotTag unless set
 }
 
 type queuedUpdate struct {
@@ -73,7 +79,7 @@ type queuedUpdate struct {
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{t: t, cursor: map[string]int{}, failures: map[string][]apiError{}, msgID: 5000, wake: make(chan struct{})}
+	f := &fakeAPI{t: t, cursor: map[string]int{}, failures: map[string][]apiError{}, msgID: 5000, wake: make(chan struct{}), botID: testBotID, username: testBotTag}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -133,7 +139,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch method {
 	case "getMe":
-		writeResult(w, map[string]any{"id": testBotID, "is_bot": true, "first_name": "Needle", "username": testBotTag})
+		writeResult(w, map[string]any{"id": f.botID, "is_bot": true, "first_name": "Needle", "username": f.username})
 	case "getUpdates":
 		f.longPoll(w, r, c.Params)
 	case "sendMessage", "sendDocument", "editMessageText":
@@ -289,7 +295,10 @@ type fakeState struct {
 	offset    int
 	seen      map[string]bool
 	calls     []string
-	markErr   error           // MarkSeen fails with it, marking nothing
+	markErr   error // MarkSeen fails with it, marking nothing
+	claims    map[string]string
+	bots      map[string]string
+	t         testing.TB
 	setOffset func(int) error // when set, SetTelegramOffset calls it instead of saving
 	wake      chan struct{}
 }
@@ -304,16 +313,34 @@ func (s *fakeState) record(call string) {
 	s.wake = make(chan struct{})
 }
 
-func (s *fakeState) TelegramOffset(context.Context) (int, error) {
+func (s *fakeState) RegisterBot(_ context.Context, bot, name string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.record("RegisterBot " + bot + " " + name)
+	if s.bots == nil {
+		s.bots = map[string]string{}
+	}
+	s.bots[bot] = name
+	var out []string
+	for b, n := range s.bots {
+		out = append(out, b+" "+n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (s *fakeState) TelegramOffset(_ context.Context, bot string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checkBot(bot)
 	s.record("TelegramOffset")
 	return s.offset, nil
 }
 
-func (s *fakeState) SetTelegramOffset(_ context.Context, offset int) error {
+func (s *fakeState) SetTelegramOffset(_ context.Context, bot string, offset int) error {
 	s.mu.Lock()
 	hook := s.setOffset
+	s.checkBot(bot)
 	s.mu.Unlock()
 	if hook != nil {
 		return hook(offset)
@@ -325,22 +352,60 @@ func (s *fakeState) SetTelegramOffset(_ context.Context, offset int) error {
 	return nil
 }
 
-func (s *fakeState) Seen(_ context.Context, event string) (bool, error) {
+func (s *fakeState) ClaimEvent(_ context.Context, bot, event, token string, lease time.Duration) (bool, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.record("Seen " + event)
-	return s.seen[event], nil
+	s.checkBot(bot)
+	s.record("Claim " + event)
+	if s.seen[event] {
+		return false, true, nil
+	}
+	if s.claims == nil {
+		s.claims = map[string]string{}
+	}
+	if _, held := s.claims[event]; held || lease <= 0 {
+		return false, false, nil
+	}
+	s.claims[event] = token
+	return true, false, nil
 }
 
-func (s *fakeState) MarkSeen(_ context.Context, event string) error {
+func (s *fakeState) ReleaseEvent(_ context.Context, bot, event, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.checkBot(bot)
+	s.record("Release " + event)
+	if s.claims[event] == token {
+		delete(s.claims, event)
+	}
+	return nil
+}
+
+func (s *fakeState) MarkSeen(_ context.Context, bot, event string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.checkBot(bot)
 	s.record("MarkSeen " + event)
 	if s.markErr != nil {
 		return s.markErr
 	}
 	s.seen[event] = true
+	delete(s.claims, event)
 	return nil
+}
+
+// checkBot fails the test when the front end names a bot other than the fake API's; s.mu is held.
+func (s *fakeState) checkBot(bot string) {
+	if bot != "tg:"+strconv.Itoa(testBotID) && s.t != nil {
+		s.t.Errorf("State called for bot %q, want tg:%d", bot, testBotID)
+	}
+}
+
+// expireClaims ends every claim, as their leases running out do after a crash.
+func (s *fakeState) expireClaims() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.claims = nil
 }
 
 // hook sets what SetTelegramOffset does instead of saving; nil restores saving.
@@ -368,7 +433,7 @@ func (s *fakeState) log() []string {
 func (s *fakeState) writes() int {
 	n := 0
 	for _, c := range s.log() {
-		if strings.HasPrefix(c, "MarkSeen") || strings.HasPrefix(c, "SetTelegramOffset") {
+		if strings.HasPrefix(c, "MarkSeen") || strings.HasPrefix(c, "SetTelegramOffset") || strings.HasPrefix(c, "Claim") || strings.HasPrefix(c, "Release") {
 			n++
 		}
 	}
@@ -461,6 +526,7 @@ type harness struct {
 func newHarness(t testing.TB, bot Responder, opts ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, api: newFakeAPI(t), state: newFakeState(), bot: &spyBot{Responder: bot}, logs: &syncBuffer{}}
+	h.state.t = t
 	h.cfg = Config{
 		Token:       testToken,
 		APIURL:      h.api.srv.URL,

@@ -123,6 +123,7 @@ func TestRedeliveryWithStore(t *testing.T) {
 	}
 	h.state.hook(nil)
 	h.state.failMarks(nil)
+	h.state.expireClaims() // the dead instance's claim lasts its lease
 	mark := h.api.mark()
 	h.start()
 	h.state.waitOffset(t, 2)
@@ -150,7 +151,7 @@ func TestStoreAsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if seen, err := st.Seen(ctx, "tg:u:1"); !seen || err != nil {
+	if seen, err := st.Seen(ctx, "tg:999", ev(1)); !seen || err != nil {
 		t.Errorf("Seen = %v, %v", seen, err)
 	}
 	// A restart asks for the saved offset straight away.

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,19 +36,28 @@ type Responder interface {
 	Commands() []commands.Command
 }
 
-// State is what the front end keeps in the store. Every method returns an error only when the
-// store cannot be reached; the front end then retries or, for MarkSeen and SetTelegramOffset,
-// logs and carries on, because a lost mark only means a redelivered update is handled again
-// under the same request ID.
+// State is what the front end keeps in the store, per bot: bot is "tg:" and the bot's id, from
+// getMe, so that two bots sharing one store keep apart. Every method returns an error only when
+// the store cannot be reached (or is given an invalid name); the front end then retries, or,
+// for the marks and the offset, logs and carries on: a lost mark only means a redelivered
+// update is handled again under the same request ID.
 type State interface {
+	// RegisterBot records that the store holds data for bot (name is "@username"), brings keys
+	// an older version kept without the bot under it, and returns every bot the store holds
+	// data for, as "tg:123 @name".
+	RegisterBot(ctx context.Context, bot, name string) ([]string, error)
 	// TelegramOffset returns the next update id to ask for; 0 when none is saved.
-	TelegramOffset(ctx context.Context) (int, error)
+	TelegramOffset(ctx context.Context, bot string) (int, error)
 	// SetTelegramOffset saves the next update id to ask for.
-	SetTelegramOffset(ctx context.Context, offset int) error
-	// Seen reports whether MarkSeen was called for event (e.g. "tg:u:123456") in the last 48 hours.
-	Seen(ctx context.Context, event string) (bool, error)
-	// MarkSeen records that event was handled.
-	MarkSeen(ctx context.Context, event string) error
+	SetTelegramOffset(ctx context.Context, bot string, offset int) error
+	// ClaimEvent claims event (e.g. "tg:u:k3x9a-123456") for one delivery, under token, for
+	// lease. claimed reports that the caller is to handle it; otherwise done reports whether it
+	// was handled already (MarkSeen in the last 48 hours) or is being handled under another claim.
+	ClaimEvent(ctx context.Context, bot, event, token string, lease time.Duration) (claimed, done bool, err error)
+	// ReleaseEvent drops token's claim, so that the event is handled when it comes again.
+	ReleaseEvent(ctx context.Context, bot, event, token string) error
+	// MarkSeen records that event was handled, ending its claim.
+	MarkSeen(ctx context.Context, bot, event string) error
 }
 
 // WebhookPath is where cmd/bot mounts WebhookHandler; TELEGRAM_WEBHOOK_URL normally ends with it.
@@ -57,10 +67,11 @@ const WebhookPath = "/telegram/webhook"
 const (
 	defaultAPIURL      = "https://api.telegram.org"
 	defaultPollTimeout = 50 * time.Second
-	callTimeout        = 10 * time.Second // any call but getUpdates and uploads
-	uploadTimeout      = 60 * time.Second // sendDocument, which carries the file
-	pollMargin         = 10 * time.Second // getUpdates may take PollTimeout plus this
-	handleTimeout      = 60 * time.Second // one update, from Respond to the last send
+	callTimeout        = 10 * time.Second               // any call but getUpdates and uploads
+	uploadTimeout      = 60 * time.Second               // sendDocument, which carries the file
+	pollMargin         = 10 * time.Second               // getUpdates may take PollTimeout plus this
+	handleTimeout      = 60 * time.Second               // one update, from Respond to the last send
+	claimLease         = handleTimeout + 30*time.Second // a claim outlives the handling it covers
 )
 
 // allowedUpdates are the only update types the bot asks for (JSON, as getUpdates and
@@ -111,12 +122,16 @@ type Telegram struct {
 	secret      string
 	pollTimeout time.Duration
 
-	self atomic.Pointer[self] // set once getMe succeeds
+	self   atomic.Pointer[self] // set once getMe succeeds
+	tokens atomic.Uint64        // numbers the claims this instance makes
+	nonce  string               // tells this instance's claims from other instances'
 }
 
 // self is the bot's own account, from getMe; it tells which group messages are meant for it.
 type self struct {
 	id       int64
+	key      string         // "tg:" and the id: the bot's name in State
+	tag      string         // a short stable tag of the id, in event ids (see eventID)
 	username string         // as Telegram spells it, for telling users where to find the bot
 	name     string         // lower case, for comparing with command mentions
 	mention  *regexp.Regexp // "@username" in a message
@@ -124,7 +139,7 @@ type self struct {
 
 // newSelf describes the bot's account from getMe's answer.
 func newSelf(user tgbotapi.User) *self {
-	me := &self{id: user.ID, username: user.UserName, name: strings.ToLower(user.UserName)}
+	me := &self{id: user.ID, key: botKey(user.ID), tag: botTag(user.ID), username: user.UserName, name: strings.ToLower(user.UserName)}
 	if user.UserName != "" {
 		me.mention = regexp.MustCompile(`(?i)@` + regexp.QuoteMeta(user.UserName) + `\b`)
 	}
@@ -166,6 +181,7 @@ func New(cfg Config, bot Responder, state State) (*Telegram, error) {
 		webhookURL:  cfg.WebhookURL,
 		secret:      cfg.WebhookSecret,
 		pollTimeout: cfg.PollTimeout,
+		nonce:       nonce(),
 	}
 	if t.pollTimeout < 0 {
 		return nil, errors.New("telegram: new: negative poll timeout")
@@ -254,9 +270,39 @@ func (t *Telegram) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t.self.Store(newSelf(user))
-	t.log.Info("telegram: connected", "bot", "@"+user.UserName)
+	me := newSelf(user)
+	if err := t.register(ctx, me); err != nil {
+		return err
+	}
+	t.self.Store(me)
+	t.log.Info("telegram: connected", "bot", "@"+user.UserName, "id", user.ID)
 	t.setCommands(ctx)
+	return nil
+}
+
+// register records in the store that it holds this bot's data, and says which bots' data it
+// holds. Another bot's data is no harm, as everything is kept per bot, but is worth knowing;
+// another bot whose tag is this one's would share its event ids, so the front end stops.
+func (t *Telegram) register(ctx context.Context, me *self) error {
+	var bots []string
+	err := t.retry(ctx, func(ctx context.Context) (err error) {
+		bots, err = t.state.RegisterBot(ctx, me.key, "@"+me.username)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("telegram: register the bot in the store: %w", err)
+	}
+	t.log.Info("telegram: this Redis holds data for bots "+strings.Join(bots, ", "), "bot", me.key)
+	for _, b := range bots {
+		key, _, _ := strings.Cut(b, " ")
+		if key == me.key || !strings.HasPrefix(key, "tg:") {
+			continue
+		}
+		t.log.Warn("telegram: this Redis also holds another Telegram bot's data; each keeps its own offset and marks", "bot", me.key, "other", b)
+		if id, err := strconv.ParseInt(strings.TrimPrefix(key, "tg:"), 10, 64); err == nil && botTag(id) == me.tag {
+			return fmt.Errorf("telegram: bot %s and %s share the event tag %q in this Redis; give one of them its own Redis", me.key, b, me.tag)
+		}
+	}
 	return nil
 }
 

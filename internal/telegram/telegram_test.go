@@ -126,7 +126,7 @@ func TestConversation(t *testing.T) {
 		})
 	}
 	// Every update was acknowledged, the ignored ones included, and only answered ones marked.
-	if got := h.state.log(); !contains(got, "SetTelegramOffset 17") || contains(got, "MarkSeen tg:u:6") || !contains(got, "MarkSeen tg:u:1") {
+	if got := h.state.log(); !contains(got, "SetTelegramOffset 17") || contains(got, "MarkSeen "+ev(6)) || !contains(got, "MarkSeen "+ev(1)) {
 		t.Errorf("state calls: %v", got)
 	}
 }
@@ -197,9 +197,9 @@ func TestRequestFields(t *testing.T) {
 	h.run()
 	h.exchange(privateText(7, "/needle  size  now"), groupText(8, "@needle_test_bot does it hurt?"), press(9, groupID, "supergroup", 5, "needle:size"))
 	want := []commands.Request{
-		{ID: "tg:u:7", Platform: "tg", UserID: "42", ChatID: "42", Private: true, Command: "needle", Args: []string{"size", "now"}, Text: "size  now", Time: time.Unix(msgDate, 0)},
-		{ID: "tg:u:8", Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Text: "does it hurt?", Time: time.Unix(msgDate, 0)},
-		{ID: "tg:u:9", Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Button: "needle:size", Time: testNow},
+		{ID: ev(7), Platform: "tg", UserID: "42", ChatID: "42", Private: true, Command: "needle", Args: []string{"size", "now"}, Text: "size  now", Time: time.Unix(msgDate, 0)},
+		{ID: ev(8), Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Text: "does it hurt?", Time: time.Unix(msgDate, 0)},
+		{ID: ev(9), Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Button: "needle:size", Time: testNow},
 	}
 	if diff := cmp.Diff(want, h.bot.requests(), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -215,13 +215,13 @@ func TestTestdataPayloads(t *testing.T) {
 		want inbound
 	}{
 		{"private_message.json", true, inbound{chat: 42, user: 42, req: commands.Request{
-			ID: "tg:u:730518201", Platform: "tg", UserID: "42", ChatID: "42", Private: true,
+			ID: ev(730518201), Platform: "tg", UserID: "42", ChatID: "42", Private: true,
 			Command: "needle", Args: []string{"size"}, Text: "size", Time: time.Unix(1764365400, 0)}}},
 		{"group_command.json", true, inbound{chat: -1001234567890, user: 42, replyTo: 5521, req: commands.Request{
-			ID: "tg:u:730518202", Platform: "tg", UserID: "42", ChatID: "-1001234567890",
+			ID: ev(730518202), Platform: "tg", UserID: "42", ChatID: "-1001234567890",
 			Command: "needle", Args: []string{"frequency"}, Text: "frequency", Time: time.Unix(1764365460, 0)}}},
 		{"callback_query.json", true, inbound{chat: 42, user: 42, callback: "4382bfdwdsb323b2d9", req: commands.Request{
-			ID: "tg:u:730518203", Platform: "tg", UserID: "42", ChatID: "42", Private: true,
+			ID: ev(730518203), Platform: "tg", UserID: "42", ChatID: "42", Private: true,
 			Button: "needle:size", Time: testNow}}},
 		{"sticker.json", false, inbound{}},
 	} {
@@ -468,6 +468,7 @@ func TestCrashBetweenHandlingAndAcknowledging(t *testing.T) {
 		h.state.failMarks(errors.New("redis: connection refused"))
 		crash(t, h, h.run())
 		h.state.failMarks(nil)
+		h.state.expireClaims() // the dead instance's claim lasts its lease
 		h.start()
 		h.state.waitOffset(t, 2)
 		var ids []string
@@ -475,7 +476,7 @@ func TestCrashBetweenHandlingAndAcknowledging(t *testing.T) {
 			ids = append(ids, r.ID)
 		}
 		// The store applies writes carrying the same ID once; that is the guard here.
-		if want := []string{"tg:u:1", "tg:u:1"}; !cmp.Equal(ids, want) {
+		if want := []string{ev(1), ev(1)}; !cmp.Equal(ids, want) {
 			t.Errorf("request IDs = %v, want %v", ids, want)
 		}
 		wantContains(t, h.logs.String(), "mark update handled", "connection refused")
@@ -507,7 +508,7 @@ func TestSendFailures(t *testing.T) {
 			t.Errorf("calls = %v, want one send per update", got)
 		}
 		wantContains(t, h.logs.String(), "reply not delivered", "can't parse entities")
-		if !contains(h.state.log(), "MarkSeen tg:u:1") {
+		if !contains(h.state.log(), "MarkSeen "+ev(1)) {
 			t.Errorf("the update was not marked handled: %v", h.state.log())
 		}
 	})

@@ -2,11 +2,16 @@ package telegram
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -25,16 +30,55 @@ type inbound struct {
 	edit     tgbotapi.BaseEdit // the message that carried the pressed button
 }
 
-// eventID names an update, for State and as Request.ID.
-func eventID(updateID int) string { return "tg:u:" + strconv.Itoa(updateID) }
+// eventID names an update of the bot tagged tag, for State and as Request.ID: "tg:u:" and
+// tag, "-", the update id. Request.ID is the idempotency key of the writes an update makes in
+// the user's data, which every bot shares, and each bot numbers its updates on its own, so the
+// id carries the bot; a tag, not the bot's id, because buttons carry it within Telegram's 64
+// bytes (see internal/commands). It holds no "_" or "~", which buttons use as separators.
+func eventID(tag string, updateID int) string {
+	return "tg:u:" + tag + "-" + strconv.Itoa(updateID)
+}
+
+// maxEventID is the longest eventID: a six-character tag and a ten-digit update id.
+const maxEventID = len("tg:u:") + tagLen + len("-") + 10
+
+// tagLen is the length of every bot tag.
+const tagLen = 6
+
+// botKey is the bot's name in State.
+func botKey(id int64) string { return "tg:" + strconv.FormatInt(id, 10) }
+
+// botTag is a short stable tag of a bot id: 30 bits of its FNV-1a hash in base 36, six
+// characters. Two bots sharing a store have different tags but for a chance of one in 10^9,
+// which register refuses to start with.
+func botTag(id int64) string {
+	h := fnv.New32a()
+	h.Write([]byte(strconv.FormatInt(id, 10)))
+	tag := strconv.FormatUint(uint64(h.Sum32()>>2), 36)
+	return strings.Repeat("0", tagLen-len(tag)) + tag
+}
+
+// nonce returns a random string that tells one instance's claims from another's.
+func nonce() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// token returns a token for one claim, unique to it.
+func (t *Telegram) token() string { return t.nonce + "." + strconv.FormatUint(t.tokens.Add(1), 10) }
+
+// errBusy says that another delivery of the update holds its claim: it is being handled.
+var errBusy = errors.New("telegram: another delivery of the update is being handled")
 
 // poll handles updates by long polling until ctx ends. Each update is handled, marked seen and
 // then acknowledged (the offset saved, and passed to the next getUpdates); an update whose
 // handling failed is fetched again after a backoff.
 func (t *Telegram) poll(ctx context.Context) error {
 	var offset int
+	me := t.self.Load()
 	err := t.retry(ctx, func(ctx context.Context) (err error) {
-		if offset, err = t.state.TelegramOffset(ctx); err != nil {
+		if offset, err = t.state.TelegramOffset(ctx, me.key); err != nil {
 			return fmt.Errorf("telegram: load offset: %w", err)
 		}
 		return nil
@@ -42,7 +86,6 @@ func (t *Telegram) poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	me := t.self.Load()
 	var b backoff
 	conflict := false // in a streak of 409s, which is logged once
 	for ctx.Err() == nil {
@@ -123,7 +166,7 @@ func (t *Telegram) handleBatch(ctx context.Context, batch []json.RawMessage, off
 			}
 		}
 		offset = u.UpdateID + 1
-		if err := t.state.SetTelegramOffset(ctx, offset); err != nil {
+		if err := t.state.SetTelegramOffset(ctx, me.key, offset); err != nil {
 			t.log.Warn("telegram: save offset", "offset", offset, "err", err)
 		}
 	}
@@ -144,8 +187,14 @@ func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
 	return u, nil
 }
 
-// handle answers one update at most once per State. It returns an error only when the update
-// should be tried again: the store or Telegram could not be reached.
+// handle answers one update at most once per State. It claims the update first, so that of
+// several deliveries of one update at once only one is answered: the others get errBusy. It
+// returns an error only when the update should be tried again: another delivery holds it, or
+// Telegram could not be reached; the claim is then released, for the retry.
+//
+// When the store cannot be reached the bot is asked all the same: it answers what needs no
+// store and says it cannot save the rest, at once, which is better than silence until the
+// store is back. Nothing marks such an update, and the bot wrote nothing for it.
 func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) error {
 	in, ok := t.translate(u, me)
 	if !ok {
@@ -154,21 +203,34 @@ func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) erro
 		}
 		return nil
 	}
-	seen, err := t.state.Seen(ctx, in.req.ID)
-	if err != nil {
-		return fmt.Errorf("telegram: check update: %w", err)
-	}
-	if seen {
+	token := t.token()
+	claimed, done, err := t.state.ClaimEvent(ctx, me.key, in.req.ID, token, claimLease)
+	switch {
+	case err != nil:
+		t.log.Warn("telegram: store unreachable; answering the update unmarked", "update", u.UpdateID, "err", err)
+		if err := t.deliver(ctx, in, t.respond(ctx, &in.req), me); err != nil {
+			if retryable(err) {
+				return err
+			}
+			t.log.Warn("telegram: reply not delivered", "update", u.UpdateID, "err", err)
+		}
+		return nil
+	case done:
 		t.log.Debug("telegram: update already handled", "update", u.UpdateID)
 		return nil
+	case !claimed:
+		return errBusy
 	}
 	if err := t.deliver(ctx, in, t.respond(ctx, &in.req), me); err != nil {
 		if retryable(err) {
+			if err := t.state.ReleaseEvent(context.WithoutCancel(ctx), me.key, in.req.ID, token); err != nil {
+				t.log.Warn("telegram: release update; it is handled again when its claim runs out", "update", u.UpdateID, "err", err)
+			}
 			return err
 		}
 		t.log.Warn("telegram: reply not delivered", "update", u.UpdateID, "err", err)
 	}
-	if err := t.state.MarkSeen(ctx, in.req.ID); err != nil {
+	if err := t.state.MarkSeen(ctx, me.key, in.req.ID); err != nil {
 		t.log.Warn("telegram: mark update handled", "update", u.UpdateID, "err", err)
 	}
 	return nil
@@ -194,7 +256,7 @@ func (t *Telegram) translate(u tgbotapi.Update, me *self) (inbound, bool) {
 	case u.Message != nil:
 		return t.fromMessage(u.UpdateID, u.Message, me)
 	case u.CallbackQuery != nil:
-		return t.fromCallback(u.UpdateID, u.CallbackQuery)
+		return t.fromCallback(u.UpdateID, u.CallbackQuery, me)
 	}
 	return inbound{}, false
 }
@@ -219,7 +281,7 @@ func (t *Telegram) fromMessage(id int, m *tgbotapi.Message, me *self) (inbound, 
 		in.replyTo = m.MessageID
 	}
 	in.req = commands.Request{
-		ID:       eventID(id),
+		ID:       eventID(me.tag, id),
 		Platform: domain.Telegram,
 		UserID:   strconv.FormatInt(m.From.ID, 10),
 		ChatID:   strconv.FormatInt(m.Chat.ID, 10),
@@ -252,7 +314,7 @@ func (t *Telegram) addressed(p commands.Parsed, m *tgbotapi.Message, me *self) (
 }
 
 // fromCallback translates a button press.
-func (t *Telegram) fromCallback(id int, q *tgbotapi.CallbackQuery) (inbound, bool) {
+func (t *Telegram) fromCallback(id int, q *tgbotapi.CallbackQuery, me *self) (inbound, bool) {
 	in := inbound{callback: q.ID}
 	if q.ID == "" || q.From == nil || q.From.IsBot || q.Data == "" {
 		return in, false
@@ -267,7 +329,7 @@ func (t *Telegram) fromCallback(id int, q *tgbotapi.CallbackQuery) (inbound, boo
 		in.edit = tgbotapi.BaseEdit{InlineMessageID: q.InlineMessageID}
 	}
 	in.req = commands.Request{
-		ID:       eventID(id),
+		ID:       eventID(me.tag, id),
 		Platform: domain.Telegram,
 		UserID:   strconv.FormatInt(q.From.ID, 10),
 		ChatID:   strconv.FormatInt(in.chat, 10),

@@ -29,8 +29,9 @@ func (t *Telegram) setWebhook(ctx context.Context) error {
 
 // WebhookHandler serves the updates Telegram POSTs in webhook mode. It answers 200 once an
 // update is handled (or deliberately ignored) and 5xx when it should come again, which
-// Telegram does. Requests without the secret (401), not POSTs (405), over 1 MiB (413) or not
-// JSON (400) are refused before anything is called or written. Any number of instances may
+// Telegram does: when handling failed, or while another delivery of the same update is being
+// handled (503), so that of simultaneous deliveries one is answered. Requests without the secret (401), not POSTs (405), over 1 MiB (413) or not
+// JSON or with an update_id under 1 (400) are refused before anything is called or written. Any number of instances may
 // serve it behind a load balancer, as State is shared.
 func (t *Telegram) WebhookHandler() http.Handler { return http.HandlerFunc(t.serveWebhook) }
 
@@ -59,13 +60,25 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed update", http.StatusBadRequest)
 		return
 	}
+	if u.UpdateID <= 0 { // Telegram numbers updates from 1; polling skips these too
+		http.Error(w, "update_id must be positive", http.StatusBadRequest)
+		return
+	}
 	me := t.self.Load()
 	if me == nil { // Run has not learnt the bot's name yet; Telegram will send it again
 		w.Header().Set("Retry-After", "5")
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
-	if err := t.handle(r.Context(), u, me); err != nil {
+	err = t.handle(r.Context(), u, me)
+	if errors.Is(err, errBusy) {
+		// Another delivery of this update is being answered here or on another instance. It
+		// comes again later and is then found handled, or, if that delivery failed, handled.
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "being handled", http.StatusServiceUnavailable)
+		return
+	}
+	if err != nil {
 		t.log.Warn("telegram: webhook update will be retried by Telegram", "update", u.UpdateID, "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return

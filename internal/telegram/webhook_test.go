@@ -76,7 +76,7 @@ func TestWebhook(t *testing.T) {
 		}
 		c := sent(t, h.api.since(mark), "sendMessage")
 		wantContains(t, visible(c.Params.Get("text")), "0.25 mm")
-		if got := h.bot.requests(); len(got) != 1 || got[0].ID != "tg:u:730518201" {
+		if got := h.bot.requests(); len(got) != 1 || got[0].ID != ev(730518201) {
 			t.Errorf("requests = %v", got)
 		}
 		// Telegram sends it again (say, our 200 was lost); it is not answered twice.

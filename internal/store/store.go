@@ -31,9 +31,10 @@ type Store struct {
 	rdb    redis.UniversalClient
 	limits Limits
 	now    func() time.Time
-	// The embedded store snapshots the data after every write, before the user is told it
-	// succeeded: writes hold gate for reading while they run, a snapshot holds it for writing
-	// so it never sees half a write, and committed waits for a snapshot taken after the write.
+	// gate and committed are what a backend needs around a write: the embedded store journals
+	// each write command itself, before applying it (see Embedded), so for every backend
+	// nothing holds gate for writing and committed returns nil. They are kept as the one
+	// place to add such a step.
 	gate      sync.RWMutex
 	committed func(context.Context) error
 	// fault, when set (by tests), is called at each step of a link and may stop it there, as
@@ -49,7 +50,9 @@ func (s *Store) step(name string) error {
 	return s.fault(name)
 }
 
-// write runs one write and, when it succeeded, makes it durable.
+// write runs one write and, when it succeeded, makes it durable. On the embedded store every
+// command fn sends is in the journal, synced, before it is applied, so durability is already
+// there when fn returns.
 func write[T any](ctx context.Context, s *Store, fn func() (T, error)) (T, error) {
 	s.gate.RLock()
 	v, err := fn()

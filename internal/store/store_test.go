@@ -431,9 +431,9 @@ func TestEmbeddedSurvivesRestart(t *testing.T) {
 	e.AddReminder(ctx, "console:local", domain.Reminder{Clock: schedule.Clock{Hour: 21}, To: addr("console:local")}, t0, "")
 	e.MarkSeen(ctx, "tg:1", "tg:u:5")
 	// Every acknowledged write is on disk already, before any clean shutdown.
-	data, err := os.ReadFile(filepath.Join(dir, SnapshotName))
+	data, err := os.ReadFile(journalPath(dir, 1))
 	if err != nil || !strings.Contains(string(data), `console:local}:r`) {
-		t.Fatalf("snapshot after writes lacks the reminder (err %v)", err)
+		t.Fatalf("journal after writes lacks the reminder (err %v)", err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

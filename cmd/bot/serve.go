@@ -84,6 +84,11 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		// Left in the journal: the next start, or the link's own retry, finishes it.
 		log.Warn("links interrupted by a crash could not all be finished; they are retried at the next start", "err", err)
 	}
+	// Offsets and marks are kept per bot; say whose this Redis holds (each front end adds its
+	// own bot once it has connected, and warns of another's).
+	if bots, err := st.Bots(ctx); err == nil && len(bots) > 0 {
+		log.Info("store: this Redis holds data for bots " + strings.Join(bots, ", "))
+	}
 	key, err := buttonKey(ctx, cfg.Secret, st)
 	if err != nil {
 		return err
@@ -118,6 +123,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
 			PublicKey: cfg.DiscordPublicKey, Log: log.With("part", "discord"),
 			HTTPClient: &http.Client{Transport: m.Transport(string(domain.Discord), nil), Timeout: 30 * time.Second},
+			OnReady:    func(app, name string) { registerDiscord(ctx, st, log, app, name) },
 		}, bot)
 		if err != nil {
 			return err
@@ -263,6 +269,19 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store,
 		return nil, nil, err
 	}
 	return e.Store, e.Close, nil
+}
+
+// registerDiscord records that the store holds data for the Discord application, and says
+// which bots' data it holds. Discord's ids are global, so nothing else is kept per application.
+func registerDiscord(ctx context.Context, st *store.Store, log *slog.Logger, app, name string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	bots, err := st.RegisterBot(ctx, "dc:"+app, name)
+	if err != nil {
+		log.Warn("discord: could not record the application in the store", "app", app, "err", err)
+		return
+	}
+	log.Info("discord: this Redis holds data for bots "+strings.Join(bots, ", "), "bot", "dc:"+app)
 }
 
 // buttonKey is BOT_SECRET when set, else a key kept in the store, so that every instance sharing

@@ -58,6 +58,9 @@ type Config struct {
 	// DeferAfter is how long a reply may take before the interaction is deferred; 2 s when
 	// zero, which leaves a second of Discord's 3-second window for the network.
 	DeferAfter time.Duration
+	// OnReady, when set, is told the application id and the bot's username at every READY,
+	// so that cmd/bot can record which application the store holds data for.
+	OnReady func(appID, username string)
 }
 
 // Limits and timings.
@@ -95,6 +98,8 @@ type Discord struct {
 
 	ready atomic.Bool
 	appID atomic.Pointer[string]
+	// readyHook is Config.OnReady.
+	readyHook func(appID, username string)
 
 	mu     sync.Mutex // guards closed and the start of work
 	closed bool
@@ -176,6 +181,7 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 		log:        cfg.Log,
 		now:        cfg.Now,
 		deferAfter: cfg.DeferAfter,
+		readyHook:  cfg.OnReady,
 		redact:     newRedactor(token),
 	}
 	if d.log == nil {
@@ -288,6 +294,13 @@ func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		id = r.Application.ID
 	}
 	d.appID.Store(&id)
+	if d.readyHook != nil && id != "" {
+		name := ""
+		if r.User != nil {
+			name = r.User.Username
+		}
+		d.readyHook(id, name)
+	}
 	d.connected("ready")
 }
 

@@ -553,3 +553,16 @@ func TestShutdownCancelsStuckReplies(t *testing.T) {
 	}
 	logs.waitFor(t, "discord: cancelling replies still in flight")
 }
+
+// TestOnReady: cmd/bot is told the application id at READY, to record in the store which
+// application it holds data for (issue 14, point 3).
+func TestOnReady(t *testing.T) {
+	f := newFake(t)
+	got := make(chan string, 1)
+	start(t, f, realBot(), func(c *Config) {
+		c.OnReady = func(app, name string) { got <- app + " " + name }
+	})
+	if s := recv(t, got, "OnReady"); s != "1250000000000000001 needlebot" {
+		t.Errorf("OnReady got %q, want the application id and the bot's username", s)
+	}
+}

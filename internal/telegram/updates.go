@@ -159,10 +159,14 @@ func (t *Telegram) handleBatch(ctx context.Context, batch []json.RawMessage, off
 			// The update in hand is finished even when ctx ends, so that shutting down does not
 			// cut a reply in half; handleTimeout bounds it.
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
-			err := t.handle(hctx, u, me)
+			stored, err := t.handle(hctx, u, me)
 			cancel()
 			if err != nil {
 				return offset, err
+			}
+			if !stored { // saving the offset would fail too, and hold up the next update
+				offset = u.UpdateID + 1
+				continue
 			}
 		}
 		offset = u.UpdateID + 1
@@ -194,14 +198,15 @@ func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
 //
 // When the store cannot be reached the bot is asked all the same: it answers what needs no
 // store and says it cannot save the rest, at once, which is better than silence until the
-// store is back. Nothing marks such an update, and the bot wrote nothing for it.
-func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) error {
+// store is back. Nothing marks such an update, and the bot wrote nothing for it; stored is
+// then false.
+func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) (stored bool, err error) {
 	in, ok := t.translate(u, me)
 	if !ok {
 		if in.callback != "" { // stop the button's spinner even for a press the bot ignores
 			t.answer(ctx, in.callback, "", false)
 		}
-		return nil
+		return true, nil
 	}
 	token := t.token()
 	claimed, done, err := t.state.ClaimEvent(ctx, me.key, in.req.ID, token, claimLease)
@@ -210,30 +215,30 @@ func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) erro
 		t.log.Warn("telegram: store unreachable; answering the update unmarked", "update", u.UpdateID, "err", err)
 		if err := t.deliver(ctx, in, t.respond(ctx, &in.req), me); err != nil {
 			if retryable(err) {
-				return err
+				return false, err
 			}
 			t.log.Warn("telegram: reply not delivered", "update", u.UpdateID, "err", err)
 		}
-		return nil
+		return false, nil
 	case done:
 		t.log.Debug("telegram: update already handled", "update", u.UpdateID)
-		return nil
+		return true, nil
 	case !claimed:
-		return errBusy
+		return true, errBusy
 	}
 	if err := t.deliver(ctx, in, t.respond(ctx, &in.req), me); err != nil {
 		if retryable(err) {
 			if err := t.state.ReleaseEvent(context.WithoutCancel(ctx), me.key, in.req.ID, token); err != nil {
 				t.log.Warn("telegram: release update; it is handled again when its claim runs out", "update", u.UpdateID, "err", err)
 			}
-			return err
+			return true, err
 		}
 		t.log.Warn("telegram: reply not delivered", "update", u.UpdateID, "err", err)
 	}
 	if err := t.state.MarkSeen(ctx, me.key, in.req.ID); err != nil {
 		t.log.Warn("telegram: mark update handled", "update", u.UpdateID, "err", err)
 	}
-	return nil
+	return true, nil
 }
 
 // respond asks the bot, turning a panic into a logged apology: unrecovered, the update would

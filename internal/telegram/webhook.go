@@ -70,7 +70,7 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
-	err = t.handle(r.Context(), u, me)
+	_, err = t.handle(r.Context(), u, me)
 	if errors.Is(err, errBusy) {
 		// Another delivery of this update is being answered here or on another instance. It
 		// comes again later and is then found handled, or, if that delivery failed, handled.

@@ -339,3 +339,28 @@ func TestEmbeddedScriptThatFailedFirstReplaysOnce(t *testing.T) {
 		t.Errorf("after replay n = %d, want 1", n)
 	}
 }
+
+func TestEmbeddedReadsDoNotJournal(t *testing.T) {
+	dir := t.TempDir()
+	e, err := OpenEmbedded(dir, nil, WithLimits(roomy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.AddSession(ctx, "tg:1", sess(t0, 0.25, "peptides"), "tg:u:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	size := e.jr.size
+	e.ListSessions(ctx, "tg:1", 0)
+	e.Usage(ctx, "tg:1")
+	e.SessionTimes(ctx, "tg:1")
+	e.ListReminders(ctx, "tg:1")
+	e.Zone(ctx, "tg:1")
+	e.Ping(ctx)
+	e.Client().Exists(ctx, "nb:ev:tg:u:1")
+	e.Client().TTL(ctx, "nb:ev:tg:u:1")
+	e.Client().Scan(ctx, 0, "nb:*", 100)
+	if e.jr.size != size {
+		t.Errorf("reads grew the journal from %d to %d bytes", size, e.jr.size)
+	}
+}

@@ -34,7 +34,7 @@ const snapshotVersion = 2
 
 // compactAt is the journal size past which a snapshot is taken in the background, and
 // closeCompactAt the size past which Close takes one: a shorter journal is quicker to replay
-// at the next start (about 0.1 s a MiB) than a snapshot of a large store is to write.
+// at the next start (about 0.3 s a MiB) than a snapshot of a large store is to write.
 const (
 	compactAt      = 8 << 20
 	closeCompactAt = 1 << 20

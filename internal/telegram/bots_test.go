@@ -281,3 +281,35 @@ func TestWebhookRefusesUpdateIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestPollingWaitsForAClaim: after a crash, the dead instance's claim on an update holds until
+// its lease runs out; the poller neither answers the update meanwhile nor skips it.
+func TestPollingWaitsForAClaim(t *testing.T) {
+	waits := make(chan chan time.Time)
+	h := newHarness(t, realBot(), func(c *Config) {
+		c.after = func(time.Duration) <-chan time.Time {
+			ch := make(chan time.Time, 1)
+			waits <- ch
+			return ch
+		}
+	})
+	h.state.claims = map[string]string{ev(1): "dead instance"}
+	h.run()
+	h.api.push(privateText(1, "/needle size"))
+	var wait chan time.Time
+	select {
+	case wait = <-waits:
+	case <-time.After(waitFor):
+		t.Fatal("the poller did not back off from a claimed update")
+	}
+	if n := h.api.count("sendMessage"); n != 0 {
+		t.Errorf("%d replies to an update another instance holds", n)
+	}
+	wantContains(t, h.logs.String(), "update will be retried", "another delivery of the update is being handled")
+	h.state.expireClaims()
+	wait <- testNow
+	h.state.waitOffset(t, 2)
+	if n := h.api.count("sendMessage"); n != 1 {
+		t.Errorf("%d replies once the claim ran out, want 1", n)
+	}
+}

@@ -4,9 +4,11 @@
 // (the update offset, which updates it has handled) it keeps through State.
 //
 // Updates come by long polling (the default) or by webhook (Config.WebhookURL). Either way each
-// update is handled at most once per State: an update already marked seen is skipped, and the
-// request carries the update id as its ID so that the store applies its writes once even when
-// a crash leaves an update handled but not yet marked.
+// update is handled at most once per State and bot: a delivery claims the update before it is
+// handled, so one of several deliveries at once answers it and an update marked handled is
+// skipped; the request carries the bot's tag and the update id as its ID, so that the store
+// applies its writes once even when a crash leaves an update handled but not yet marked. All
+// State keeps is per bot (its id, from getMe), so several bots may share one store.
 package telegram
 
 import (

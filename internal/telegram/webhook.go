@@ -70,7 +70,10 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
-	_, err = t.handle(r.Context(), u, me)
+	// handleTimeout bounds the handling as in polling, so that it ends within its claim.
+	ctx, cancel := context.WithTimeout(r.Context(), handleTimeout)
+	defer cancel()
+	_, err = t.handle(ctx, u, me)
 	if errors.Is(err, errBusy) {
 		// Another delivery of this update is being answered here or on another instance. It
 		// comes again later and is then found handled, or, if that delivery failed, handled.

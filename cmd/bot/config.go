@@ -54,7 +54,7 @@ var settings = []setting{
 	{env: "DISCORD_API_URL", def: "https://discord.com", help: "REST base URL (a Discord REST proxy works)"},
 	{env: "DISCORD_PUBLIC_KEY", help: "application public key (hex); serves /discord/interactions"},
 	{env: "REDIS_URL", help: "redis://, rediss://, Sentinel or Cluster URL; unset: the embedded store", secret: true},
-	{env: "BOT_DATA_DIR", def: "data", help: "where the embedded store keeps needlebot.json"},
+	{env: "BOT_DATA_DIR", def: "data", help: "where the embedded store keeps its snapshot and journals (needlebot.json, needlebot.<n>.journal)"},
 	{env: "BOT_SECRET", help: "at least 32 characters that sign buttons; unset: a key kept in the store", secret: true, file: true},
 	{env: "BOT_KB_FILE", help: "knowledge-base file instead of the built-in one"},
 	{env: "BOT_DISPATCHER", def: "on", help: "on or off: off for instances that only answer"},

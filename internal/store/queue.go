@@ -90,11 +90,20 @@ func validPlatform(p domain.Platform) error {
 	return fmt.Errorf("store: unknown platform %q", p)
 }
 
-// Claim leases up to n of the platform's reminders due at now; see remind.Queue. A claim that
-// finds nothing writes nothing, so an idle dispatcher costs the embedded store no snapshot.
+// Claim leases up to n of the platform's reminders due at now; see remind.Queue. It looks
+// first, with a read: a dispatcher polling an index with nothing due writes nothing, so an idle
+// one costs the embedded store no journal record (an entry that comes due in between is
+// claimed by the next poll).
 func (s *Store) Claim(ctx context.Context, platform domain.Platform, token string, now, until time.Time, n int) ([]remind.Claim, error) {
 	if err := validPlatform(platform); err != nil {
 		return nil, err
+	}
+	due, err := s.rdb.ZCount(ctx, DueKey(platform), "-inf", strconv.FormatInt(now.UnixMilli(), 10)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: claim: %w", unavailable(err))
+	}
+	if due == 0 {
+		return nil, nil
 	}
 	s.gate.RLock()
 	res, err := claimScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform)}, now.UnixMilli(), until.UnixMilli(), n, token).StringSlice()

@@ -42,7 +42,7 @@ type part struct {
 // serve runs the bot: every configured front end (the console when none is, or when
 // consoleOnly), the reminder dispatcher and the HTTP server, until ctx is cancelled or, on the
 // console, the input ends. Shutdown goes in order: stop taking requests, let reminder sends
-// drain, then close the store (the embedded store writes its last snapshot).
+// drain, then close the store (the embedded store syncs its journal).
 func serve(ctx context.Context, name string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, consoleOnly bool) error {
 	cfg, rest, err := loadConfig(name, args, getenv, stderr, consoleOnly)
 	if err != nil {
@@ -252,7 +252,8 @@ func hasFlag(args []string, name string) bool {
 }
 
 // openStore connects to REDIS_URL, or runs the embedded store in BOT_DATA_DIR when it is unset.
-// The returned function closes it, saving the embedded store's last snapshot.
+// The returned function closes it; the embedded store syncs its journal, and folds a long one
+// into a snapshot.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, func() error, error) {
 	if cfg.RedisURL != "" {
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -33,8 +33,11 @@
 //	nb:{OWNER}:w               string  writes in the current rate-limit window                  the window (60 s)
 //	nb:{due:PLATFORM}:q        zset    "OWNER|rID" scored by the next fire time (unix ms)       none
 //	nb:{due:PLATFORM}:l        hash    "OWNER|rID" -> lease "token|due ms" while claimed        none, removed when settled
-//	nb:ev:EVENT                string  "1": a platform event (Telegram update) was handled      48 h
-//	nb:tg:offset               string  the next Telegram update id to fetch                     none
+//	nb:bots                    hash    "tg:BOTID" / "dc:APPID" -> name: bots this Redis serves  none
+//	nb:tg:BOTID:offset         string  the next update id this Telegram bot fetches             none
+//	nb:tg:BOTID:ev:EVENT       string  "1" handled, "c:TOKEN" claimed by one delivery           48 h; a claim 90 s
+//	nb:ev:EVENT, nb:tg:offset  string  before per-bot keys: no longer read; RegisterBot moves   48 h; none
+//	                                   the offset to the first bot that starts
 //	nb:secret                  string  the key that signs buttons, made once                    none
 //	nb:migrated:reminder-platform string  set once Migrate gave old reminders their platform   none
 //

@@ -261,6 +261,9 @@ func (t *Telegram) connect(ctx context.Context) error {
 	var user tgbotapi.User
 	err := t.retry(ctx, func(ctx context.Context) error {
 		raw, err := t.method(ctx, callTimeout, "getMe", nil)
+		if err != nil && apiCode(err) == http.StatusUnauthorized {
+			return fmt.Errorf("telegram: TELEGRAM_TOKEN was refused by Telegram (401 Unauthorized): check the token @BotFather gave you (/mybots, then API Token): %w", err)
+		}
 		if err != nil {
 			return fmt.Errorf("telegram: get me: %w", err)
 		}

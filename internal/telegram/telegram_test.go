@@ -595,8 +595,8 @@ func TestTokenNeverLeaks(t *testing.T) {
 		h := newHarness(t, realBot(), func(c *Config) { c.Token = "123456:WRONG-" + tokenKey })
 		tg := h.front()
 		err := tg.Run(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "Unauthorized") {
-			t.Fatalf("Run with a rejected token = %v, want Unauthorized", err)
+		if err == nil || !strings.Contains(err.Error(), "TELEGRAM_TOKEN was refused by Telegram (401 Unauthorized): check the token @BotFather gave you") {
+			t.Fatalf("Run with a rejected token = %v, want what to check", err)
 		}
 		if strings.Contains(err.Error(), tokenKey) || strings.Contains(h.logs.String(), tokenKey) {
 			t.Errorf("the token leaked: %v\n%s", err, h.logs)

@@ -337,6 +337,35 @@ func (t *Telegram) setCommands(ctx context.Context) {
 	if err := t.request(ctx, callTimeout, tgbotapi.NewSetMyCommands(menu...)); err != nil {
 		t.log.Warn("telegram: set command menu", "err", err)
 	}
+	t.setDescriptions(ctx, menu)
+}
+
+// setDescriptions sets what Telegram shows before a chat starts (the description, up to 512
+// characters) and on the bot's profile (the short description, up to 120), from the command
+// descriptions, so they say what the bot does in the words /help uses.
+func (t *Telegram) setDescriptions(ctx context.Context, menu []tgbotapi.BotCommand) {
+	var long strings.Builder
+	long.WriteString("Micro-needling at home, from the guidance. What I can do:\n")
+	var names []string
+	for _, c := range menu {
+		line := "/" + c.Command + " - " + c.Description + "\n"
+		if length(long.String()+line) > 512 {
+			break
+		}
+		long.WriteString(line)
+		if c.Command != "start" && c.Command != "help" && len(names) < 4 {
+			names = append(names, "/"+c.Command)
+		}
+	}
+	short := text.ClipUnits("Micro-needling at home, from the guidance: "+strings.Join(names, ", ")+" and more.", 120)
+	for method, params := range map[string]tgbotapi.Params{
+		"setMyDescription":      {"description": strings.TrimRight(long.String(), "\n")},
+		"setMyShortDescription": {"short_description": short},
+	} {
+		if _, err := t.method(ctx, callTimeout, method, params); err != nil {
+			t.log.Warn("telegram: "+method, "err", err)
+		}
+	}
 }
 
 // validToken reports whether s has the shape of a bot token, "<digits>:<letters, digits, _ or ->";

@@ -177,6 +177,14 @@ func TestCommandMenu(t *testing.T) {
 	if want := []string{"start", "help", "needle", "ask"}; !cmp.Equal(names[:4], want) || got[2].Description == "" {
 		t.Errorf("menu = %v, want %v first", got, want)
 	}
+	// The descriptions Telegram shows before a chat starts come from the same descriptions.
+	long := h.api.next("setMyDescription").Params.Get("description")
+	short := h.api.next("setMyShortDescription").Params.Get("short_description")
+	wantContains(t, long, "/needle - "+got[2].Description, "/ask - ")
+	wantContains(t, short, "/needle", "/ask")
+	if length(long) > 512 || length(short) > 120 {
+		t.Errorf("descriptions too long: %d and %d", length(long), length(short))
+	}
 
 	h = newHarness(t, menuBot{})
 	h.start()

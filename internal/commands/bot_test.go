@@ -117,7 +117,10 @@ func TestConversation(t *testing.T) {
 		{"/" + strings.Repeat("a", 300), []string{"I don't know the command"}, []string{strings.Repeat("a", 40)}},
 		{"<b>bold</b> & '; DROP TABLE users; --", nil, []string{"Source: Kerry", "Logged"}},
 		{"\x00\x01\x02\xff\xfe", []string{"not sure what you mean"}, nil},
-		{"🙂", []string{"not sure what you mean"}, nil},
+		{"🙂", []string{"Anything else?"}, []string{"not sure what you mean"}},
+		{"👍👍", []string{"Anything else?"}, nil},
+		{"👍 rolled 0.25", nil, []string{"Anything else?"}},
+		{"$$$", []string{"not sure what you mean"}, nil},
 		{"thanks!", []string{"You're welcome"}, nil},
 		{strings.Repeat("roll ", 200), []string{"a lot of text", "under 500 characters"}, nil},
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
@@ -214,8 +216,31 @@ func (b *Bot) text(_ context.Context, req *Request) (domain.Reply, error) {
 	if q == "" {
 		return domain.Reply{Text: "Send me a question, or /help to see what I can do."}, nil
 	}
+	if reaction(q) {
+		return domain.Reply{Text: reactionNoDiary}, nil
+	}
 	return b.question(q)
 }
+
+// reaction reports a message of emoji alone ("👍", "🙏❤️"): an answer to the last reply, not a
+// question, so it gets a short friendly word rather than "I'm not sure what you mean".
+func reaction(s string) bool {
+	seen := false
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == utf8.RuneError:
+			return false
+		case unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) && r > 0x2000:
+			seen = true
+		}
+	}
+	return seen
+}
+
+const (
+	reactionReply   = "🙂 Anything else? Ask me about micro-needling, or tell me about a session to log it."
+	reactionNoDiary = "🙂 Anything else? Ask me about micro-needling, like \"can I roll every day?\"."
+)
 
 func (b *Bot) unknown(_ context.Context, req *Request) (domain.Reply, error) {
 	name := req.Command

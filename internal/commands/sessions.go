@@ -598,6 +598,9 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 			loc, zoneSet = l, set
 		}
 	}
+	if reaction(req.Text) {
+		return domain.Reply{Text: reactionReply}, nil
+	}
 	if reply, ok, err := b.linkMessage(ctx, req); ok {
 		return reply, err // a link code sent as it is
 	}

@@ -130,50 +130,30 @@ const ellipsis = "…"
 
 // Clip shortens s to at most n runes: s itself when it fits, else its first n-1 runes and "…".
 // It is "" for n < 1.
-func Clip(s string, n int) string {
-	if n < 1 {
-		return ""
-	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	count := 0
-	for i := range s {
-		if count == n-1 {
-			return s[:i] + ellipsis
-		}
-		count++
-	}
-	return s // not reached: s has more than n runes
-}
+func Clip(s string, n int) string { return clip(s, n, oneUnit) }
 
 // ClipUnits is Clip for a limit counted in UTF-16 code units, as Telegram counts: a rune
 // outside the Basic Multilingual Plane (most emoji) takes two, and so the result is at most n
 // units, "…" (one unit) included. Invalid UTF-8 counts as the one-unit U+FFFD it becomes.
-func ClipUnits(s string, n int) string {
+func ClipUnits(s string, n int) string { return clip(s, n, units) }
+
+// clip is Clip with the size of a rune given.
+func clip(s string, n int, size func(rune) int) string {
 	if n < 1 {
 		return ""
 	}
-	total := 0
-	for _, r := range s {
-		total += units(r)
+	if i, cut := cutAt(s, n, size); cut {
+		return s[:i] + ellipsis
 	}
-	if total <= n {
-		return s
-	}
-	m := 0
-	for i, r := range s {
-		if m+units(r)+1 > n {
-			return s[:i] + ellipsis
-		}
-		m += units(r)
-	}
-	return s // not reached: s is longer than n units
+	return s
 }
 
 // units is how many UTF-16 code units r takes; invalid UTF-8 counts as the one-unit U+FFFD
 // it becomes.
 func units(r rune) int { return max(utf16.RuneLen(r), 1) }
+
+// oneUnit counts runes.
+func oneUnit(rune) int { return 1 }
 
 // ClipAtSpace is Clip for prose shown to people: when s is cut, the cut moves back to the last
 // space if there is one in the second half of what is kept, so no word is cut in two there,
@@ -182,21 +162,35 @@ func ClipAtSpace(s string, n int) string {
 	if n < 1 {
 		return ""
 	}
-	if utf8.RuneCountInString(s) <= n {
+	i, cut := cutAt(s, n, oneUnit)
+	if !cut {
 		return s
 	}
-	count := 0
-	for i := range s {
-		if count == n-1 {
-			s = s[:i]
-			break
-		}
-		count++
-	}
+	s = s[:i]
 	if sp := strings.LastIndexByte(s, ' '); sp > len(s)/2 {
 		s = s[:sp]
 	}
 	return strings.TrimSpace(s) + ellipsis
+}
+
+// cutAt is where the clips cut s to fit n ≥ 1 units of size (one "…" unit included): the
+// byte offset, and true, when s is longer than n; false when it fits as it is.
+func cutAt(s string, n int, size func(rune) int) (int, bool) {
+	total := 0
+	for _, r := range s {
+		total += size(r)
+	}
+	if total <= n {
+		return 0, false
+	}
+	m := 0
+	for i, r := range s {
+		if m+size(r)+1 > n {
+			return i, true
+		}
+		m += size(r)
+	}
+	return len(s), true // not reached: s is longer than n
 }
 
 // FormatMM writes a needle length in millimetres the way the guidance does, in the fewest

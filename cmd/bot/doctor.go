@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // doctor checks the configured store (Redis, or the embedded one in BOT_DATA_DIR) for data
@@ -50,19 +52,12 @@ func doctor(ctx context.Context, args []string, getenv func(string) string, stdo
 		fmt.Fprintln(stdout, "store ok: nothing the bot cannot read")
 		return nil
 	case left == 0:
-		fmt.Fprintf(stdout, "%d problem%s, all fixed\n", len(found), plural(len(found)))
+		fmt.Fprintf(stdout, "%d problem%s, all fixed\n", len(found), text.Plural(len(found)))
 		return nil
 	case *fix:
-		fmt.Fprintf(stdout, "%d problem%s, %d left: those need a person (a key of unknown shape may be another program's)\n", len(found), plural(len(found)), left)
+		fmt.Fprintf(stdout, "%d problem%s, %d left: those need a person (a key of unknown shape may be another program's)\n", len(found), text.Plural(len(found)), left)
 	default:
-		fmt.Fprintf(stdout, "%d problem%s; bot doctor --fix repairs what is safe\n", len(found), plural(len(found)))
+		fmt.Fprintf(stdout, "%d problem%s; bot doctor --fix repairs what is safe\n", len(found), text.Plural(len(found)))
 	}
 	return errSilent
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
+	"github.com/needlebot/needlebot/internal/text"
 )
 
 // Linking: /link on one platform gives a one-time code; sending it on the other makes both
@@ -185,7 +186,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 		return domain.Reply{Private: true}, err
 	}
 	text := fmt.Sprintf("This %s account and your %s account now share one diary: %d session%s and %d reminder%s.",
-		req.Platform.Name(), strings.Join(others, " and "), len(list), plural(len(list)), len(rems), plural(len(rems)))
+		req.Platform.Name(), strings.Join(others, " and "), len(list), text.Plural(len(list)), len(rems), text.Plural(len(rems)))
 	if zone != "" {
 		text += " Time zone: " + zone + "."
 	}

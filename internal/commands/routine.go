@@ -125,11 +125,11 @@ func (b *Bot) setZone(ctx context.Context, req *Request, name string) (domain.Re
 		}
 		return domain.Reply{Private: true}, err
 	}
-	text := fmt.Sprintf("Time zone set to %s (it's %s there now).", loc, now.In(loc).Format("15:04"))
+	msg := fmt.Sprintf("Time zone set to %s (it's %s there now).", loc, now.In(loc).Format("15:04"))
 	if n := len(reminders); n > 0 {
-		text += fmt.Sprintf(" Your %d reminder%s now follow%s it.", n, plural(n), map[bool]string{true: "s", false: ""}[n == 1])
+		msg += fmt.Sprintf(" Your %d reminder%s now follow%s it.", n, text.Plural(n), map[bool]string{true: "s", false: ""}[n == 1])
 	}
-	return domain.Reply{Text: text, Private: true}, nil
+	return domain.Reply{Text: msg, Private: true}, nil
 }
 
 const remindUsage = `Reminders:
@@ -332,6 +332,12 @@ func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (dom
 	return b.addReminder(ctx, req, owner, loc, set, list, clock, days)
 }
 
+// reminderLine is how /remind list and /settings show reminder number n: "#1 at 21:30,
+// daily; next Sat 28 Nov, 21:30".
+func reminderLine(n int, r domain.Reminder, loc *time.Location, now time.Time) string {
+	return fmt.Sprintf("#%d at %s, %s; next %s", n, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+}
+
 // parseChoice reads "HHMM_DAYS" from a reminder button.
 func parseChoice(s string) (schedule.Clock, schedule.Weekdays, bool) {
 	hm, d, ok := strings.Cut(s, "_")
@@ -362,7 +368,7 @@ func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error
 	var sb strings.Builder
 	now := b.now()
 	for i, r := range list {
-		fmt.Fprintf(&sb, "#%d at %s, %s; next %s\n", i+1, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+		sb.WriteString(reminderLine(i+1, r, loc, now) + "\n")
 	}
 	if where := arrivals(list); where != req.Platform.Name() {
 		fmt.Fprintf(&sb, "They arrive on %s.\n", where)

@@ -374,7 +374,7 @@ func (b *Bot) sessions(ctx context.Context, owner domain.Owner, n int) (list []d
 	if errors.As(err, &damaged) {
 		b.log.Warn("diary: sessions that cannot be read were left out; bot doctor reports and moves them", "key", damaged.Key, "sessions", damaged.IDs)
 		k := len(damaged.IDs)
-		return list, fmt.Sprintf("\n(%d session%s could not be read and %s left out. Nothing else is affected.)\n", k, plural(k), map[bool]string{true: "is", false: "are"}[k == 1]), nil
+		return list, fmt.Sprintf("\n(%d session%s could not be read and %s left out. Nothing else is affected.)\n", k, txt.Plural(k), map[bool]string{true: "is", false: "are"}[k == 1]), nil
 	}
 	return list, "", err
 }
@@ -387,13 +387,6 @@ func zoneNote(loc *time.Location, set bool) string {
 		return "\nTimes are in " + loc.String() + "."
 	}
 	return "\nTimes are in UTC; set your own time zone with /timezone, e.g. /timezone Europe/Berlin."
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
@@ -417,19 +410,19 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	var sb strings.Builder
 	f := b.kb.Facts()
 	fmt.Fprintf(&sb, "This week: %d of up to %d\n", st.thisWeek, f.PerWeek)
-	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, plural(st.last30))
+	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, txt.Plural(st.last30))
 	if st.streak == 0 {
 		fmt.Fprintf(&sb, "Streak: none yet; a week with 1 to %d sessions starts one\n", f.PerWeek)
 	} else {
-		fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, plural(st.streak), f.PerWeek)
+		fmt.Fprintf(&sb, "Streak: %d week%s in a row within the guidance (1 to %d sessions)\n", st.streak, txt.Plural(st.streak), f.PerWeek)
 	}
 	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
-		fmt.Fprintf(&sb, "Most used needle: %s mm (%d time%s)\n", mm, n, plural(n))
+		fmt.Fprintf(&sb, "Most used needle: %s mm (%d time%s)\n", mm, n, txt.Plural(n))
 	}
 	if p, n := top(usage, domain.UsageProduct); n > 0 {
-		fmt.Fprintf(&sb, "Most used serum: %s (%d time%s)\n", p, n, plural(n))
+		fmt.Fprintf(&sb, "Most used serum: %s (%d time%s)\n", p, n, txt.Plural(n))
 	}
-	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
+	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), txt.Plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
 	sb.WriteString(zoneNote(loc, set))
 	return domain.Reply{Title: "Your stats", Text: sb.String(), Private: true}, nil
 }
@@ -500,7 +493,7 @@ func (b *Bot) export(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	now := b.now()
 	return domain.Reply{
-		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), plural(len(list)), loc) + strings.TrimRight(skipped, "\n"),
+		Text:    fmt.Sprintf("Your %d session%s, oldest first, times in %s.", len(list), txt.Plural(len(list)), loc) + strings.TrimRight(skipped, "\n"),
 		Private: true,
 		File:    &domain.File{Name: "needlebot-sessions-" + now.In(loc).Format("2006-01-02") + ".csv", Type: "text/csv", Data: data},
 	}, nil

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/needlebot/needlebot/internal/domain"
-	"github.com/needlebot/needlebot/internal/schedule"
 )
 
 // /settings shows what is set for the user in one place, with buttons for what can be
@@ -42,7 +41,7 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 	} else {
 		fmt.Fprintf(&sb, "Reminders, arriving on %s:\n", arrivals(list))
 		for i, r := range list {
-			fmt.Fprintf(&sb, "  #%d at %s, %s; next %s\n", i+1, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+			sb.WriteString("  " + reminderLine(i+1, r, loc, now) + "\n")
 		}
 		sb.WriteString("Change them with /remind set, /remind off <number> or /remind where.\n")
 	}

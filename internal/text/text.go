@@ -193,6 +193,14 @@ func cutAt(s string, n int, size func(rune) int) (int, bool) {
 	return len(s), true // not reached: s is longer than n
 }
 
+// Plural is the "s" an English noun takes after a count: "" for 1, "s" otherwise.
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
 // FormatMM writes a needle length in millimetres the way the guidance does, in the fewest
 // digits that read back as the same number: "0.25", "1", "1.5".
 func FormatMM(mm float64) string {

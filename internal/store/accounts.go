@@ -460,19 +460,9 @@ func (s *Store) rescheduleAll(ctx context.Context, owner domain.Owner) error {
 	if err != nil {
 		return err
 	}
-	at := map[domain.Platform]map[string]time.Time{}
-	for _, r := range rems {
-		if at[r.To.Platform] == nil {
-			at[r.To.Platform] = map[string]time.Time{}
-		}
-		at[r.To.Platform][Member(owner, r.ID)] = schedule.Next(r.Clock, r.Days, loc, s.now())
-	}
-	for p, m := range at {
-		if err := s.reschedule(ctx, p, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.reschedule(ctx, owner, rems, func(r domain.Reminder) (time.Time, bool) {
+		return schedule.Next(r.Clock, r.Days, loc, s.now()), true
+	})
 }
 
 // move copies from's sessions, counters (through the sessions' own) and reminders into into,

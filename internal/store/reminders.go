@@ -361,28 +361,40 @@ func (s *Store) unschedule(ctx context.Context, owner domain.Owner, rs []domain.
 	return nil
 }
 
-// reschedule puts due entries at new times and drops their leases, so that a dispatcher round
-// in flight settles around the user's change instead of over it. Entries that are gone stay
-// gone (XX).
-func (s *Store) reschedule(ctx context.Context, platform domain.Platform, at map[string]time.Time) error {
-	if len(at) == 0 {
-		return nil
+// reschedule puts the owner's reminders at the times when gives (those it gives one for),
+// each in the due index of its platform, and drops their leases, so that a dispatcher round in
+// flight settles around the change instead of over it. Entries that are gone stay gone (XX).
+func (s *Store) reschedule(ctx context.Context, owner domain.Owner, rems []domain.Reminder, when func(domain.Reminder) (time.Time, bool)) error {
+	type due struct {
+		zs      []redis.Z
+		members []string
 	}
-	zs := make([]redis.Z, 0, len(at))
-	members := make([]string, 0, len(at))
-	for m, t := range at {
-		zs = append(zs, redis.Z{Score: float64(t.UnixMilli()), Member: m})
-		members = append(members, m)
+	byPlatform := map[domain.Platform]*due{}
+	for _, r := range rems {
+		t, ok := when(r)
+		if !ok {
+			continue
+		}
+		d := byPlatform[r.To.Platform]
+		if d == nil {
+			d = &due{}
+			byPlatform[r.To.Platform] = d
+		}
+		m := Member(owner, r.ID)
+		d.zs = append(d.zs, redis.Z{Score: float64(t.UnixMilli()), Member: m})
+		d.members = append(d.members, m)
 	}
-	_, err := write(ctx, s, func() ([]redis.Cmder, error) {
-		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.ZAddXX(ctx, DueKey(platform), zs...)
-			p.HDel(ctx, LeaseKey(platform), members...)
-			return nil
+	for platform, d := range byPlatform {
+		_, err := write(ctx, s, func() ([]redis.Cmder, error) {
+			return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.ZAddXX(ctx, DueKey(platform), d.zs...)
+				p.HDel(ctx, LeaseKey(platform), d.members...)
+				return nil
+			})
 		})
-	})
-	if err != nil {
-		return fmt.Errorf("store: reschedule: %w", unavailable(err))
+		if err != nil {
+			return fmt.Errorf("store: reschedule: %w", unavailable(err))
+		}
 	}
 	return nil
 }
@@ -441,21 +453,10 @@ func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, ne
 	if err != nil {
 		return err
 	}
-	at := map[domain.Platform]map[string]time.Time{}
-	for _, r := range rs {
-		if t, ok := next[r.ID]; ok {
-			if at[r.To.Platform] == nil {
-				at[r.To.Platform] = map[string]time.Time{}
-			}
-			at[r.To.Platform][Member(owner, r.ID)] = t
-		}
-	}
-	for platform, m := range at {
-		if err := s.reschedule(ctx, platform, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.reschedule(ctx, owner, rs, func(r domain.Reminder) (time.Time, bool) {
+		t, ok := next[r.ID]
+		return t, ok
+	})
 }
 
 // Snooze makes a reminder fire once more at at, or cancels a pending snooze when at is zero;

@@ -71,8 +71,9 @@ func (s *Store) allow(ctx context.Context, k keys) error {
 }
 
 // allocReminderScript hands out the next reminder id, under the cap and the rate limit; a
-// repeated platform event gets the id it got the first time. KEYS: profile, reminders, writes,
-// idem, idemTime. ARGV: max reminders, max writes, window ms, event key, now ms, idem TTL ms.
+// repeated platform event gets the id it got the first time, marked "=r3". KEYS: profile,
+// reminders, writes, idem, idemTime. ARGV: max reminders, max writes, window ms, event key,
+// now ms, idem TTL ms.
 var allocReminderScript = redis.NewScript(allowLua + movedLua + `
 local m = moved(KEYS[1])
 if m then return m end
@@ -80,7 +81,7 @@ local key = ''
 if ARGV[4] ~= '' then
   key = 'rem:' .. ARGV[4]
   local id = redis.call('HGET', KEYS[4], key)
-  if id then return id end
+  if id then return '=' .. id end
 end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[1]) then return redis.error_reply('NB_FULL') end
 if not allow(KEYS[3], ARGV[2], ARGV[3]) then return redis.error_reply('NB_RATE') end
@@ -145,15 +146,19 @@ func (s *Store) addReminder(ctx context.Context, owner domain.Owner, r domain.Re
 			most, s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
 	})
 	if into, ok := movedTo(err); ok {
-		return s.AddReminder(ctx, into, r, next, key) // linked a moment ago
+		return s.addReminder(ctx, into, r, next, key, most) // linked a moment ago
 	}
 	if err != nil {
 		return domain.Reminder{}, scriptError("add reminder", err)
 	}
-	if existing, ok, err := s.Reminder(ctx, owner, id); err != nil {
-		return domain.Reminder{}, err
-	} else if ok {
-		return existing, nil // a repeated event: the reminder it set
+	if repeat, ok := strings.CutPrefix(id, "="); ok {
+		// A repeated event: the reminder it set, unless a crash stopped it before it was stored.
+		id = repeat
+		if existing, ok, err := s.Reminder(ctx, owner, id); err != nil {
+			return domain.Reminder{}, err
+		} else if ok {
+			return existing, nil
+		}
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
 		return s.rdb.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, id)}).Result()

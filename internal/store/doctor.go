@@ -39,8 +39,19 @@ func (f Finding) String() string {
 // deleted, so nothing is lost that someone could still read by hand.
 const badSuffix = "bad"
 
-// knownKey is every key shape the bot writes (see doc.go).
-var knownKey = regexp.MustCompile(`^nb:(\{[A-Za-z0-9_.:-]{1,80}\}:(p|s|t|o|c|k|kt|r|w|f|i|la|` + badSuffix + `)|\{due:(tg|dc|console)\}:(q|l)|id:[a-z]+:[A-Za-z0-9_.-]+|link:[A-Z0-9]+|merges|secret|migrated:[a-z-]+|bots|tg:.+|dc:.+|ev:.+)$`)
+// knownKey is every key shape the bot writes (see doc.go); an owner's key names come from
+// ownerKeys itself, so a key added there is known here too.
+var knownKey = regexp.MustCompile(`^nb:(\{[A-Za-z0-9_.:-]{1,80}\}:(` + ownerSuffixes() + `)|\{due:(tg|dc|console)\}:(q|l)|id:[a-z]+:[A-Za-z0-9_.-]+|link:[A-Z0-9]+|merges|secret|migrated:[a-z-]+|bots|tg:.+|dc:.+|ev:.+)$`)
+
+// ownerSuffixes is "p|s|t|...": the last part of each of an owner's key names, and the bad hash.
+func ownerSuffixes() string {
+	k, _ := ownerKeys("x")
+	var out []string
+	for _, key := range k.all() {
+		out = append(out, strings.TrimPrefix(key, "nb:{x}:"))
+	}
+	return strings.Join(append(out, badSuffix), "|")
+}
 
 // ownerKey splits "nb:{OWNER}:x" into the owner and x.
 var ownerKey = regexp.MustCompile(`^nb:\{([A-Za-z0-9_.:-]{1,80})\}:([a-z]+)$`)

@@ -13,17 +13,16 @@ import (
 // the bot cannot use, and with --fix repairs what is safe. It exits 1 while problems remain.
 func doctor(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	// --fix is doctor's own; every other flag is a configuration flag, as for bot run.
-	fixFlag := false
-	fix := &fixFlag
-	var rest0 []string
+	fix := false
+	var flags []string
 	for _, a := range args {
 		if a == "--fix" || a == "-fix" {
-			fixFlag = true
+			fix = true
 			continue
 		}
-		rest0 = append(rest0, a)
+		flags = append(flags, a)
 	}
-	cfg, rest, err := loadConfig("doctor", rest0, getenv, stderr, false)
+	cfg, rest, err := loadConfig("doctor", flags, getenv, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -36,7 +35,7 @@ func doctor(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer closeStore()
-	found, err := st.Doctor(ctx, *fix)
+	found, err := st.Doctor(ctx, fix)
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,7 @@ func doctor(ctx context.Context, args []string, getenv func(string) string, stdo
 	case left == 0:
 		fmt.Fprintf(stdout, "%d problem%s, all fixed\n", len(found), text.Plural(len(found)))
 		return nil
-	case *fix:
+	case fix:
 		fmt.Fprintf(stdout, "%d problem%s, %d left: those need a person (a key of unknown shape may be another program's)\n", len(found), text.Plural(len(found)), left)
 	default:
 		fmt.Fprintf(stdout, "%d problem%s; bot doctor --fix repairs what is safe\n", len(found), text.Plural(len(found)))

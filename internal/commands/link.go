@@ -177,7 +177,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 			return domain.Reply{Private: true}, err
 		}
 	}
-	list, _, err := b.sessions(ctx, person, 0)
+	times, err := b.store.SessionTimes(ctx, person) // a count: the sessions themselves are not needed
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -186,7 +186,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 		return domain.Reply{Private: true}, err
 	}
 	text := fmt.Sprintf("This %s account and your %s account now share one diary: %d session%s and %d reminder%s.",
-		req.Platform.Name(), strings.Join(others, " and "), len(list), text.Plural(len(list)), len(rems), text.Plural(len(rems)))
+		req.Platform.Name(), strings.Join(others, " and "), len(times), text.Plural(len(times)), len(rems), text.Plural(len(rems)))
 	if zone != "" {
 		text += " Time zone: " + zone + "."
 	}

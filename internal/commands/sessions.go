@@ -219,10 +219,10 @@ func (b *Bot) askAnother(ctx context.Context, event string, owner domain.Owner, 
 		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
 	}
 	fmt.Fprintf(&sb, "\nLog another one (%s)?", describe(s, loc, now))
-	return domain.Reply{Title: "Another session?", Text: sb.String(), Private: true, Buttons: [][]domain.Button{{
-		b.heldButton(owner, event, "", "Log another"),
-		b.heldButton(owner, event, "x", "No, it's the same one"),
-	}}}, nil
+	sb.WriteString(answerHint)
+	yes, no := b.heldButton(owner, event, "", "Log another"), b.heldButton(owner, event, "x", "No, it's the same one")
+	return domain.Reply{Title: "Another session?", Text: sb.String(), Private: true, Buttons: [][]domain.Button{{yes, no}},
+		Asks: &domain.Question{Yes: yes.Data, No: no.Data}}, nil
 }
 
 // zoneChoices are offered to someone who has not set a time zone; any other is a city name
@@ -548,14 +548,13 @@ func (b *Bot) forget(ctx context.Context, req *Request) (domain.Reply, error) {
 		text += " Your accounts are linked, so this is the diary you share on every app you linked; it's gone on all of them."
 	}
 	exp := b.now().Add(forgetFor)
+	yes, no := b.sign.sign(owner, "forget", "yes", exp), b.sign.sign(owner, "forget", "no", exp)
 	return domain.Reply{
 		Title:   "Delete everything?",
-		Text:    text,
+		Text:    text + answerHint,
 		Private: true,
-		Buttons: [][]domain.Button{{
-			{Label: "Yes, delete everything", Data: b.sign.sign(owner, "forget", "yes", exp)},
-			{Label: "Cancel", Data: b.sign.sign(owner, "forget", "no", exp)},
-		}},
+		Buttons: [][]domain.Button{{{Label: "Yes, delete everything", Data: yes}, {Label: "Cancel", Data: no}}},
+		Asks:    &domain.Question{Yes: yes, No: no},
 	}, nil
 }
 

@@ -57,6 +57,12 @@ type Profiles interface {
 	// times (computed in the new zone) and their floating sessions to the same wall-clock time
 	// in it. It may return ErrRateLimited.
 	SetZone(ctx context.Context, owner Owner, zone string, next map[string]time.Time) error
+	// Ask keeps q as the one question the owner may answer by typing yes or no, for ttl; it
+	// replaces any question asked before.
+	Ask(ctx context.Context, owner Owner, q Question, ttl time.Duration) error
+	// TakeQuestion removes the owner's open question and returns it, if there is one: any
+	// message after a question answers it or moves on from it.
+	TakeQuestion(ctx context.Context, owner Owner) (Question, bool, error)
 }
 
 // Reminders keeps each owner's reminders and their place in the due index of the platform

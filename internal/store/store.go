@@ -180,7 +180,7 @@ func unavailable(err error) error { return domain.Unavailable(err) }
 
 // keys are the names of one owner's keys.
 type keys struct {
-	profile, sessions, byTime, byOrder, usage, idem, idemTime, reminders, writes, floating, idents, attempts string
+	profile, sessions, byTime, byOrder, usage, idem, idemTime, reminders, writes, floating, idents, attempts, ask string
 }
 
 func ownerKeys(owner domain.Owner) (keys, error) {
@@ -188,11 +188,11 @@ func ownerKeys(owner domain.Owner) (keys, error) {
 		return keys{}, fmt.Errorf("store: invalid owner %q", owner)
 	}
 	p := "nb:{" + string(owner) + "}:"
-	return keys{p + "p", p + "s", p + "t", p + "o", p + "c", p + "k", p + "kt", p + "r", p + "w", p + "f", p + "i", p + "la"}, nil
+	return keys{p + "p", p + "s", p + "t", p + "o", p + "c", p + "k", p + "kt", p + "r", p + "w", p + "f", p + "i", p + "la", p + "a"}, nil
 }
 
 func (k keys) all() []string {
-	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes, k.floating, k.idents, k.attempts}
+	return []string{k.profile, k.sessions, k.byTime, k.byOrder, k.usage, k.idem, k.idemTime, k.reminders, k.writes, k.floating, k.idents, k.attempts, k.ask}
 }
 
 // DueKey is the due index of one platform's reminders, and LeaseKey its leases. Each

@@ -174,7 +174,7 @@ func (b *Bot) Respond(ctx context.Context, req *Request) domain.Reply {
 	if err != nil {
 		reply.Private = true
 	} else {
-		b.typedAnswer(ctx, req) // "yes" to the last reply's question presses its button
+		ctx = b.typedAnswer(ctx, req) // "yes" to the last reply's question presses its button
 		reply, err = b.router.Serve(ctx, req)
 	}
 	if err == nil {

@@ -161,14 +161,35 @@ func TestTimeZoneBeforeTheFirstEntry(t *testing.T) {
 	})
 	backends(t, func(t *testing.T, h *harness) {
 		// A city name answers the question, when no zone is set.
+		// Unasked, a city's name is only a word ("Christmas" is a zone's city too).
+		for _, word := range []string{"Christmas", "Paris"} {
+			if r := h.say(word); strings.Contains(r.Text, "Time zone set") {
+				t.Errorf("%q unasked set the time zone: %q", word, r.Text)
+			}
+		}
 		r := h.say("/remind set 21:30")
 		contains(t, r, "Which time zone are you in?")
 		button(t, r, "Berlin")
+		// Small talk after the question is small talk, and moves on from it.
+		if r := h.say("nice"); strings.Contains(r.Text, "Time zone set") {
+			t.Errorf("%q set the time zone: %q", "nice", r.Text)
+		}
+		if r := h.say("Paris"); strings.Contains(r.Text, "Time zone set") {
+			t.Errorf("Paris two messages after the question set the time zone: %q", r.Text)
+		}
+		contains(t, h.say("/settings"), "Which time zone are you in?")
 		contains(t, h.say("Paris"), "Time zone set to Europe/Paris", "Your 1 reminder now follows it")
 		// Once set, a city name is a city name, not a new zone.
 		if r := h.say("London"); strings.Contains(r.Text, "Time zone set") {
 			t.Errorf("a city with the zone set changed it: %q", r.Text)
 		}
+	})
+	backends(t, func(t *testing.T, h *harness) {
+		// A big city that names no zone is known too.
+		contains(t, h.say("/log 0.25"), "which time zone are you in?")
+		contains(t, h.say("Munich"), "Time zone set to Europe/Berlin")
+		contains(t, h.say("/timezone Mumbai"), "Time zone set to Asia/Kolkata")
+		contains(t, h.say("/timezone Birmingham"), "Europe/London", "America/Chicago")
 	})
 }
 

@@ -11,10 +11,11 @@ import (
 )
 
 // A reply that asks yes or no ("Delete everything?", "Log another one?") sets Reply.Asks to
-// the data of the two buttons that answer it. The bot keeps that question for the person until
-// their next message: a typed "yes" or "no" then presses the button, and any other message,
-// or a press of any button, lets the question go, so that a "yes" typed later about something
-// else can never answer it.
+// the data of the two buttons that answer it; one that asks for the time zone sets Asks.Zone.
+// The bot keeps that question for the person until their next message: a typed "yes" or "no"
+// then presses the button, a city's name sets the zone, and any other message, or a press of
+// any button, lets the question go, so that a "yes" typed later about something else can
+// never answer it, and "Christmas" said in passing is not a time zone.
 
 // questionFor is the longest a question waits for a typed answer; its buttons may live longer.
 const questionFor = 10 * time.Minute
@@ -58,30 +59,41 @@ func yesOrNo(s string) (yes, ok bool) {
 // typedAnswer turns a typed yes or no into the press of the button it answers, when the person's
 // last reply asked one. It takes the open question off in any case: this message answers it
 // or moves on. Without a store, or when it cannot be read, the message is read as it is.
-func (b *Bot) typedAnswer(ctx context.Context, req *Request) {
+//
+// It returns ctx, marked when the message answers a question about the time zone.
+func (b *Bot) typedAnswer(ctx context.Context, req *Request) context.Context {
 	if b.store == nil || req.Command != "" && req.Command != buttonCommand && !b.router.Has(req.Command) {
-		return // no diary; or an unknown command, which changes nothing
+		return ctx // no diary; or an unknown command, which changes nothing
 	}
 	owner, err := b.ownerOf(ctx, req)
 	if err != nil {
-		return
+		return ctx
 	}
 	q, ok, err := b.store.TakeQuestion(ctx, owner)
 	if err != nil || !ok || req.Command != "" {
-		return // a command or a press moves on from the question
+		return ctx // a command or a press moves on from the question
 	}
 	if q.To.Platform != req.Platform || q.To.Chat != req.ChatID && !req.Private {
-		return // asked elsewhere: a private reply asked for in a group is answered in private
+		return ctx // asked elsewhere: a private reply asked for in a group is answered in private
+	}
+	if q.Zone {
+		return context.WithValue(ctx, zoneAskedKey{}, true)
 	}
 	yes, ok := yesOrNo(req.Text)
-	if !ok {
-		return
+	if !ok || q.Yes == "" || q.No == "" {
+		return ctx
 	}
 	req.Command, req.Button, req.Text = buttonCommand, q.No, ""
 	if yes {
 		req.Button = q.Yes
 	}
+	return ctx
 }
+
+type zoneAskedKey struct{}
+
+// zoneAsked reports whether the message answers the question which time zone the user is in.
+func zoneAsked(ctx context.Context) bool { v, _ := ctx.Value(zoneAskedKey{}).(bool); return v }
 
 // keepQuestion keeps the question a reply asks, for typedAnswer to find.
 func (b *Bot) keepQuestion(ctx context.Context, req *Request, reply domain.Reply) {

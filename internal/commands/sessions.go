@@ -240,6 +240,9 @@ func (b *Bot) askZone(r *domain.Reply, owner domain.Owner, why string) {
 	}
 	r.Text += "\n\n" + why + " Press one, or send your city (for example Paris) or /timezone Area/City."
 	r.Buttons = append(r.Buttons, rows(row, 4)...)
+	if r.Asks == nil {
+		r.Asks = &domain.Question{Zone: true}
+	}
 }
 
 // feedback returns what the guidance says about a logged session: all of it comes from the
@@ -596,11 +599,11 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 	if reply, ok, err := b.linkMessage(ctx, req); ok {
 		return reply, err // a link code sent as it is
 	}
-	if zone, ok := schedule.CityZone(req.Text); ok && !zoneSet && ownerErr == nil {
-		return b.setZone(ctx, req, zone) // the answer to "which time zone are you in?"
-	}
 	u := b.kb.Search(req.Text)
 	b.obs.Understood(u.Verdict.String())
+	if zone, ok := schedule.CityZone(req.Text); ok && zoneAsked(ctx) && !zoneSet && ownerErr == nil && !understood(u) {
+		return b.setZone(ctx, req, zone) // the answer to "which time zone are you in?"; "nice" is not
+	}
 	sent := b.sentAt(req).In(loc)
 	d := b.diary.Read(req.Text, sent)
 	var q kb.Result // how the question asked along with a report reads
@@ -638,6 +641,12 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 		return domain.Reply{Text: d.Reason, Private: true}, nil
 	}
 	return b.reading(u), nil
+}
+
+// understood reports a reading that means something other than a place: an answer, the
+// safety reply, small talk ("nice!") or a diary message.
+func understood(r kb.Result) bool {
+	return r.Verdict == kb.Answered || r.Verdict == kb.Safety || r.Verdict == kb.Chat || r.Verdict == kb.Diary
 }
 
 // answersAlong reports whether a question asked along with a report gets its reading in the

@@ -157,16 +157,18 @@ type Reply struct {
 	Buttons [][]Button // rows of buttons under the message
 	Private bool       // personal data: ephemeral in servers, sent privately from groups
 	File    *File      // an attachment, e.g. the CSV export
-	Asks    *Question  // set when a typed yes or no answers the reply (its To is filled in by the bot)
+	Asks    *Question  // what the next message may answer (its To is filled in by the bot)
 }
 
-// Question is a yes-or-no question the bot asked in a reply: a typed "yes" presses the button
-// whose data is Yes, a typed "no" the one whose data is No. The data are signed, as a pressed
-// button's are, so answering by text can do nothing a press could not.
+// Question is what the bot asked in a reply, for the next message to answer: yes or no (a
+// typed "yes" presses the button whose data is Yes, a typed "no" the one whose data is No; the
+// data are signed, as a pressed button's are, so answering by text can do nothing a press
+// could not), or the time zone (a city's name sets it).
 type Question struct {
-	To  Address `json:"to"` // where it was asked; a private chat on the same platform may answer too
-	Yes string  `json:"y"`
-	No  string  `json:"n"`
+	To   Address `json:"to"` // where it was asked; a private chat on the same platform may answer too
+	Yes  string  `json:"y,omitempty"`
+	No   string  `json:"n,omitempty"`
+	Zone bool    `json:"z,omitempty"` // the reply asked for the time zone: a city's name answers it
 }
 
 // Button is one button under a reply; Data comes back when it is pressed.

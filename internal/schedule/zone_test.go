@@ -268,12 +268,42 @@ func TestLoadZoneDrivesNext(t *testing.T) {
 func TestCityZone(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"paris", "Europe/Paris"}, {"Paris", "Europe/Paris"}, {"new york", "America/New_York"},
-		{"  Kolkata ", "Asia/Kolkata"}, {"Europe/Paris", ""}, {"", ""}, {"Munich", ""}, {"../paris", ""},
+		{"  Kolkata ", "Asia/Kolkata"}, {"Europe/Paris", ""}, {"", ""}, {"../paris", ""},
 		{"peptides", ""}, {strings.Repeat("a", 100), ""},
+		// Big cities that name no zone, from cities.txt.
+		{"Munich", "Europe/Berlin"}, {"munich, germany", "Europe/Berlin"}, {"MUMBAI", "Asia/Kolkata"},
+		{"Portland", "America/Los_Angeles"}, {"St. Petersburg", "Europe/Moscow"}, {"são paulo", "America/Sao_Paulo"},
+		{"Birmingham", ""}, {"munich; DROP", ""},
 	} {
 		got, ok := CityZone(tc.in)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("CityZone(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}
+
+// A big city whose name several far-apart cities share is suggested, not guessed.
+func TestAmbiguousCitySuggestsItsZones(t *testing.T) {
+	_, err := LoadZone("birmingham")
+	var ze *ZoneError
+	if !errors.As(err, &ze) || !slices.Contains(ze.Suggestions, "Europe/London") || !slices.Contains(ze.Suggestions, "America/Chicago") {
+		t.Errorf("LoadZone(birmingham) = %v, want suggestions of Europe/London and America/Chicago", err)
+	}
+}
+
+// Every city in cities.txt leads to a zone that loads, and none hides a zone's own city.
+func TestCitiesTableNamesKnownZones(t *testing.T) {
+	if len(bigCities) < 500 {
+		t.Fatalf("%d big cities read from cities.txt", len(bigCities))
+	}
+	for city, zs := range bigCities {
+		if len(byCity[city]) > 0 {
+			t.Errorf("%s is a zone's city (%v) and in cities.txt", city, byCity[city])
+		}
+		for _, z := range zs {
+			if _, err := LoadZone(z); err != nil {
+				t.Errorf("%s: zone %q does not load: %v", city, z, err)
+			}
 		}
 	}
 }

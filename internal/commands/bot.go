@@ -31,7 +31,7 @@ type Config struct {
 	ButtonKey []byte           // signs buttons that change data; every instance must share it
 	Now       func() time.Time // the clock; time.Now when nil
 	Log       *slog.Logger     // where handled requests are logged; discarded when nil
-	Snooze    time.Duration    // how long the reminder's Snooze button waits; 30 minutes when 0
+	Snooze    time.Duration    // one more snooze the Snooze button offers, beside 15 min, 30 min, 1 h and later tonight
 	Observer  Observer         // told what happens, for metrics; optional
 }
 
@@ -79,7 +79,7 @@ func New(cfg Config) *Bot {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
-	if b.snooze == 0 {
+	if b.snooze <= 0 {
 		b.snooze = 30 * time.Minute
 	}
 	b.obs = cfg.Observer
@@ -102,6 +102,7 @@ func New(cfg Config) *Bot {
 	if b.store != nil {
 		b.addDiary()
 		b.addRoutine()
+		b.addPause()
 		b.addLinking()
 		b.addSettings()
 		b.router.HandleText(HandlerFunc(b.diaryText))

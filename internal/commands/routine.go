@@ -23,11 +23,16 @@ func (b *Bot) addRoutine() {
 		Options: []Option{{Name: "zone", Summary: "An IANA time zone, e.g. Europe/Berlin", MaxLength: 64, Autocomplete: true}},
 	}, b.timezone)
 	b.add(Command{
-		Name: "remind", Summary: "Nightly reminders: set, list or turn off", Usage: "set <time> [days] | list | off [number] | where [app]", Private: true,
+		Name: "remind", Summary: "Nightly reminders: set, list or turn off", Usage: "set <time> [days] [nag 20m] | list | off [number] | nag <number> <20m|off> | where [app]", Private: true,
 		Subs: []Sub{
 			{Name: "set", Summary: "Remind me at a time, e.g. 21:30 or 9pm", Options: []Option{
 				{Name: "time", Summary: "Local time, e.g. 21:30 or 9pm", Required: true, MaxLength: 20},
 				{Name: "days", Summary: "daily (default), weekdays, weekends or e.g. mon,wed,fri", MaxLength: 60},
+				{Name: "nag", Summary: "Come again until answered, every 10m to 2h, e.g. 20m", MaxLength: 10},
+			}},
+			{Name: "nag", Summary: "Make a reminder come again until answered, e.g. 1 20m, or 1 off", Options: []Option{
+				{Name: "number", Summary: "The reminder's number from /remind list", Type: Integer, Min: 1, Max: 1e6, Required: true},
+				{Name: "every", Summary: "How long between repeats, 10m to 2h, or off", MaxLength: 10},
 			}},
 			{Name: "list", Summary: "Show your reminders"},
 			{Name: "off", Summary: "Turn one reminder off, or all of them", Options: []Option{
@@ -135,7 +140,9 @@ func (b *Bot) setZone(ctx context.Context, req *Request, name string) (domain.Re
 const remindUsage = `Reminders:
 /remind set 21:30 - every night at 21:30
 /remind set 9pm weekdays - or on chosen days (daily, weekdays, weekends, mon,wed,fri)
+/remind set 21:30 nag 20m - and again every 20 min until you answer (at most 3 times, never past midnight)
 /remind list - your reminders
+/remind nag 1 off - stop number 1 coming again (or /remind nag 1 30m)
 /remind off - turn them all off (/remind off 2 turns off number 2)
 /remind where discord - where they arrive, once you have linked your accounts (/link)`
 
@@ -152,6 +159,8 @@ func (b *Bot) remind(ctx context.Context, req *Request) (domain.Reply, error) {
 		return b.remindOff(ctx, req, req.Args[1:])
 	case "where":
 		return b.remindWhere(ctx, req, req.Args[1:])
+	case "nag":
+		return b.remindNag(ctx, req, req.Args[1:])
 	}
 	return domain.Reply{Private: true}, domain.Errorf("I don't know /remind %s.\n\n%s", text.Clip(req.Args[0], 20), remindUsage)
 }
@@ -211,6 +220,10 @@ func arrivals(list []domain.Reminder) string {
 }
 
 func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (domain.Reply, error) {
+	words, nag, nagGiven, err := splitNag(words, req.Options["nag"])
+	if err != nil {
+		return domain.Reply{Private: true}, err
+	}
 	clock, days, err := splitClockDays(words)
 	if err != nil {
 		return domain.Reply{Private: true}, err
@@ -224,6 +237,9 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (doma
 		return domain.Reply{Private: true}, err
 	}
 	if r, n, ok := reminderAt(list, clock); ok {
+		if nagGiven && r.Nag != nag {
+			return b.setNag(ctx, owner, r, nag, loc) // "/remind set 21:30 nag 20m" for the one at 21:30
+		}
 		text := fmt.Sprintf("You already have a reminder at %s (#%d, %s), so I changed nothing.", clock, n, r.Days)
 		if r.Days != days {
 			text += fmt.Sprintf(" To change its days, turn it off with /remind off %d and set it again.", n)
@@ -233,7 +249,7 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (doma
 	if len(list) == 1 {
 		// One reminder already: most people setting another time mean to move it.
 		r, exp := list[0], b.now().Add(zoneButtonsFor)
-		choice := fmt.Sprintf("%02d%02d_%d", clock.Hour, clock.Minute, days)
+		choice := fmt.Sprintf("%02d%02d_%d_%d", clock.Hour, clock.Minute, days, int(nag.Minutes()))
 		return domain.Reply{
 			Title:   "Move your reminder?",
 			Text:    fmt.Sprintf("You have a reminder at %s, %s. Move it to %s, %s, or keep it and add a second one?", r.Clock, r.Days, clock, days),
@@ -244,14 +260,16 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (doma
 			}},
 		}, nil
 	}
-	return b.addReminder(ctx, req, owner, loc, set, list, clock, days)
+	return b.addReminder(ctx, req, owner, loc, set, list, domain.Reminder{Clock: clock, Days: days, Nag: nag})
 }
 
-// addReminder sets a new reminder and says when it comes first.
-func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner, loc *time.Location, set bool, list []domain.Reminder, clock schedule.Clock, days schedule.Weekdays) (domain.Reply, error) {
+// addReminder sets a new reminder (its clock, days and nag) and says when it comes first.
+func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner, loc *time.Location, set bool, list []domain.Reminder, want domain.Reminder) (domain.Reply, error) {
 	now := b.now()
+	clock, days := want.Clock, want.Days
 	next := schedule.Next(clock, days, loc, now)
-	r, err := b.store.AddReminder(ctx, owner, domain.Reminder{Clock: clock, Days: days, To: destination(req, list)}, next, req.ID)
+	want.To = destination(req, list)
+	r, err := b.store.AddReminder(ctx, owner, want, next, req.ID)
 	switch {
 	case errors.Is(err, domain.ErrDuplicate):
 		return domain.Reply{Title: "Already set", Text: fmt.Sprintf("You already have a reminder at %s, so I changed nothing.", clock), Private: true}, nil
@@ -262,7 +280,7 @@ func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner,
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
-	text := fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now))
+	text := fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.%s", clock, days, when(next, loc, now), nagNote(r.Nag))
 	reply := domain.Reply{Title: "Reminder set", Text: text, Private: true}
 	if !set {
 		b.askZone(&reply, owner, "Which time zone are you in? The reminder follows it; until you tell me, I use UTC.")
@@ -277,7 +295,7 @@ func (b *Bot) addReminder(ctx context.Context, req *Request, owner domain.Owner,
 func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
 	ref, choice, _ := strings.Cut(arg, "_")
 	id, created, ok := unstamp(ref)
-	clock, days, ok2 := parseChoice(choice)
+	clock, days, nag, ok2 := parseChoice(choice)
 	if !ok || !ok2 {
 		return domain.Reply{}, errStaleButton
 	}
@@ -297,10 +315,10 @@ func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domai
 		return domain.Reply{Private: true}, err
 	}
 	now := b.now()
-	if r.Clock == clock && r.Days == days {
+	if r.Clock == clock && r.Days == days && r.Nag == nag {
 		return domain.Reply{Text: fmt.Sprintf("Your reminder is at %s, %s already. Next one: %s.", clock, days, when(schedule.Next(clock, days, loc, now), loc, now)), Private: true}, nil
 	}
-	r.Clock, r.Days = clock, days
+	r.Clock, r.Days, r.Nag = clock, days, nag
 	next := schedule.Next(clock, days, loc, now)
 	switch err := b.store.UpdateReminder(ctx, owner, r, next); {
 	case errors.Is(err, domain.ErrGone):
@@ -312,12 +330,12 @@ func (b *Bot) moveReminder(ctx context.Context, req *Request, arg string) (domai
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
-	return domain.Reply{Title: "Reminder moved", Text: fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.", clock, days, when(next, loc, now)), Private: true}, nil
+	return domain.Reply{Title: "Reminder moved", Text: fmt.Sprintf("I'll remind you at %s, %s. Next one: %s.%s", clock, days, when(next, loc, now), nagNote(nag)), Private: true}, nil
 }
 
 // secondReminder adds a reminder from the "Add a second" button.
 func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
-	clock, days, ok := parseChoice(arg)
+	clock, days, nag, ok := parseChoice(arg)
 	if !ok {
 		return domain.Reply{}, errStaleButton
 	}
@@ -329,28 +347,40 @@ func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (dom
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	return b.addReminder(ctx, req, owner, loc, set, list, clock, days)
+	return b.addReminder(ctx, req, owner, loc, set, list, domain.Reminder{Clock: clock, Days: days, Nag: nag})
 }
 
 // reminderLine is how /remind list and /settings show reminder number n: "#1 at 21:30,
 // daily; next Sat 28 Nov, 21:30".
 func reminderLine(n int, r domain.Reminder, loc *time.Location, now time.Time) string {
-	return fmt.Sprintf("#%d at %s, %s; next %s", n, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+	line := fmt.Sprintf("#%d at %s, %s; next %s", n, r.Clock, r.Days, when(schedule.Next(r.Clock, r.Days, loc, now), loc, now))
+	if r.Nag > 0 {
+		line += fmt.Sprintf("; again every %s until answered", nagText(r.Nag))
+	}
+	return line
 }
 
-// parseChoice reads "HHMM_DAYS" from a reminder button.
-func parseChoice(s string) (schedule.Clock, schedule.Weekdays, bool) {
+// parseChoice reads "HHMM_DAYS_NAG" (nag in minutes; "HHMM_DAYS" from older buttons) from a
+// reminder button.
+func parseChoice(s string) (schedule.Clock, schedule.Weekdays, time.Duration, bool) {
 	hm, d, ok := strings.Cut(s, "_")
+	d, g, _ := strings.Cut(d, "_")
 	days, err := strconv.Atoi(d)
 	if !ok || len(hm) != 4 || err != nil || days < 0 || days > 127 {
-		return schedule.Clock{}, 0, false
+		return schedule.Clock{}, 0, 0, false
+	}
+	nag := 0
+	if g != "" {
+		if nag, err = strconv.Atoi(g); err != nil || nag < 0 || nag > int(domain.MaxNag.Minutes()) {
+			return schedule.Clock{}, 0, 0, false
+		}
 	}
 	h, err1 := strconv.Atoi(hm[:2])
 	m, err2 := strconv.Atoi(hm[2:])
 	if err1 != nil || err2 != nil || h > 23 || m > 59 {
-		return schedule.Clock{}, 0, false
+		return schedule.Clock{}, 0, 0, false
 	}
-	return schedule.Clock{Hour: h, Minute: m}, schedule.Weekdays(days), true
+	return schedule.Clock{Hour: h, Minute: m}, schedule.Weekdays(days), time.Duration(nag) * time.Minute, true
 }
 
 func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error) {
@@ -436,8 +466,9 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 		return domain.Reply{Private: true}, err
 	}
 	now := b.now()
+	arg, choice, _ := strings.Cut(arg, "_")
 	id, created, ok := unstamp(arg)
-	if !ok {
+	if !ok || choice != "" && verb != "snooze" {
 		return domain.Reply{}, errStaleButton
 	}
 	r, exists, err := b.store.Reminder(ctx, owner, id)
@@ -454,17 +485,7 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 		if !current {
 			return domain.Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
 		}
-		at := now.Add(b.snooze)
-		err := b.store.Snooze(ctx, owner, id, at)
-		switch {
-		case errors.Is(err, domain.ErrGone):
-			return domain.Reply{Text: "That reminder no longer exists, so there's nothing to snooze.", Private: true}, nil
-		case errors.Is(err, domain.ErrRateLimited):
-			return domain.Reply{Private: true}, busy(err, "")
-		case err != nil:
-			return domain.Reply{Private: true}, err
-		}
-		return domain.Reply{Text: fmt.Sprintf("Snoozed: I'll remind you again at %s.", at.In(loc).Format("15:04")), Private: true}, nil
+		return b.snoozeButton(ctx, owner, r, arg, choice, loc, now)
 	case "skip":
 		if current {
 			if err := b.store.Snooze(ctx, owner, id, time.Time{}); err != nil {
@@ -507,7 +528,7 @@ func (b *Bot) ReminderButtons(owner domain.Owner, r domain.Reminder, now time.Ti
 	exp, arg := now.Add(24*time.Hour), stamp(r.ID, r.Created)
 	return [][]domain.Button{{
 		{Label: "Done", Data: b.sign.sign(owner, "done", arg, exp)},
-		{Label: fmt.Sprintf("Snooze %d min", int(b.snooze.Minutes())), Data: b.sign.sign(owner, "snooze", arg, exp)},
+		{Label: "Snooze…", Data: b.sign.sign(owner, "snooze", arg, exp)},
 		{Label: "Skip tonight", Data: b.sign.sign(owner, "skip", arg, exp)},
 	}}
 }
@@ -521,6 +542,9 @@ func (b *Bot) ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool) 
 		loc = time.UTC
 	}
 	d := n.Due.In(loc)
+	if _, ok := domain.OnBreak(n.Breaks, d, loc); ok {
+		return domain.Reply{}, false // the owner is taking a break: nothing comes until it ends
+	}
 	dayStart := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	dayEnd := dayStart.AddDate(0, 0, 1)
 	week := 0
@@ -544,7 +568,13 @@ func (b *Bot) ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool) 
 			{Label: "Resting tonight", Data: b.sign.sign(n.Owner, "skip", arg, exp)},
 		}}
 	}
-	if n.Late {
+	switch {
+	case n.Repeat > 0 && r.Title == "Reminder":
+		r.Title = "Still to do tonight?"
+		r.Text = fmt.Sprintf("Tonight's session is still open. (Reminder %d of %d: pressing a button or logging a session stops them.)", n.Repeat+1, domain.MaxNags+1)
+	case n.Repeat > 0:
+		return domain.Reply{}, false // a rest night is said once, not nagged about
+	case n.Late:
 		r.Text += fmt.Sprintf("\n\n(This is late: it was due at %s, while I was offline.)", d.Format("15:04"))
 	}
 	return r, true

@@ -408,11 +408,19 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
+	breaks, err := b.store.Breaks(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
 	now := b.now()
-	st := computeStats(times, now, loc, b.kb.Facts().PerWeek)
+	st := computeStats(times, breaks, now, loc, b.kb.Facts().PerWeek)
 	var sb strings.Builder
 	f := b.kb.Facts()
 	fmt.Fprintf(&sb, "This week: %d of up to %d\n", st.thisWeek, f.PerWeek)
+	if cur, ok := domain.OnBreak(breaks, now, loc); ok {
+		last, _ := time.ParseInLocation(domain.DateLayout, cur.To, loc)
+		fmt.Fprintf(&sb, "On a break until %s: your streak waits (/resume ends it)\n", last.Format("Mon 2 Jan"))
+	}
 	fmt.Fprintf(&sb, "Last 30 days: %d session%s\n", st.last30, txt.Plural(st.last30))
 	if st.streak == 0 {
 		fmt.Fprintf(&sb, "Streak: none yet; a week with 1 to %d sessions starts one\n", f.PerWeek)
@@ -436,8 +444,9 @@ type statsResult struct {
 
 // computeStats counts sessions in the owner's local weeks (Monday to Sunday). The streak is the
 // run of weeks with 1 to perWeek sessions that ends with this week, or with last week while
-// this week has none yet.
-func computeStats(times []time.Time, now time.Time, loc *time.Location, perWeek int) statsResult {
+// this week has none yet. A week with no session but a break day in it is passed over: it
+// neither adds to the run nor ends it, so a break keeps a streak but never makes one.
+func computeStats(times []time.Time, breaks []domain.Break, now time.Time, loc *time.Location, perWeek int) statsResult {
 	var r statsResult
 	weekOf := func(t time.Time) time.Time {
 		t = t.In(loc)
@@ -458,6 +467,10 @@ func computeStats(times []time.Time, now time.Time, loc *time.Location, perWeek 
 	}
 	for {
 		n := perWeekCount[week]
+		if n == 0 && hasBreakDay(breaks, week, loc) {
+			week = week.AddDate(0, 0, -7)
+			continue
+		}
 		if n < 1 || n > perWeek {
 			break
 		}
@@ -465,6 +478,17 @@ func computeStats(times []time.Time, now time.Time, loc *time.Location, perWeek 
 		week = week.AddDate(0, 0, -7)
 	}
 	return r
+}
+
+// hasBreakDay reports whether any day of the week starting at monday is a break day.
+func hasBreakDay(breaks []domain.Break, monday time.Time, loc *time.Location) bool {
+	from, to := monday.Format(domain.DateLayout), monday.AddDate(0, 0, 6).Format(domain.DateLayout)
+	for _, b := range breaks {
+		if b.From <= to && b.To >= from {
+			return true
+		}
+	}
+	return false
 }
 
 // top returns the most used counter with the given prefix (ties: alphabetically first).
@@ -623,6 +647,11 @@ func (b *Bot) diaryText(ctx context.Context, req *Request) (domain.Reply, error)
 	case d.Kind == diary.Report && d.Question == "" && u.Verdict == kb.OffTopic:
 		// Rolling of another kind: "made spring rolls tonight", "used my jade roller with HA".
 		d = diary.Result{Kind: diary.Other}
+	}
+	if d.Kind != diary.Report && ownerErr == nil {
+		if reply, ok, err := b.breakMessage(ctx, req, loc); ok {
+			return reply, err // "on holiday until sunday"
+		}
 	}
 	switch d.Kind {
 	case diary.Report:

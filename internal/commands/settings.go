@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/needlebot/needlebot/internal/domain"
 )
@@ -43,7 +44,17 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 		for i, r := range list {
 			sb.WriteString("  " + reminderLine(i+1, r, loc, now) + "\n")
 		}
-		sb.WriteString("Change them with /remind set, /remind off <number> or /remind where.\n")
+		sb.WriteString("Change them with /remind set, /remind nag, /remind off <number> or /remind where.\n")
+	}
+	breaks, err := b.store.Breaks(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
+	if cur, ok := domain.OnBreak(breaks, now, loc); ok {
+		last, _ := time.ParseInLocation(domain.DateLayout, cur.To, loc)
+		fmt.Fprintf(&sb, "Break: until %s, so no reminders come and your streak waits. /resume ends it.\n", last.Format("Mon 2 Jan"))
+	} else {
+		sb.WriteString("Break: none. /pause 5d (or until sunday) holds reminders and keeps your streak.\n")
 	}
 	if len(ids) > 1 {
 		var apps []string

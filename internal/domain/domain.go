@@ -136,6 +136,47 @@ type Reminder struct {
 	Days    schedule.Weekdays
 	To      Address   // where it is delivered; its platform's due index holds it
 	Created time.Time // set by the store; tells this reminder from an older one with the same id
+	// Nag, when set, repeats the reminder after this long while nothing answers it (no Done or
+	// Skip pressed, no session logged that night), at most MaxNags times and never past the
+	// owner's local midnight.
+	Nag time.Duration
+}
+
+// MaxNags is the most times a nagging reminder comes again in one night.
+const MaxNags = 3
+
+// The intervals a nagging reminder may have.
+const (
+	MinNag = 10 * time.Minute
+	MaxNag = 2 * time.Hour
+)
+
+// Break is a run of days the owner takes off: no reminders come, and streaks skip the days
+// rather than break. From and To are local dates ("2026-12-24"), both days included.
+type Break struct {
+	From, To string
+}
+
+// MaxBreaks is how many breaks are kept for one owner; older ones are let go.
+const MaxBreaks = 60
+
+// DateLayout is how a Break writes its dates.
+const DateLayout = "2006-01-02"
+
+// Covers reports whether the local day of t in loc is one of the break's days.
+func (b Break) Covers(t time.Time, loc *time.Location) bool {
+	d := t.In(loc).Format(DateLayout)
+	return b.From <= d && d <= b.To
+}
+
+// OnBreak returns the break among breaks that covers t's local day in loc.
+func OnBreak(breaks []Break, t time.Time, loc *time.Location) (Break, bool) {
+	for _, b := range breaks {
+		if b.Covers(t, loc) {
+			return b, true
+		}
+	}
+	return Break{}, false
 }
 
 // Nudge is a reminder about to be sent: what the composer needs to write it.
@@ -146,6 +187,8 @@ type Nudge struct {
 	Late     bool           // sent after downtime
 	Zone     *time.Location // the owner's time zone
 	Recent   []time.Time    // when the owner rolled in the last eight days
+	Breaks   []Break        // the owner's breaks
+	Repeat   int            // 0 for the reminder itself, 1 to MaxNags for its repeats (Reminder.Nag)
 }
 
 // Reply is what the bot answers; each front end renders it for its platform. A reply to a

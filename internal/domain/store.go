@@ -60,6 +60,13 @@ type Profiles interface {
 	// Ask keeps q as the one question the owner may answer by typing yes or no, for ttl; it
 	// replaces any question asked before.
 	Ask(ctx context.Context, owner Owner, q Question, ttl time.Duration) error
+	// Breaks returns the owner's breaks, oldest first.
+	Breaks(ctx context.Context, owner Owner) ([]Break, error)
+	// SetBreak keeps b, replacing the break that starts the same day; it keeps the most recent
+	// MaxBreaks. It may return ErrRateLimited.
+	SetBreak(ctx context.Context, owner Owner, b Break) error
+	// RemoveBreak removes the break that starts on from.
+	RemoveBreak(ctx context.Context, owner Owner, from string) error
 	// TakeQuestion removes the owner's open question and returns it, if there is one: any
 	// message after a question answers it or moves on from it.
 	TakeQuestion(ctx context.Context, owner Owner) (Question, bool, error)

@@ -204,7 +204,7 @@ func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, 
 	}
 	// Settling must happen even when ctx was cancelled: it is what makes the round count.
 	bg := context.WithoutCancel(ctx)
-	targets, err := d.cfg.Queue.Targets(ctx, claims, now.AddDate(0, 0, -recentDays))
+	targets, err := d.cfg.Queue.Targets(ctx, platform, claims, now.AddDate(0, 0, -recentDays))
 	if err != nil {
 		d.settle(bg, platform, token, releaseAll(claims))
 		return len(claims), err
@@ -271,8 +271,13 @@ func (d *Dispatcher) plan(p domain.Platform, t Target, now time.Time) (Settle, j
 		}
 	}
 	next := drop
-	if !t.Snooze {
+	if !t.oneOff() {
 		next.At = schedule.Next(t.Reminder.Clock, t.Reminder.Days, loc, now)
+	}
+	if t.Repeat > 0 && !sameDay(now, t.Due, loc) {
+		// A repeat never comes after the owner's midnight, however late it is claimed.
+		d.obs.Reminder(platform, "dropped")
+		return drop, job{}, false
 	}
 	missed := now.Sub(t.Due)
 	if missed > d.cfg.Grace {
@@ -283,12 +288,40 @@ func (d *Dispatcher) plan(p domain.Platform, t Target, now time.Time) (Settle, j
 	late := missed > d.cfg.LateAt
 	reply, send := d.cfg.Composer.ReminderReply(domain.Nudge{
 		Owner: t.Owner, Reminder: t.Reminder, Due: t.Due, Late: late, Zone: loc, Recent: t.Recent,
+		Breaks: t.Breaks, Repeat: t.Repeat,
 	}, now)
 	if !send {
 		d.obs.Reminder(platform, "done_already")
 		return next, job{}, false
 	}
-	return next, job{t: t, loc: loc, late: late, notice: Notice{To: t.Reminder.To, Reply: reply}}, true
+	return next, job{t: t, loc: loc, late: late, notice: Notice{To: t.Reminder.To, Reply: reply, Thread: t.Thread}}, true
+}
+
+// oneOff reports a claim of an entry that fires once: a snooze or a repeat.
+func (t Target) oneOff() bool { return t.Snooze || t.Repeat > 0 }
+
+// sameDay reports whether a and b fall on the same local day in loc.
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	ya, ma, da := a.In(loc).Date()
+	yb, mb, db := b.In(loc).Date()
+	return ya == yb && ma == mb && da == db
+}
+
+// again returns the next repeat of a nagging reminder just sent at now, or nil: when it does
+// not nag, has come as often as it may, or the repeat would fall after the owner's midnight.
+func (j job) again(now time.Time, thread string) *Again {
+	every := j.t.Reminder.Nag
+	if every <= 0 || j.t.Repeat >= domain.MaxNags || j.t.Snooze {
+		return nil
+	}
+	at := now.Add(every)
+	if !sameDay(at, j.t.Due, j.loc) {
+		return nil
+	}
+	if j.t.Repeat > 0 {
+		thread = j.t.Thread // every repeat follows the first reminder
+	}
+	return &Again{At: at, Count: j.t.Repeat + 1, Thread: thread}
 }
 
 // sendAll sends jobs with a pool of workers and reports how each claim ends to done.
@@ -330,7 +363,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 	p := j.notice.To.Platform
 	platform := string(p)
 	next := Settle{Member: j.t.Member, Kind: Done}
-	if !j.t.Snooze {
+	if !j.t.oneOff() {
 		next.At = schedule.Next(j.t.Reminder.Clock, j.t.Reminder.Days, j.loc, d.cfg.Clock.Now())
 	}
 	release := Settle{Member: j.t.Member, Kind: Release}
@@ -346,11 +379,12 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 			return release
 		}
 		start := d.cfg.Clock.Now()
-		err := n.Notify(sendCtx, j.notice)
+		thread, err := notify(sendCtx, n, j.notice)
 		var ra *RetryAfterError
 		switch {
 		case err == nil:
 			d.obs.Sent(platform, d.cfg.Clock.Now().Sub(start))
+			next.Again = j.again(d.cfg.Clock.Now(), thread)
 			if j.late {
 				d.obs.Reminder(platform, "late")
 			} else {

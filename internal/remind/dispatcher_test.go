@@ -425,7 +425,7 @@ func TestWhatIsSent(t *testing.T) {
 		for _, b := range by["tg:1"][0].Buttons[0] {
 			labels = append(labels, b.Label)
 		}
-		if strings.Join(labels, ",") != "Done,Snooze 30 min,Skip tonight" {
+		if strings.Join(labels, ",") != "Done,Snooze…,Skip tonight" {
 			t.Errorf("buttons %v", labels)
 		}
 	}

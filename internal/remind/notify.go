@@ -13,6 +13,10 @@ import (
 type Notice struct {
 	To    domain.Address // where to deliver: a Telegram chat, a Discord user's DMs
 	Reply domain.Reply   // the text and buttons to send
+	// Thread, for the repeat of a nagging reminder, is the platform's name for the first
+	// reminder's message (from ThreadNotifier), so that the repeat follows it instead of
+	// filling the chat; "" when unknown.
+	Thread string
 }
 
 // Notifier delivers reminders on one platform; each front end implements it.
@@ -21,6 +25,23 @@ type Notifier interface {
 	// an error wrapped by Permanent when the user can never receive it (they blocked the bot,
 	// the chat is gone), and any other error for a failure worth retrying.
 	Notify(ctx context.Context, n Notice) error
+}
+
+// ThreadNotifier is a Notifier that can send a reminder as a reply to an earlier message
+// (Notice.Thread) and names the message it sent, for the repeats of a nagging reminder.
+type ThreadNotifier interface {
+	Notifier
+	// NotifyThread sends n as Notify does, following n.Thread when it is set, and returns the
+	// name of the message it sent (a short string of letters, digits, "-", "_" or ":").
+	NotifyThread(ctx context.Context, n Notice) (string, error)
+}
+
+// notify sends n through the richer interface when the notifier has it.
+func notify(ctx context.Context, n Notifier, x Notice) (string, error) {
+	if t, ok := n.(ThreadNotifier); ok {
+		return t.NotifyThread(ctx, x)
+	}
+	return "", n.Notify(ctx, x)
 }
 
 // RetryAfterError says the platform rate-limited the send and when to try again.

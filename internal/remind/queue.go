@@ -28,6 +28,14 @@ type Settle struct {
 	Member string
 	Kind   SettleKind
 	At     time.Time
+	Again  *Again // a nagging reminder just sent: when it comes again, unless answered first
+}
+
+// Again is the next repeat of a nagging reminder (domain.Reminder.Nag).
+type Again struct {
+	At     time.Time
+	Count  int    // which repeat it is: 1 to domain.MaxNags
+	Thread string // the platform's name for the first reminder's message, for the repeat to follow
 }
 
 // Target is what a claim needs to be sent.
@@ -36,10 +44,13 @@ type Target struct {
 	Owner    domain.Owner
 	ID       string // the reminder id, "r1"
 	Snooze   bool   // a one-off snooze entry
+	Repeat   int    // a nagging reminder's repeat: which one (1 to domain.MaxNags); 0 otherwise
+	Thread   string // for a repeat, the message of the reminder it follows; "" when unknown
 	Exists   bool   // the reminder is still set; false means drop the entry
 	Reminder domain.Reminder
-	Zone     string      // the owner's IANA zone, "" for UTC
-	Recent   []time.Time // when the owner rolled since the time asked for
+	Zone     string         // the owner's IANA zone, "" for UTC
+	Breaks   []domain.Break // the owner's breaks: no reminder comes on their days
+	Recent   []time.Time    // when the owner rolled since the time asked for
 }
 
 // Queue is the due index, one per platform, shared by every dispatcher; *store.Store
@@ -54,8 +65,9 @@ type Queue interface {
 	Extend(ctx context.Context, platform domain.Platform, token string, members []string, until time.Time) error
 	// NextDue returns when the earliest entry of the platforms comes due; false when none.
 	NextDue(ctx context.Context, platforms []domain.Platform) (time.Time, bool, error)
-	// Targets looks up the reminders, zones and recent sessions of claims in one round trip.
-	Targets(ctx context.Context, claims []Claim, since time.Time) ([]Target, error)
+	// Targets looks up the reminders, zones, breaks and recent sessions of one platform's
+	// claims in one round trip.
+	Targets(ctx context.Context, platform domain.Platform, claims []Claim, since time.Time) ([]Target, error)
 	// DisableReminders turns off every reminder of owner delivered to the address, which can
 	// no longer receive them (the user blocked the bot); those going elsewhere stay.
 	DisableReminders(ctx context.Context, owner domain.Owner, to domain.Address) error

@@ -109,7 +109,7 @@ func (q *memQueue) NextDue(context.Context, []domain.Platform) (time.Time, bool,
 	return first, !first.IsZero(), nil
 }
 
-func (q *memQueue) Targets(_ context.Context, claims []remind.Claim, _ time.Time) ([]remind.Target, error) {
+func (q *memQueue) Targets(_ context.Context, _ domain.Platform, claims []remind.Claim, _ time.Time) ([]remind.Target, error) {
 	out := make([]remind.Target, len(claims))
 	for i, c := range claims {
 		o, id, _ := strings.Cut(c.Member, "|")

@@ -18,7 +18,8 @@
 //	nb:link:CODE               string  link code JSON {o, f, z, e}                              10 min
 //	nb:merges                  hash    owner being moved by a link -> JSON {into, zone}         none, removed when done
 //	nb:{OWNER}:p               hash    profile: tz (IANA zone), seq (last session id),          none
-//	                                   rseq (last reminder id), lc:CODE (linked with)
+//	                                   rseq (last reminder id), lc:CODE (linked with),
+//	                                   brk:FROM -> TO (a break, local dates)
 //	nb:{OWNER}:i               set     a person's identities                                    none
 //	nb:{OWNER}:f               set     ids of floating sessions (see domain.Session)            none
 //	nb:{OWNER}:la              string  link codes tried                                         10 min
@@ -34,6 +35,7 @@
 //	nb:{OWNER}:w               string  writes in the current rate-limit window                  the window (60 s)
 //	nb:{due:PLATFORM}:q        zset    "OWNER|rID" scored by the next fire time (unix ms)       none
 //	nb:{due:PLATFORM}:l        hash    "OWNER|rID" -> lease "token|due ms" while claimed        none, removed when settled
+//	nb:{due:PLATFORM}:n        hash    "OWNER|rID|nag" -> "COUNT|MESSAGE" of a repeat to come    removed with the repeat
 //	nb:bots                    hash    "tg:BOTID" / "dc:APPID" -> name: bots this Redis serves  none
 //	nb:tg:BOTID:offset         string  the next update id this Telegram bot fetches             none
 //	nb:tg:BOTID:ev:EVENT       string  "1" handled, "c:TOKEN" claimed by one delivery           48 h; a claim 90 s

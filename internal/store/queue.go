@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,20 +40,31 @@ return out
 
 // finishScript settles claims still held by the token: "done" sets the next fire time (or
 // removes a one-off when it is empty), "retry" brings it back at a later time keeping its
-// original due time, "release" makes it due again at once. A claim whose lease is gone (the
-// reminder was removed, or another dispatcher took it over after the lease ran out) is left
-// alone. KEYS: due, leases. ARGV: token, then member, time ms, kind for each claim.
+// original due time, "release" makes it due again at once. A done claim of a nagging reminder
+// may schedule its next repeat (its own entry, with the count and thread in the nag hash), in
+// the same step, so a repeat is scheduled exactly once; a repeat that ends without one lets its
+// state go. A claim whose lease is gone (the reminder was removed or answered, or another
+// dispatcher took it over after the lease ran out) is left alone. KEYS: due, leases, nags.
+// ARGV: token, then member, time ms, kind, repeat member, repeat time ms, repeat state for each
+// claim ("" for no repeat).
 var finishScript = redis.NewScript(`
 local tok = ARGV[1] .. '|'
 local n = 0
-for i = 2, #ARGV, 3 do
+for i = 2, #ARGV, 6 do
   local m, t, kind = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local am, at, astate = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   local lease = redis.call('HGET', KEYS[2], m)
   if lease and string.sub(lease, 1, #tok) == tok then
     local orig = string.sub(lease, #tok + 1)
     if kind == 'done' then
       redis.call('HDEL', KEYS[2], m)
       if t == '' then redis.call('ZREM', KEYS[1], m) else redis.call('ZADD', KEYS[1], t, m) end
+      if string.sub(m, -4) == '|nag' then redis.call('HDEL', KEYS[3], m) end
+      if am ~= '' then
+        redis.call('ZADD', KEYS[1], at, am)
+        redis.call('HDEL', KEYS[2], am)
+        redis.call('HSET', KEYS[3], am, astate)
+      end
     elseif kind == 'retry' then
       redis.call('HSET', KEYS[2], m, 'retry|' .. orig)
       redis.call('ZADD', KEYS[1], t, m)
@@ -130,7 +142,7 @@ func (s *Store) Finish(ctx context.Context, platform domain.Platform, token stri
 	if len(done) == 0 {
 		return 0, nil
 	}
-	args := make([]any, 0, 1+3*len(done))
+	args := make([]any, 0, 1+6*len(done))
 	args = append(args, token)
 	for _, d := range done {
 		t := ""
@@ -138,9 +150,15 @@ func (s *Store) Finish(ctx context.Context, platform domain.Platform, token stri
 			t = strconv.FormatInt(d.At.UnixMilli(), 10)
 		}
 		args = append(args, d.Member, t, string(d.Kind))
+		owner, id, _, ok := ParseMember(d.Member)
+		if d.Again == nil || !ok || d.Kind != remind.Done || d.Again.Count < 1 || d.Again.Count > domain.MaxNags {
+			args = append(args, "", "", "")
+			continue
+		}
+		args = append(args, NagMember(owner, id), d.Again.At.UnixMilli(), strconv.Itoa(d.Again.Count)+"|"+safeThread(d.Again.Thread))
 	}
 	n, err := write(ctx, s, func() (int64, error) {
-		return finishScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform)}, args...).Int64()
+		return finishScript.Run(ctx, s.rdb, []string{DueKey(platform), LeaseKey(platform), NagKey(platform)}, args...).Int64()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: finish: %w", unavailable(err))
@@ -195,27 +213,35 @@ func (s *Store) NextDue(ctx context.Context, platforms []domain.Platform) (time.
 	return first, !first.IsZero(), nil
 }
 
-// Targets looks up, in one round trip, what the dispatcher needs for each claim: the
-// reminder, the owner's time zone and when they rolled since since; see remind.Queue.
-func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.Time) ([]remind.Target, error) {
+// Targets looks up, in one round trip, what the dispatcher needs for each claim of one
+// platform: the reminder, the owner's time zone and breaks, a repeat's count and thread, and
+// when they rolled since since; see remind.Queue.
+func (s *Store) Targets(ctx context.Context, platform domain.Platform, claims []remind.Claim, since time.Time) ([]remind.Target, error) {
+	if err := validPlatform(platform); err != nil {
+		return nil, err
+	}
 	out := make([]remind.Target, len(claims))
 	type cmds struct {
-		rem, tz *redis.StringCmd
-		recent  *redis.ZSliceCmd
+		rem, nag *redis.StringCmd
+		profile  *redis.MapStringStringCmd
+		recent   *redis.ZSliceCmd
 	}
 	pending := make([]*cmds, len(claims))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, c := range claims {
-			owner, id, snooze, ok := ParseMember(c.Member)
-			out[i] = remind.Target{Claim: c, Owner: owner, ID: id, Snooze: snooze}
+			owner, id, kind, ok := ParseMember(c.Member)
+			out[i] = remind.Target{Claim: c, Owner: owner, ID: id, Snooze: kind == entrySnooze}
 			if !ok {
 				continue
 			}
 			k, _ := ownerKeys(owner)
 			pending[i] = &cmds{
-				rem:    p.HGet(ctx, k.reminders, id),
-				tz:     p.HGet(ctx, k.profile, "tz"),
-				recent: p.ZRangeByScoreWithScores(ctx, k.byTime, &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}),
+				rem:     p.HGet(ctx, k.reminders, id),
+				profile: p.HGetAll(ctx, k.profile),
+				recent:  p.ZRangeByScoreWithScores(ctx, k.byTime, &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}),
+			}
+			if kind == entryNag {
+				pending[i].nag = p.HGet(ctx, NagKey(platform), c.Member)
 			}
 		}
 		return nil
@@ -239,7 +265,18 @@ func (s *Store) Targets(ctx context.Context, claims []remind.Claim, since time.T
 			return nil, err
 		}
 		out[i].Exists, out[i].Reminder = true, r
-		out[i].Zone, _ = c.tz.Result()
+		profile := c.profile.Val()
+		out[i].Zone, out[i].Breaks = profile["tz"], breaksOf(profile)
+		if c.nag != nil {
+			// A repeat whose count is lost is taken as the last, so that it never nags on.
+			out[i].Repeat = domain.MaxNags
+			if count, thread, ok := strings.Cut(c.nag.Val(), "|"); ok {
+				if n, err := strconv.Atoi(count); err == nil && n >= 1 && n <= domain.MaxNags {
+					out[i].Repeat = n
+				}
+				out[i].Thread = thread
+			}
+		}
 		for _, z := range c.recent.Val() {
 			out[i].Recent = append(out[i].Recent, time.UnixMilli(int64(z.Score)))
 		}
@@ -254,4 +291,15 @@ func (s *Store) DisableReminders(ctx context.Context, owner domain.Owner, to dom
 		return r.To == to || r.To.Platform == "" && r.To.Chat == to.Chat // "": see Migrate
 	})
 	return err
+}
+
+// safeThread keeps a platform's message name only when it is short and plain, so that what a
+// platform returns can never grow or break the nag hash.
+func safeThread(s string) string {
+	if len(s) > 64 || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == ':')
+	}) {
+		return ""
+	}
+	return s
 }

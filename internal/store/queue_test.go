@@ -111,7 +111,7 @@ func TestTargetsInOneRoundTrip(t *testing.T) {
 		claims := []remind.Claim{{Member: "tg:1|r1", Due: t0}, {Member: "dc:2|r1", Due: t0}, {Member: "tg:9|r1", Due: t0}, {Member: "junk", Due: t0}}
 		var hook redistest.RoundTrips
 		s.Client().AddHook(&hook)
-		got, err := s.Targets(ctx, claims, t0.Add(-8*24*time.Hour))
+		got, err := s.Targets(ctx, "tg", claims, t0.Add(-8*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,34 +26,51 @@ type reminderRecord struct {
 	Chat     string `json:"c"`
 	Platform string `json:"pl,omitempty"` // where Chat is; "" in records written before linking, see Migrate
 	Created  int64  `json:"t,omitempty"`  // unix ms; tells a reminder from an older one with the same id
+	Nag      int64  `json:"g,omitempty"`  // seconds between repeats; 0 for none
 }
 
 func newReminderRecord(r domain.Reminder) reminderRecord {
-	return reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.To.Chat, Platform: string(r.To.Platform), Created: r.Created.UnixMilli()}
+	return reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.To.Chat, Platform: string(r.To.Platform), Created: r.Created.UnixMilli(), Nag: int64(r.Nag / time.Second)}
 }
 
 var reminderIDPattern = regexp.MustCompile(`^r[0-9]{1,9}$`)
 
 // Member is a reminder's name in its platform's due index: "OWNER|rID". A snoozed reminder has
-// a second entry, "OWNER|rID|snooze", that fires once.
+// a second entry, "OWNER|rID|snooze", that fires once; a nagging one that nobody answered has
+// "OWNER|rID|nag" for its next repeat, with the count and the message it follows in NagKey.
 func Member(owner domain.Owner, id string) string { return string(owner) + "|" + id }
 
 // SnoozeMember names the one-off entry of a snoozed reminder.
 func SnoozeMember(owner domain.Owner, id string) string { return Member(owner, id) + "|snooze" }
 
-// ParseMember splits a due-index member into owner, reminder id and whether it is a snooze.
-func ParseMember(m string) (owner domain.Owner, id string, snooze bool, ok bool) {
+// NagMember names the entry of a nagging reminder's next repeat.
+func NagMember(owner domain.Owner, id string) string { return Member(owner, id) + "|nag" }
+
+// The kinds of one-off due entries, as ParseMember returns them.
+const (
+	entrySnooze = "snooze"
+	entryNag    = "nag"
+)
+
+// ParseMember splits a due-index member into owner, reminder id and the kind of one-off entry
+// it is: "" for the reminder itself, "snooze" or "nag".
+func ParseMember(m string) (owner domain.Owner, id, kind string, ok bool) {
 	parts := strings.Split(m, "|")
 	if len(parts) < 2 || len(parts) > 3 || !domain.Owner(parts[0]).Valid() || !reminderIDPattern.MatchString(parts[1]) {
-		return "", "", false, false
+		return "", "", "", false
 	}
 	if len(parts) == 3 {
-		if parts[2] != "snooze" {
-			return "", "", false, false
+		if parts[2] != entrySnooze && parts[2] != entryNag {
+			return "", "", "", false
 		}
-		snooze = true
+		kind = parts[2]
 	}
-	return domain.Owner(parts[0]), parts[1], snooze, true
+	return domain.Owner(parts[0]), parts[1], kind, true
+}
+
+// oneOffs are the one-off entries a reminder may have beside its own.
+func oneOffs(owner domain.Owner, id string) []string {
+	return []string{SnoozeMember(owner, id), NagMember(owner, id)}
 }
 
 // allowScript counts one write against the owner's rate limit. KEYS: writes. ARGV: max, window ms.
@@ -186,7 +203,7 @@ func (s *Store) UpdateReminder(ctx context.Context, owner domain.Owner, r domain
 // updateReminder changes a reminder, under the owner's rate limit when limited (not when a
 // link or unlink moves reminders). The new due entry is written first, then the reminder,
 // then the old platform's entry is removed: a failure at any step leaves the reminder in a
-// due index, and a retry finishes the move. A pending snooze is dropped.
+// due index, and a retry finishes the move. A pending snooze or repeat is dropped.
 func (s *Store) updateReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, limited bool) error {
 	k, err := ownerKeys(owner)
 	if err != nil {
@@ -217,12 +234,13 @@ func (s *Store) updateReminder(ctx context.Context, owner domain.Owner, r domain
 	if err != nil {
 		return fmt.Errorf("store: update reminder: %w", err)
 	}
-	m, snooze := Member(owner, r.ID), SnoozeMember(owner, r.ID)
+	m, once := Member(owner, r.ID), oneOffs(owner, r.ID)
 	if _, err := write(ctx, s, func() ([]redis.Cmder, error) {
 		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: m})
-			p.ZRem(ctx, DueKey(r.To.Platform), snooze)
-			p.HDel(ctx, LeaseKey(r.To.Platform), m, snooze)
+			p.ZRem(ctx, DueKey(r.To.Platform), toAny(once)...)
+			p.HDel(ctx, LeaseKey(r.To.Platform), append(once, m)...)
+			p.HDel(ctx, NagKey(r.To.Platform), once...)
 			return nil
 		})
 	}); err != nil {
@@ -293,7 +311,8 @@ func decodeReminder(id, js string) (domain.Reminder, error) {
 	}
 	r := domain.Reminder{
 		ID: id, Clock: schedule.Clock{Hour: rec.Hour, Minute: rec.Minute}, Days: schedule.Weekdays(rec.Days),
-		To: domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
+		To:  domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
+		Nag: time.Duration(rec.Nag) * time.Second,
 	}
 	if rec.Created != 0 {
 		r.Created = time.UnixMilli(rec.Created)
@@ -341,12 +360,12 @@ func (s *Store) removeReminders(ctx context.Context, owner domain.Owner, match f
 	return int(n), nil
 }
 
-// unschedule removes reminders (and their snoozes) from the due index of their platform and
+// unschedule removes reminders (and their snoozes and repeats) from the due index of their platform and
 // drops their leases, so an acknowledgement in flight cannot put them back.
 func (s *Store) unschedule(ctx context.Context, owner domain.Owner, rs []domain.Reminder) error {
 	byPlatform := map[domain.Platform][]string{}
 	for _, r := range rs {
-		byPlatform[r.To.Platform] = append(byPlatform[r.To.Platform], Member(owner, r.ID), SnoozeMember(owner, r.ID))
+		byPlatform[r.To.Platform] = append(byPlatform[r.To.Platform], append(oneOffs(owner, r.ID), Member(owner, r.ID))...)
 	}
 	for platform, members := range byPlatform {
 		if validPlatform(platform) != nil {
@@ -356,6 +375,7 @@ func (s *Store) unschedule(ctx context.Context, owner domain.Owner, rs []domain.
 			return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				p.ZRem(ctx, DueKey(platform), toAny(members)...)
 				p.HDel(ctx, LeaseKey(platform), members...)
+				p.HDel(ctx, NagKey(platform), members...)
 				return nil
 			})
 		})
@@ -465,7 +485,8 @@ func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, ne
 }
 
 // Snooze makes a reminder fire once more at at, or cancels a pending snooze when at is zero;
-// see domain.Reminders. It reports domain.ErrGone for a reminder that no longer exists.
+// see domain.Reminders. Either way a pending repeat of a nagging reminder is cancelled: the
+// reminder was answered. It reports domain.ErrGone for a reminder that no longer exists.
 func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at time.Time) error {
 	k, err := ownerKeys(owner)
 	if err != nil || !reminderIDPattern.MatchString(id) {
@@ -475,7 +496,7 @@ func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at ti
 	if err != nil {
 		return fmt.Errorf("store: snooze: %w", err)
 	}
-	m, platform := SnoozeMember(owner, id), r.To.Platform
+	m, nag, platform := SnoozeMember(owner, id), NagMember(owner, id), r.To.Platform
 	if !exists || validPlatform(platform) != nil {
 		if at.IsZero() {
 			return nil // nothing is pending for a reminder that is gone
@@ -485,8 +506,9 @@ func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at ti
 	if at.IsZero() {
 		_, err := write(ctx, s, func() ([]redis.Cmder, error) {
 			return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.ZRem(ctx, DueKey(platform), m)
-				p.HDel(ctx, LeaseKey(platform), m)
+				p.ZRem(ctx, DueKey(platform), m, nag)
+				p.HDel(ctx, LeaseKey(platform), m, nag)
+				p.HDel(ctx, NagKey(platform), nag)
 				return nil
 			})
 		})
@@ -503,7 +525,9 @@ func (s *Store) Snooze(ctx context.Context, owner domain.Owner, id string, at ti
 	_, err = write(ctx, s, func() ([]redis.Cmder, error) {
 		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.ZAdd(ctx, DueKey(platform), redis.Z{Score: float64(at.UnixMilli()), Member: m})
-			p.HDel(ctx, LeaseKey(platform), m)
+			p.ZRem(ctx, DueKey(platform), nag)
+			p.HDel(ctx, LeaseKey(platform), m, nag)
+			p.HDel(ctx, NagKey(platform), nag)
 			return nil
 		})
 	})
@@ -556,8 +580,8 @@ func (s *Store) migrateBatch(ctx context.Context, p domain.Platform, members []s
 	var all []found
 	if _, err := s.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for _, m := range members {
-			owner, id, snooze, ok := ParseMember(m)
-			if !ok || snooze {
+			owner, id, kind, ok := ParseMember(m)
+			if !ok || kind != "" {
 				continue
 			}
 			k, _ := ownerKeys(owner)

@@ -203,6 +203,10 @@ func DueKey(platform domain.Platform) string { return "nb:{due:" + string(platfo
 // LeaseKey holds the leases of one platform's due index; see DueKey.
 func LeaseKey(platform domain.Platform) string { return "nb:{due:" + string(platform) + "}:l" }
 
+// NagKey holds, for each pending repeat of a nagging reminder in one platform's due index,
+// how many have been sent and the message they follow: "2|MESSAGE" ("" when unknown).
+func NagKey(platform domain.Platform) string { return "nb:{due:" + string(platform) + "}:n" }
+
 const (
 	secretKey = "nb:secret"
 )

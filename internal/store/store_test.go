@@ -324,8 +324,11 @@ func TestOwnerValidation(t *testing.T) {
 			t.Errorf("Seen accepted %q", ev)
 		}
 	}
-	if owner, id, snooze, ok := ParseMember("tg:5|r12|snooze"); !ok || owner != "tg:5" || id != "r12" || !snooze {
-		t.Errorf("ParseMember = %q %q %v %v", owner, id, snooze, ok)
+	if owner, id, kind, ok := ParseMember("tg:5|r12|snooze"); !ok || owner != "tg:5" || id != "r12" || kind != "snooze" {
+		t.Errorf("ParseMember = %q %q %v %v", owner, id, kind, ok)
+	}
+	if _, _, kind, ok := ParseMember("tg:5|r12|nag"); !ok || kind != "nag" {
+		t.Errorf("ParseMember(nag) = %q %v", kind, ok)
 	}
 	for _, m := range []string{"tg:5", "tg:5|x1", "tg:5|r1|later", "b d|r1", "{x}|r1", "tg:5|r1|snooze|x"} {
 		if _, _, _, ok := ParseMember(m); ok {

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/domain"
+)
+
+// Breaks live in the profile hash, one field each: "brk:FROM" holds TO (local dates). One
+// field per break makes setting, ending and removing one a single atomic command, and the
+// dispatcher reads them with the zone in one HGETALL.
+const breakPrefix = "brk:"
+
+// breaksOf reads the breaks out of a profile, oldest first.
+func breaksOf(profile map[string]string) []domain.Break {
+	var out []domain.Break
+	for f, to := range profile {
+		if from, ok := strings.CutPrefix(f, breakPrefix); ok && validDate(from) && validDate(to) {
+			out = append(out, domain.Break{From: from, To: to})
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Break) int { return strings.Compare(a.From, b.From) })
+	return out
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse(domain.DateLayout, s)
+	return err == nil && len(s) == len(domain.DateLayout)
+}
+
+// Breaks returns the owner's breaks; see domain.Profiles.
+func (s *Store) Breaks(ctx context.Context, owner domain.Owner) ([]domain.Break, error) {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return nil, err
+	}
+	profile, err := s.rdb.HGetAll(ctx, k.profile).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: breaks: %w", unavailable(err))
+	}
+	return breaksOf(profile), nil
+}
+
+// setBreakScript keeps a break under the rate limit and lets the oldest go past the cap.
+// KEYS: profile, writes. ARGV: from, to, max writes, window ms, max breaks.
+var setBreakScript = redis.NewScript(allowLua + `
+if not allow(KEYS[2], ARGV[3], ARGV[4]) then return redis.error_reply('NB_RATE') end
+redis.call('HSET', KEYS[1], 'brk:' .. ARGV[1], ARGV[2])
+local froms = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 4) == 'brk:' then froms[#froms + 1] = f end
+end
+table.sort(froms)
+for i = 1, #froms - tonumber(ARGV[5]) do redis.call('HDEL', KEYS[1], froms[i]) end
+return 1
+`)
+
+// SetBreak keeps a break; see domain.Profiles.
+func (s *Store) SetBreak(ctx context.Context, owner domain.Owner, b domain.Break) error {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return err
+	}
+	if !validDate(b.From) || !validDate(b.To) || b.To < b.From {
+		return fmt.Errorf("store: set break: invalid break %q to %q", b.From, b.To)
+	}
+	_, err = write(ctx, s, func() (int64, error) {
+		return setBreakScript.Run(ctx, s.rdb, []string{k.profile, k.writes}, b.From, b.To, s.limits.Writes, s.limits.Window.Milliseconds(), domain.MaxBreaks).Int64()
+	})
+	return scriptError("set break", err)
+}
+
+// RemoveBreak removes a break; see domain.Profiles.
+func (s *Store) RemoveBreak(ctx context.Context, owner domain.Owner, from string) error {
+	k, err := ownerKeys(owner)
+	if err != nil {
+		return err
+	}
+	if !validDate(from) {
+		return fmt.Errorf("store: remove break: invalid date %q", from)
+	}
+	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HDel(ctx, k.profile, breakPrefix+from).Result() }); err != nil {
+		return fmt.Errorf("store: remove break: %w", unavailable(err))
+	}
+	return nil
+}

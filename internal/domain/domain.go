@@ -220,12 +220,18 @@ type Button struct {
 	Data  string
 }
 
-// File is an attachment.
+// File is an attachment. An image ("image/png") is shown as a picture where the platform can
+// (Telegram sends it as a photo, Discord as an attachment that displays, the console writes
+// it and prints its path); anything else is a document.
 type File struct {
 	Name string // file name shown to the user
 	Type string // MIME type
 	Data []byte
+	Alt  string // for an image: what it shows, in one line, for screen readers and text-only clients
 }
+
+// IsImage reports whether f is shown as a picture.
+func (f *File) IsImage() bool { return f != nil && strings.HasPrefix(f.Type, "image/") }
 
 // LinkCode is a one-time code that joins a second account to a person.
 type LinkCode struct {

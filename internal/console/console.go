@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +43,7 @@ type Console struct {
 
 	mu      sync.Mutex // serialises writes: replies and reminders may arrive together
 	out     io.Writer
+	images  string                  // where pictures are saved; the system's temporary directory when ""
 	buttons map[int][]domain.Button // the buttons of the last replies, by reply number
 	shown   int                     // the number of the last reply shown with buttons
 	seq     int
@@ -53,6 +56,28 @@ func New(bot Responder, in io.Reader, out io.Writer, interactive bool, now func(
 		now = time.Now
 	}
 	return &Console{bot: bot, in: in, out: out, interactive: interactive, now: now}
+}
+
+// SaveImagesIn makes the console save the pictures it is sent in dir.
+func (c *Console) SaveImagesIn(dir string) { c.images = dir }
+
+// saveImage writes f to the images directory, named after it, and returns its path.
+func (c *Console) saveImage(f *domain.File) (string, error) {
+	dir := c.images
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	name := "needlebot-" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
+			return r
+		}
+		return '_'
+	}, filepath.Base(f.Name))
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // Run handles lines until the input ends (it then returns nil, having answered every line) or
@@ -182,7 +207,16 @@ func (c *Console) Show(r domain.Reply) {
 		}
 		sb.WriteString("Reply with a number: " + strings.Join(parts, "  ") + "\n")
 	}
-	if r.File != nil {
+	if r.File.IsImage() {
+		// A terminal cannot show a picture: it is written to a file, and the alt text says
+		// what it shows.
+		fmt.Fprintf(&sb, "[picture] %s\n", r.File.Alt)
+		if path, err := c.saveImage(r.File); err != nil {
+			fmt.Fprintf(&sb, "(I couldn't save it: %v)\n", err)
+		} else {
+			fmt.Fprintf(&sb, "Saved to %s\n", path)
+		}
+	} else if r.File != nil {
 		fmt.Fprintf(&sb, "--- %s (%d bytes) ---\n%s", r.File.Name, len(r.File.Data), r.File.Data)
 		if len(r.File.Data) > 0 && r.File.Data[len(r.File.Data)-1] != '\n' {
 			sb.WriteString("\n")

@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/needlebot/needlebot/internal/commands"
+	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
 )
 
@@ -128,3 +131,32 @@ func TestReadErrorIsReported(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
+type respondFunc func(*commands.Request) domain.Reply
+
+func (f respondFunc) Respond(_ context.Context, req *commands.Request) domain.Reply { return f(req) }
+
+// A picture is saved as a file, with its alt text shown; its bytes never reach the terminal.
+func TestPictureIsSavedNotPrinted(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\nfake")
+	bot := respondFunc(func(*commands.Request) domain.Reply {
+		return domain.Reply{Title: "Your stats", Text: "This week: 2 of up to 5", File: &domain.File{Name: "../2026-12.png", Type: "image/png", Data: png, Alt: "December 2026: 2 sessions on 2 days."}}
+	})
+	dir := t.TempDir()
+	var out bytes.Buffer
+	c := New(bot, strings.NewReader("/stats\n"), &out, false, nil)
+	c.SaveImagesIn(dir)
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "needlebot-2026-12.png")
+	if !strings.Contains(out.String(), "[picture] December 2026: 2 sessions on 2 days.") || !strings.Contains(out.String(), "Saved to "+path) {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "PNG") {
+		t.Errorf("the picture's bytes were printed:\n%q", out.String())
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, png) {
+		t.Errorf("saved %q, %v", got, err)
+	}
+}

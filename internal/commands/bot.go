@@ -103,6 +103,7 @@ func New(cfg Config) *Bot {
 		b.addDiary()
 		b.addRoutine()
 		b.addPause()
+		b.addMonth()
 		b.addLinking()
 		b.addSettings()
 		b.router.HandleText(HandlerFunc(b.diaryText))

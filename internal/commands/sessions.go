@@ -435,7 +435,17 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), txt.Plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
 	sb.WriteString(zoneNote(loc, set))
-	return domain.Reply{Title: "Your stats", Text: sb.String(), Private: true}, nil
+	reply := domain.Reply{Title: "Your stats", Text: sb.String(), Private: true}
+	// The month's picture comes along; without it the numbers still answer.
+	local := now.In(loc)
+	if file, err := b.monthPicture(ctx, owner, loc, set, local.Year(), local.Month()); err == nil {
+		reply.File = file
+		prev := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -1, 0)
+		reply.Text += "\n\nThe picture: " + file.Alt + " Older months: /month " + prev.Format("2006-01") + "."
+	} else {
+		b.log.Warn("stats: no month picture", "err", err)
+	}
+	return reply, nil
 }
 
 type statsResult struct {

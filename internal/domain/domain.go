@@ -112,7 +112,17 @@ type Session struct {
 	// 22:00") before they set a time zone: it holds the wall-clock time in UTC, and moves to
 	// the same wall-clock time in their zone when they set one.
 	Floating bool
+	// Skin is the answer to the aftercare check-in the morning after: SkinFine, SkinRed,
+	// SkinIrritated, or "" when there was none.
+	Skin string
 }
+
+// The answers to the aftercare check-in.
+const (
+	SkinFine      = "fine"
+	SkinRed       = "red"
+	SkinIrritated = "irritated"
+)
 
 // Entry is a logged session.
 type Entry struct {

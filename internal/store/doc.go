@@ -24,7 +24,7 @@
 //	nb:{OWNER}:f               set     ids of floating sessions (see domain.Session)            none
 //	nb:{OWNER}:la              string  link codes tried                                         10 min
 //	nb:{OWNER}:a               string  the yes-or-no question last asked (JSON domain.Question) its buttons' life, at most 10 min
-//	nb:{OWNER}:s               hash    session id -> session JSON {at, mm, p, a, n, l, u, f}    none
+//	nb:{OWNER}:s               hash    session id -> session JSON {at, mm, p, a, n, l, u, f, sk} none
 //	nb:{OWNER}:t               zset    session id scored by when it happened (unix ms)          none
 //	nb:{OWNER}:o               zset    session id scored by id (the order it was logged)        none
 //	nb:{OWNER}:c               hash    usage counters: "mm:0.25", "p:peptides" -> count         none

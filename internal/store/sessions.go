@@ -26,12 +26,13 @@ type record struct {
 	Logged   int64    `json:"l"`           // unix ms
 	Usage    []string `json:"u,omitempty"` // the usage counters this session added, undone on removal
 	Floating bool     `json:"f,omitempty"` // a wall-clock time read before the owner set a zone; see domain.Session
+	Skin     string   `json:"sk,omitempty"` // the aftercare check-in's answer
 }
 
 func newRecord(s domain.Session, logged time.Time) record {
 	return record{
 		At: s.At.UnixMilli(), NeedleMM: s.NeedleMM, Products: s.Products, Areas: s.Areas, Note: s.Note,
-		Logged: logged.UnixMilli(), Usage: domain.UsageOf(s), Floating: s.Floating,
+		Logged: logged.UnixMilli(), Usage: domain.UsageOf(s), Floating: s.Floating, Skin: s.Skin,
 	}
 }
 
@@ -40,6 +41,7 @@ func (r record) entry(id int64) domain.Entry {
 		ID: id,
 		Session: domain.Session{
 			At: time.UnixMilli(r.At), NeedleMM: r.NeedleMM, Products: r.Products, Areas: r.Areas, Note: r.Note, Floating: r.Floating,
+			Skin: r.Skin,
 		},
 		Logged: time.UnixMilli(r.Logged),
 	}

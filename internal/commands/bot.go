@@ -104,6 +104,7 @@ func New(cfg Config) *Bot {
 		b.addRoutine()
 		b.addPause()
 		b.addMonth()
+		b.addScheduled()
 		b.addLinking()
 		b.addSettings()
 		b.router.HandleText(HandlerFunc(b.diaryText))

@@ -16,7 +16,7 @@ const buttonCommand = "#button"
 // Only "needle" is unsigned: it shows public guidance, so anyone may press it.
 var buttonVerbs = map[string]struct{}{
 	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {}, "held": {},
-	"rmove": {}, "radd": {}, "link": {}, "pause": {},
+	"rmove": {}, "radd": {}, "link": {}, "pause": {}, "skin": {},
 }
 
 var errStaleButton = domain.Errorf("That button no longer works. Send /help to start again.")
@@ -65,6 +65,8 @@ func (b *Bot) button(ctx context.Context, req *Request) (domain.Reply, error) {
 		return b.linkButton(ctx, req, arg)
 	case "pause":
 		return b.pauseButton(ctx, req, arg)
+	case "skin":
+		return b.skinButton(ctx, req, arg)
 	}
 	return domain.Reply{}, errStaleButton
 }

@@ -181,7 +181,7 @@ func (b *Bot) linked(ctx context.Context, req *Request, person domain.Owner, zon
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	rems, err := b.store.ListReminders(ctx, person)
+	rems, err := b.nightly(ctx, person)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}

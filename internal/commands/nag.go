@@ -117,7 +117,7 @@ func (b *Bot) remindNag(ctx context.Context, req *Request, words []string) (doma
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}

@@ -131,7 +131,7 @@ func (b *Bot) setZone(ctx context.Context, req *Request, name string) (domain.Re
 		return domain.Reply{Private: true}, err
 	}
 	msg := fmt.Sprintf("Time zone set to %s (it's %s there now).", loc, now.In(loc).Format("15:04"))
-	if n := len(reminders); n > 0 {
+	if n := len(onlyNightly(reminders)); n > 0 {
 		msg += fmt.Sprintf(" Your %d reminder%s now follow%s it.", n, text.Plural(n), map[bool]string{true: "s", false: ""}[n == 1])
 	}
 	return domain.Reply{Text: msg, Private: true}, nil
@@ -232,7 +232,7 @@ func (b *Bot) remindSet(ctx context.Context, req *Request, words []string) (doma
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -343,7 +343,7 @@ func (b *Bot) secondReminder(ctx context.Context, req *Request, arg string) (dom
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -388,7 +388,7 @@ func (b *Bot) remindList(ctx context.Context, req *Request) (domain.Reply, error
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
@@ -421,7 +421,7 @@ func (b *Bot) remindOff(ctx context.Context, req *Request, words []string) (doma
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
@@ -536,10 +536,16 @@ func (b *Bot) ReminderButtons(owner domain.Owner, r domain.Reminder, now time.Ti
 // ReminderReply writes a reminder. It reports false when none should be sent: the owner has
 // already logged a session that local day. When another session would take the last seven days
 // past the guidance's limit, the reminder says it is a rest night instead.
-func (b *Bot) ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool) {
+func (b *Bot) ReminderReply(ctx context.Context, n domain.Nudge, now time.Time) (domain.Reply, bool) {
 	loc := n.Zone
 	if loc == nil {
 		loc = time.UTC
+	}
+	switch n.Reminder.Kind {
+	case domain.KindSummary:
+		return b.summaryReply(ctx, n, loc, now)
+	case domain.KindCheckin:
+		return b.checkinReply(ctx, n, loc, now)
 	}
 	d := n.Due.In(loc)
 	if _, ok := domain.OnBreak(n.Breaks, d, loc); ok {

@@ -216,7 +216,7 @@ func (b *Bot) askAnother(ctx context.Context, event string, owner domain.Owner, 
 	var sb strings.Builder
 	sb.WriteString("You've logged a session that night already:\n")
 	for _, e := range those {
-		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
+		fmt.Fprintf(&sb, "#%d %s%s\n", e.ID, describe(e.Session, loc, now), skinNote(e.Skin))
 	}
 	fmt.Fprintf(&sb, "\nLog another one (%s)?", describe(s, loc, now))
 	sb.WriteString(answerHint)
@@ -279,6 +279,19 @@ func unstamp(arg string) (id string, t time.Time, ok bool) {
 		return "", time.Time{}, false
 	}
 	return id, time.UnixMilli(n), true
+}
+
+// skinNote is how /history shows the morning check-in's answer.
+func skinNote(skin string) string {
+	switch skin {
+	case domain.SkinFine:
+		return " · skin fine next morning"
+	case domain.SkinRed:
+		return " · a bit red next morning"
+	case domain.SkinIrritated:
+		return " · irritated next morning"
+	}
+	return ""
 }
 
 // describe renders a session on one line: "Sat 28 Nov, 22:15 · 0.25 mm · peptides · cheeks".
@@ -358,7 +371,7 @@ func (b *Bot) history(ctx context.Context, req *Request) (domain.Reply, error) {
 	var sb strings.Builder
 	now := b.now()
 	for _, e := range list {
-		fmt.Fprintf(&sb, "#%d %s\n", e.ID, describe(e.Session, loc, now))
+		fmt.Fprintf(&sb, "#%d %s%s\n", e.ID, describe(e.Session, loc, now), skinNote(e.Skin))
 	}
 	sb.WriteString(skipped)
 	sb.WriteString(zoneNote(loc, set))
@@ -544,7 +557,7 @@ func exportCSV(list []domain.Entry, loc *time.Location) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
-	w.Write([]string{"id", "time", "needle_mm", "products", "areas", "note", "logged_at"})
+	w.Write([]string{"id", "time", "needle_mm", "products", "areas", "note", "logged_at", "skin_next_morning"})
 	for _, e := range rows {
 		mm := ""
 		if e.NeedleMM > 0 {
@@ -553,7 +566,7 @@ func exportCSV(list []domain.Entry, loc *time.Location) ([]byte, error) {
 		w.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.At.In(loc).Format(time.RFC3339), mm,
 			safeCell(strings.Join(e.Products, "; ")), safeCell(strings.Join(e.Areas, "; ")),
-			safeCell(e.Note), e.Logged.In(loc).Format(time.RFC3339),
+			safeCell(e.Note), e.Logged.In(loc).Format(time.RFC3339), e.Skin,
 		})
 	}
 	w.Flush()

@@ -22,7 +22,7 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	list, err := b.store.ListReminders(ctx, owner)
+	list, err := b.nightly(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}

@@ -146,11 +146,21 @@ type Reminder struct {
 	Days    schedule.Weekdays
 	To      Address   // where it is delivered; its platform's due index holds it
 	Created time.Time // set by the store; tells this reminder from an older one with the same id
+	// Kind is "" for a nightly reminder, KindSummary for the weekly summary, KindCheckin for
+	// the aftercare check-in the morning after a session. They share the reminders' schedule,
+	// due index and delivery; only what is sent differs.
+	Kind string
 	// Nag, when set, repeats the reminder after this long while nothing answers it (no Done or
 	// Skip pressed, no session logged that night), at most MaxNags times and never past the
 	// owner's local midnight.
 	Nag time.Duration
 }
+
+// The kinds of scheduled messages beside nightly reminders; each owner has at most one of each.
+const (
+	KindSummary = "summary"
+	KindCheckin = "checkin"
+)
 
 // MaxNags is the most times a nagging reminder comes again in one night.
 const MaxNags = 3

@@ -88,7 +88,8 @@ type Reminders interface {
 	// It returns ErrGone when the reminder no longer exists, ErrDuplicate when another
 	// reminder has that time, and may return ErrRateLimited.
 	UpdateReminder(ctx context.Context, owner Owner, r Reminder, next time.Time) error
-	// RemoveReminder removes one reminder, or all of them when id is ""; it returns how many.
+	// RemoveReminder removes one reminder, or all the nightly ones (Kind "") when id is ""; it
+	// returns how many.
 	RemoveReminder(ctx context.Context, owner Owner, id string) (int, error)
 	// Snooze makes reminder id fire once more at at; a zero at cancels a pending snooze. It
 	// returns ErrGone when the reminder no longer exists, and may return ErrRateLimited.

@@ -214,7 +214,7 @@ func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, 
 		jobs    []job
 	)
 	for _, t := range targets {
-		s, j, send := d.plan(platform, t, now)
+		s, j, send := d.plan(ctx, platform, t, now)
 		if send {
 			jobs = append(jobs, j)
 		} else {
@@ -248,7 +248,7 @@ func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, 
 }
 
 // plan decides what to do with one claim: settle it at once (false), or send it (true).
-func (d *Dispatcher) plan(p domain.Platform, t Target, now time.Time) (Settle, job, bool) {
+func (d *Dispatcher) plan(ctx context.Context, p domain.Platform, t Target, now time.Time) (Settle, job, bool) {
 	platform := string(p)
 	drop := Settle{Member: t.Member, Kind: Done}
 	if !t.Exists {
@@ -286,7 +286,7 @@ func (d *Dispatcher) plan(p domain.Platform, t Target, now time.Time) (Settle, j
 		return next, job{}, false
 	}
 	late := missed > d.cfg.LateAt
-	reply, send := d.cfg.Composer.ReminderReply(domain.Nudge{
+	reply, send := d.cfg.Composer.ReminderReply(ctx, domain.Nudge{
 		Owner: t.Owner, Reminder: t.Reminder, Due: t.Due, Late: late, Zone: loc, Recent: t.Recent,
 		Breaks: t.Breaks, Repeat: t.Repeat,
 	}, now)

@@ -75,6 +75,7 @@ type Queue interface {
 
 // Composer writes reminders; *commands.Bot implements it.
 type Composer interface {
-	// ReminderReply returns the reminder to send, or false when none should be sent.
-	ReminderReply(n domain.Nudge, now time.Time) (domain.Reply, bool)
+	// ReminderReply returns the reminder to send, or false when none should be sent. It may
+	// read the owner's diary (the weekly summary does), within ctx.
+	ReminderReply(ctx context.Context, n domain.Nudge, now time.Time) (domain.Reply, bool)
 }

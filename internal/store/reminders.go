@@ -27,10 +27,11 @@ type reminderRecord struct {
 	Platform string `json:"pl,omitempty"` // where Chat is; "" in records written before linking, see Migrate
 	Created  int64  `json:"t,omitempty"`  // unix ms; tells a reminder from an older one with the same id
 	Nag      int64  `json:"g,omitempty"`  // seconds between repeats; 0 for none
+	Kind     string `json:"k,omitempty"`  // "" for a nightly reminder; see domain.Reminder
 }
 
 func newReminderRecord(r domain.Reminder) reminderRecord {
-	return reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.To.Chat, Platform: string(r.To.Platform), Created: r.Created.UnixMilli(), Nag: int64(r.Nag / time.Second)}
+	return reminderRecord{Hour: r.Clock.Hour, Minute: r.Clock.Minute, Days: uint8(r.Days), Chat: r.To.Chat, Platform: string(r.To.Platform), Created: r.Created.UnixMilli(), Nag: int64(r.Nag / time.Second), Kind: r.Kind}
 }
 
 var reminderIDPattern = regexp.MustCompile(`^r[0-9]{1,9}$`)
@@ -111,8 +112,10 @@ return id
 `)
 
 // storeReminderScript stores a reminder unless the cap was reached meanwhile (two /remind set
-// at once) or another reminder has the same time (NB_DUP). With ARGV[4] = 'update' the
-// reminder must exist already (NB_GONE). KEYS: reminders. ARGV: id, json, max reminders, mode.
+// at once) or another nightly reminder has the same time, or another of a kind that is kept
+// once (the weekly summary, the check-in) exists (NB_DUP). With ARGV[4] = 'update' the
+// reminder must exist already (NB_GONE). KEYS: reminders. ARGV: id, json, max nightly
+// reminders, mode.
 var storeReminderScript = redis.NewScript(`
 local new = cjson.decode(ARGV[2])
 local exists = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
@@ -121,10 +124,15 @@ local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if all[i] ~= ARGV[1] then
     local r = cjson.decode(all[i + 1])
-    if r.h == new.h and r.m == new.m then return redis.error_reply('NB_DUP') end
+    local kind, newKind = r.k or '', new.k or ''
+    if kind == newKind and (newKind ~= '' or r.h == new.h and r.m == new.m) then return redis.error_reply('NB_DUP') end
   end
 end
-if not exists and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+local nightly = 0
+for i = 2, #all, 2 do
+  if (cjson.decode(all[i]).k or '') == '' then nightly = nightly + 1 end
+end
+if not exists and (new.k or '') == '' and nightly >= tonumber(ARGV[3]) then
   return redis.error_reply('NB_FULL')
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -141,6 +149,9 @@ return 1
 func (s *Store) AddReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time, key string) (domain.Reminder, error) {
 	return s.addReminder(ctx, owner, r, next, key, s.limits.Reminders)
 }
+
+// extraKinds are the reminders kept beside the nightly ones, one of each, outside their cap.
+var extraKinds = []string{domain.KindSummary, domain.KindCheckin}
 
 // addReminder adds a reminder under a cap: the owner's limit, or more when a link merges two
 // sets of reminders.
@@ -160,7 +171,7 @@ func (s *Store) addReminder(ctx context.Context, owner domain.Owner, r domain.Re
 	}
 	id, err := write(ctx, s, func() (string, error) {
 		return allocReminderScript.Run(ctx, s.rdb, []string{k.profile, k.reminders, k.writes, k.idem, k.idemTime},
-			most, s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
+			most+len(extraKinds), s.limits.Writes, s.limits.Window.Milliseconds(), key, now.UnixMilli(), s.limits.Idempotent.Milliseconds()).Text()
 	})
 	if into, ok := movedTo(err); ok {
 		return s.addReminder(ctx, into, r, next, key, most) // linked a moment ago
@@ -221,7 +232,9 @@ func (s *Store) updateReminder(ctx context.Context, owner domain.Owner, r domain
 		return fmt.Errorf("store: update reminder %s: %w", r.ID, domain.ErrGone)
 	}
 	old := all[i]
-	if slices.ContainsFunc(all, func(o domain.Reminder) bool { return o.ID != r.ID && o.Clock == r.Clock }) {
+	if slices.ContainsFunc(all, func(o domain.Reminder) bool {
+		return o.ID != r.ID && o.Kind == r.Kind && (r.Kind != "" || o.Clock == r.Clock)
+	}) {
 		return fmt.Errorf("store: update reminder %s: %w", r.ID, domain.ErrDuplicate)
 	}
 	if limited {
@@ -312,7 +325,8 @@ func decodeReminder(id, js string) (domain.Reminder, error) {
 	r := domain.Reminder{
 		ID: id, Clock: schedule.Clock{Hour: rec.Hour, Minute: rec.Minute}, Days: schedule.Weekdays(rec.Days),
 		To:  domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
-		Nag: time.Duration(rec.Nag) * time.Second,
+		Nag:  time.Duration(rec.Nag) * time.Second,
+		Kind: rec.Kind,
 	}
 	if rec.Created != 0 {
 		r.Created = time.UnixMilli(rec.Created)
@@ -320,11 +334,11 @@ func decodeReminder(id, js string) (domain.Reminder, error) {
 	return r, nil
 }
 
-// RemoveReminder removes one reminder, or all when id is "", and their due entries; see
+// RemoveReminder removes one reminder, or all nightly ones when id is "", and their due entries; see
 // domain.Reminders. The reminder goes first: a due entry left behind by a crash is dropped by
 // the dispatcher when it fires.
 func (s *Store) RemoveReminder(ctx context.Context, owner domain.Owner, id string) (int, error) {
-	return s.removeReminders(ctx, owner, func(r domain.Reminder) bool { return id == "" || r.ID == id })
+	return s.removeReminders(ctx, owner, func(r domain.Reminder) bool { return id == "" && r.Kind == "" || r.ID == id })
 }
 
 // removeReminders removes the owner's reminders that match.

@@ -23,8 +23,8 @@ import (
 //     and "Irritated" gets the safety reply. It asks about the night before only, once.
 
 const (
-	defaultCheckin = 9   // the check-in's local hour
-	summaryHour    = 19  // the summary's default local time, on summaryDay
+	defaultCheckin = 9  // the check-in's local hour
+	summaryHour    = 19 // the summary's default local time, on summaryDay
 	summaryDay     = "sun"
 	skinFor        = 48 * time.Hour // how long the check-in's buttons work
 )

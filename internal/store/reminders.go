@@ -324,7 +324,7 @@ func decodeReminder(id, js string) (domain.Reminder, error) {
 	}
 	r := domain.Reminder{
 		ID: id, Clock: schedule.Clock{Hour: rec.Hour, Minute: rec.Minute}, Days: schedule.Weekdays(rec.Days),
-		To:  domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
+		To:   domain.Address{Platform: domain.Platform(rec.Platform), Chat: rec.Chat},
 		Nag:  time.Duration(rec.Nag) * time.Second,
 		Kind: rec.Kind,
 	}

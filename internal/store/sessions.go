@@ -23,9 +23,9 @@ type record struct {
 	Products []string `json:"p,omitempty"`
 	Areas    []string `json:"a,omitempty"`
 	Note     string   `json:"n,omitempty"`
-	Logged   int64    `json:"l"`           // unix ms
-	Usage    []string `json:"u,omitempty"` // the usage counters this session added, undone on removal
-	Floating bool     `json:"f,omitempty"` // a wall-clock time read before the owner set a zone; see domain.Session
+	Logged   int64    `json:"l"`            // unix ms
+	Usage    []string `json:"u,omitempty"`  // the usage counters this session added, undone on removal
+	Floating bool     `json:"f,omitempty"`  // a wall-clock time read before the owner set a zone; see domain.Session
 	Skin     string   `json:"sk,omitempty"` // the aftercare check-in's answer
 }
 

@@ -244,12 +244,17 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 		t.Errorf("a later delivery: status %d, %d replies", w.Code, h.api.count("sendMessage"))
 	}
 
-	// The reply cannot be sent: 500, the claim is released, and Telegram's retry is answered.
+	// The reply cannot be sent before Telegram gives up on the delivery: 500, the claim is
+	// released, and Telegram's retry is answered.
 	h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+	h.stallWaits(true)
 	retried := []byte(privateText(78, "/needle size"))
-	if w := post(tg, http.MethodPost, testSecret, retried); w.Code != http.StatusInternalServerError {
+	gone, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	if w := postCtx(gone, tg, http.MethodPost, testSecret, retried); w.Code != http.StatusInternalServerError {
 		t.Errorf("failed send: status %d, want 500", w.Code)
 	}
+	cancel()
+	h.stallWaits(false)
 	mark := h.api.mark()
 	if w := post(tg, http.MethodPost, testSecret, retried); w.Code != http.StatusOK || len(only(h.api.since(mark), "sendMessage")) != 1 {
 		t.Errorf("Telegram's retry: status %d, calls %v; want it answered", w.Code, names(h.api.since(mark)))

@@ -44,6 +44,38 @@ type apiCall struct {
 	Params   url.Values
 	File     []byte // sendDocument's document
 	FileName string
+	Instance string        // the X-Instance header: which front end of a test sent it
+	Refused  bool          // answered 429 by the limits (enforce) or 409 (a newer getUpdates came)
+	At       time.Duration // when it came, from the fake's start
+}
+
+// Telegram's limits as the fake enforces them (see enforce): a send comes too soon when it is
+// more than a fifth of its spacing ahead of the even schedule (GCRA with that tolerance) in its
+// chat, or more than six spacings ahead of the bot's. A bot that paces its sends at the limits
+// never meets them; one that sends in bursts does, as on Telegram.
+type fakeLimits struct {
+	Global  float64 // sends a second, overall
+	PerChat float64 // sends a second, to one chat
+}
+
+// gcra is one limit's theoretical arrival time.
+type gcra struct{ tat time.Time }
+
+// take reports whether an event at now conforms to spacing T with tolerance tau, and if not,
+// how long until it would; a conforming event moves the schedule on.
+func (g *gcra) take(now time.Time, T, tau time.Duration) (bool, time.Duration) {
+	if early := g.tat.Sub(now); early > tau {
+		return false, early - tau
+	}
+	g.tat = later(g.tat, now).Add(T)
+	return true, 0
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // apiError is a failure the fake Bot API is told to answer with.
@@ -71,7 +103,58 @@ type fakeAPI struct {
 
 	botID    int64  // the bot getMe describes; testBotID unless a test sets it before Run
 	username string // and its username; testBotTag unless set
+
+	start     time.Time
+	limits    *fakeLimits // enforced when set
+	global    gcra
+	chats     map[string]*gcra
+	refused   int           // sends answered 429 by the limits
+	conflicts int           // getUpdates answered 409 because a newer one came
+	poll      chan struct{} // closed to end the getUpdates in progress with a 409
 }
+
+// enforce makes the fake refuse sends that break limits with 429 and retry_after, as Telegram
+// does.
+func (f *fakeAPI) enforce(l fakeLimits) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = &l
+}
+
+// counts returns how many sends the limits refused and how many getUpdates a newer one
+// terminated with 409.
+func (f *fakeAPI) counts() (refused, conflicts int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused, f.conflicts
+}
+
+// limit applies the limits to a send to chat; f.mu is held. It returns the retry_after of a
+// refusal, or 0.
+func (f *fakeAPI) limit(chat string, now time.Time) int {
+	if f.limits == nil {
+		return 0
+	}
+	T := time.Duration(float64(time.Second) / f.limits.Global)
+	ct := time.Duration(float64(time.Second) / f.limits.PerChat)
+	c := f.chats[chat]
+	if c == nil {
+		c = &gcra{}
+		f.chats[chat] = c
+	}
+	// Both must allow it, and a refusal moves neither schedule.
+	if early := c.tat.Sub(now); early > ct/5 {
+		return retrySeconds(early - ct/5)
+	}
+	if ok, wait := f.global.take(now, T, 6*T); !ok {
+		return retrySeconds(wait)
+	}
+	c.take(now, ct, ct/5)
+	return 0
+}
+
+// retrySeconds is retry_after as Telegram gives it: whole seconds, at least one.
+func retrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
 
 type queuedUpdate struct {
 	id  int
@@ -79,7 +162,8 @@ type queuedUpdate struct {
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{t: t, cursor: map[string]int{}, failures: map[string][]apiError{}, msgID: 5000, wake: make(chan struct{}), botID: testBotID, username: testBotTag}
+	f := &fakeAPI{t: t, cursor: map[string]int{}, failures: map[string][]apiError{}, msgID: 5000, wake: make(chan struct{}), botID: testBotID, username: testBotTag,
+		start: time.Now(), chats: map[string]*gcra{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -118,12 +202,23 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Params = r.PostForm
+	c.Instance = r.Header.Get("X-Instance")
 	f.mu.Lock()
-	f.calls = append(f.calls, c)
+	now := time.Now()
+	c.At = now.Sub(f.start)
 	var fail *apiError
 	if q := f.failures[method]; len(q) > 0 {
 		fail, f.failures[method] = &q[0], q[1:]
 	}
+	switch method {
+	case "sendMessage", "sendDocument", "editMessageText":
+		if after := f.limit(c.Params.Get("chat_id"), now); fail == nil && after > 0 {
+			f.refused++
+			fail = &apiError{Code: 429, Desc: "Too Many Requests: retry after " + strconv.Itoa(after), RetryAfter: after}
+		}
+	}
+	c.Refused = fail != nil && (fail.Code == 429 || fail.Code == 409)
+	f.calls = append(f.calls, c)
 	f.msgID++
 	id := f.msgID
 	f.changed()
@@ -150,17 +245,38 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// longPoll answers getUpdates as Telegram does: the updates from offset on (those before it
+// are confirmed, and forgotten), at most limit (default 100) of them, waiting up to timeout
+// seconds for one. A getUpdates that comes while another is waiting ends that one with 409.
 func (f *fakeAPI) longPoll(w http.ResponseWriter, r *http.Request, p url.Values) {
 	offset, _ := strconv.Atoi(p.Get("offset"))
 	timeout, _ := strconv.Atoi(p.Get("timeout"))
+	limit, err := strconv.Atoi(p.Get("limit"))
+	if err != nil || limit < 1 || limit > 100 {
+		limit = 100
+	}
 	expired := time.After(time.Duration(timeout) * time.Second)
+	mine := make(chan struct{})
+	f.mu.Lock()
+	if f.poll != nil {
+		close(f.poll)
+	}
+	f.poll = mine
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		if f.poll == mine {
+			f.poll = nil
+		}
+		f.mu.Unlock()
+	}()
 	for {
 		f.mu.Lock()
 		if offset > 0 {
 			f.updates = slices.DeleteFunc(f.updates, func(u queuedUpdate) bool { return u.id < offset })
 		}
 		batch := []json.RawMessage{}
-		for _, u := range f.updates {
+		for _, u := range f.updates[:min(limit, len(f.updates))] {
 			batch = append(batch, u.raw)
 		}
 		wake := f.wake
@@ -171,6 +287,13 @@ func (f *fakeAPI) longPoll(w http.ResponseWriter, r *http.Request, p url.Values)
 		}
 		select {
 		case <-wake:
+		case <-mine:
+			f.mu.Lock()
+			f.conflicts++
+			f.mu.Unlock()
+			writeAPI(w, http.StatusConflict, map[string]any{"ok": false, "error_code": 409,
+				"description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
+			return
 		case <-expired:
 			writeResult(w, batch)
 			return
@@ -521,6 +644,15 @@ type harness struct {
 
 	mu    sync.Mutex
 	waits []time.Duration
+	stall bool // waits never end (until the caller's context does)
+}
+
+// stallWaits makes every wait from now on last until its context ends, or lets them end at once
+// again.
+func (h *harness) stallWaits(on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stall = on
 }
 
 func newHarness(t testing.TB, bot Responder, opts ...func(*Config)) *harness {
@@ -536,7 +668,11 @@ func newHarness(t testing.TB, bot Responder, opts ...func(*Config)) *harness {
 		after: func(d time.Duration) <-chan time.Time {
 			h.mu.Lock()
 			h.waits = append(h.waits, d)
+			stall := h.stall
 			h.mu.Unlock()
+			if stall {
+				return nil
+			}
 			c := make(chan time.Time, 1)
 			c <- testNow
 			return c

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -101,7 +102,7 @@ func (t *Telegram) replace(ctx context.Context, in inbound, r domain.Reply) erro
 	if len(parts) == 1 {
 		e.ReplyMarkup = markup
 	}
-	err := t.request(ctx, callTimeout, e)
+	err := t.transmit(ctx, in.chat, callTimeout, e)
 	switch {
 	case err == nil, describes(err, "message is not modified"): // the same button pressed twice
 	case apiCode(err) == http.StatusBadRequest:
@@ -134,7 +135,7 @@ func (t *Telegram) sendTexts(ctx context.Context, chat int64, replyTo int, parts
 		if i == len(parts)-1 && markup != nil {
 			msg.ReplyMarkup = markup
 		}
-		if err := t.request(ctx, callTimeout, msg); err != nil {
+		if err := t.transmit(ctx, chat, callTimeout, msg); err != nil {
 			return fmt.Errorf("telegram: send message: %w", err)
 		}
 	}
@@ -159,11 +160,73 @@ func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r doma
 	if markup != nil {
 		doc.ReplyMarkup = markup
 	}
-	if err := t.request(ctx, uploadTimeout, doc); err != nil {
+	if err := t.transmit(ctx, chat, uploadTimeout, doc); err != nil {
 		return fmt.Errorf("telegram: send document: %w", err)
 	}
 	return nil
 }
+
+// transmit sends c, a message to chat (a new one or an edit), under the bot's limits: it waits
+// for the Limiter first, and a 429 pauses the chat there (on every instance sharing it). While
+// the update being answered allows it (withSendRetries), a send refused with 429 goes again
+// once retry_after has passed, and one Telegram could not take (5xx, the network) after a
+// backoff, until ctx ends: only the send is repeated, never the handling. Otherwise (Notify)
+// the error is returned for the caller to retry.
+func (t *Telegram) transmit(ctx context.Context, chat int64, timeout time.Duration, c tgbotapi.Chattable) error {
+	key := strconv.FormatInt(chat, 10)
+	var b backoff
+	for {
+		if t.limiter != nil {
+			if err := t.limiter.Wait(ctx, key); err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				t.unpacedSend(err)
+			}
+		}
+		err := t.request(ctx, timeout, c)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		d := retryAfter(err)
+		paused := false
+		if d > 0 {
+			t.log.Warn("telegram: Telegram refused a send (429); the chat waits, and then it is sent again", "retry_after", d)
+			paused = t.limiter != nil && t.limiter.Pause(context.WithoutCancel(ctx), key, d) == nil
+		}
+		if !sendRetries(ctx) || ctx.Err() != nil {
+			return err
+		}
+		if d <= 0 {
+			d = b.next()
+		}
+		if paused {
+			continue // the limiter holds the send until the pause is over
+		}
+		if !t.wait(ctx, d) {
+			return err
+		}
+	}
+}
+
+// unpacedSend logs, once a minute at most, that sends go out unpaced.
+func (t *Telegram) unpacedSend(err error) {
+	now := time.Now().UnixNano()
+	last := t.unpaced.Load()
+	if now-last < int64(time.Minute) || !t.unpaced.CompareAndSwap(last, now) {
+		return
+	}
+	t.log.Warn("telegram: the shared send limit cannot be asked; sending unpaced (429s are still honoured)", "err", err)
+}
+
+// sendRetriesKey marks a context whose sends are retried in place (see transmit).
+type sendRetriesKey struct{}
+
+func withSendRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sendRetriesKey{}, true)
+}
+
+func sendRetries(ctx context.Context) bool { return ctx.Value(sendRetriesKey{}) != nil }
 
 // answer answers a callback query, showing notice, if any, as a brief notice, or as an alert
 // the user dismisses.

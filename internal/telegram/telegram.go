@@ -9,6 +9,12 @@
 // skipped; the request carries the bot's tag and the update id as its ID, so that the store
 // applies its writes once even when a crash leaves an update handled but not yet marked. All
 // State keeps is per bot (its id, from getMe), so several bots may share one store.
+//
+// Updates of one chat are handled one at a time, in order; different chats' at once, up to
+// Config.Workers (see intake.go). Every send waits for Config.Limiter, the bot's limits shared
+// by every instance, and a refused send (429) is sent again after retry_after: the bot is
+// asked once per update. With Config.Lease, any number of instances may poll one bot: the one
+// holding the lease polls, the others stand by.
 package telegram
 
 import (
@@ -22,6 +28,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +36,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/lease"
 	"github.com/needlebot/needlebot/internal/text"
 )
 
@@ -74,6 +82,7 @@ const (
 	pollMargin         = 10 * time.Second               // getUpdates may take PollTimeout plus this
 	handleTimeout      = 60 * time.Second               // one update, from Respond to the last send
 	claimLease         = handleTimeout + 30*time.Second // a claim outlives the handling it covers
+	defaultWorkers     = 16                             // updates handled at once
 )
 
 // allowedUpdates are the only update types the bot asks for (JSON, as getUpdates and
@@ -91,10 +100,58 @@ type Config struct {
 	Log           *slog.Logger     // discarded when nil
 	Now           func() time.Time // the time of button presses, which carry none; time.Now when nil
 
+	// Workers is how many updates are handled at once, each chat's one at a time and in order;
+	// default 16. Polling has at most 100 updates in hand (Telegram's most per getUpdates).
+	Workers int
+	// Limiter paces every send, replies and Notify alike, under the bot's limits; a
+	// *ratelimit.Limiter on the store's Redis shares them with every instance. nil: sends are
+	// not paced, and a 429's retry_after is still honoured.
+	Limiter Limiter
+	// Lease, when set, is the poller lease (lease.Key(BotName(token), "poller")): only the
+	// instance holding it polls, the others stand by and take over within one lease period
+	// of its death. nil: this instance polls without asking (it is the only one).
+	Lease *lease.Lease
+
 	// after is the timer used for every wait (backoff, retry_after); tests replace it so that
 	// they can see and release waits without sleeping.
 	after func(time.Duration) <-chan time.Time
+	// tick is the timer of the poller's own pacing (looking for new updates while others are
+	// in hand, and a chat's limit before a worker is taken); time.After unless a test sets it.
+	tick func(time.Duration) <-chan time.Time
+	// order names the sequence an update is handled in [chatKey: its chat's]; the benchmark
+	// puts every update in one, to measure handling them one at a time as before.
+	order func(tgbotapi.Update) string
 }
+
+// Limiter paces sends under the bot's limits; *ratelimit.Limiter is one.
+type Limiter interface {
+	// Wait blocks until a message may be sent to chat (its id, as a string), or fails: with
+	// ctx's error, or when the limits cannot be asked (the send then goes unpaced).
+	Wait(ctx context.Context, chat string) error
+	// Pause records that Telegram refused a send to chat and asked to wait d (retry_after).
+	Pause(ctx context.Context, chat string, d time.Duration) error
+	// ReadyIn is a hint of how long until chat's next send may go; 0 when it may now.
+	ReadyIn(chat string) time.Duration
+}
+
+// PollerLeasePeriod is how long the poller lease lasts unless extended (every third of it): a
+// stand-by takes over within this long of the poller's death.
+const PollerLeasePeriod = 10 * time.Second
+
+// BotName returns the bot's name in State, the limits and the leases, "tg:" and the bot's id,
+// which a token begins with ("123456789:AAF0..."), so that it is known before getMe.
+func BotName(token string) (string, error) {
+	id, _, ok := strings.Cut(token, ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n <= 0 {
+		return "", errors.New("telegram: the token must look like 123456789:AAF0-x_y (ask @BotFather)")
+	}
+	return botKey(n), nil
+}
+
+// IsGroupChat reports whether chat (an id, as Limiter takes it) is a group, supergroup or
+// channel, which Telegram numbers below zero, and limits to 20 messages a minute.
+func IsGroupChat(chat string) bool { return strings.HasPrefix(chat, "-") }
 
 // String describes c without its secrets, so that printing a Config cannot leak the token.
 func (c Config) String() string {
@@ -127,6 +184,18 @@ type Telegram struct {
 	self   atomic.Pointer[self] // set once getMe succeeds
 	tokens atomic.Uint64        // numbers the claims this instance makes
 	nonce  string               // tells this instance's claims from other instances'
+
+	limiter    Limiter
+	lease      *lease.Lease
+	tick       func(time.Duration) <-chan time.Time
+	order      func(tgbotapi.Update) string
+	slots      chan struct{} // one per update being handled (Workers)
+	turns      turns         // each chat's updates in order
+	polling    atomic.Bool   // this instance polls (holds the lease, or needs none)
+	unpaced    atomic.Int64  // when a send last went unpaced (unix ns), to log that once a minute
+
+	hooked   sync.Mutex
+	inflight map[int]bool // webhook updates being handled here, by id
 }
 
 // self is the bot's own account, from getMe; it tells which group messages are meant for it.
@@ -184,6 +253,24 @@ func New(cfg Config, bot Responder, state State) (*Telegram, error) {
 		secret:      cfg.WebhookSecret,
 		pollTimeout: cfg.PollTimeout,
 		nonce:       nonce(),
+		limiter:     cfg.Limiter,
+		lease:       cfg.Lease,
+		tick:        cfg.tick,
+		order:       cfg.order,
+		inflight:    map[int]bool{},
+	}
+	if t.order == nil {
+		t.order = chatKey
+	}
+	if cfg.Workers < 0 {
+		return nil, errors.New("telegram: new: negative workers")
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = defaultWorkers
+	}
+	t.slots = make(chan struct{}, cfg.Workers)
+	if t.tick == nil {
+		t.tick = time.After
 	}
 	if t.pollTimeout < 0 {
 		return nil, errors.New("telegram: new: negative poll timeout")
@@ -229,8 +316,12 @@ func (t *Telegram) String() string {
 }
 
 // Ready reports whether getMe has succeeded, so the bot knows who it is; cmd/bot's /readyz
-// uses it.
+// uses it. A stand-by (see Config.Lease) is ready: it sends reminders and takes over polling.
 func (t *Telegram) Ready() bool { return t.self.Load() != nil }
+
+// Polling reports whether this instance polls now: it holds the poller lease, or needs none.
+// False in webhook mode and for a stand-by.
+func (t *Telegram) Polling() bool { return t.polling.Load() }
 
 // Run connects (getMe, the command menu) and then, in polling mode, handles updates until ctx
 // ends; in webhook mode it registers the webhook and waits for ctx, while cmd/bot serves
@@ -276,6 +367,9 @@ func (t *Telegram) connect(ctx context.Context) error {
 		return err
 	}
 	me := newSelf(user)
+	if name, _ := BotName(t.api.Token); name != me.key && (t.limiter != nil || t.lease != nil) {
+		t.log.Warn("telegram: getMe names another bot than the token does; the limits and the poller lease are kept under the token's", "bot", me.key, "token_bot", name)
+	}
 	if err := t.register(ctx, me); err != nil {
 		return err
 	}

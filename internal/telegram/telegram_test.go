@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,7 +202,10 @@ func TestRequestFields(t *testing.T) {
 		{ID: ev(8), Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Text: "does it hurt?", Time: time.Unix(msgDate, 0)},
 		{ID: ev(9), Platform: "tg", UserID: "42", ChatID: strconv.Itoa(groupID), Button: "needle:size", Time: testNow},
 	}
-	if diff := cmp.Diff(want, h.bot.requests(), cmpopts.EquateEmpty()); diff != "" {
+	// Updates of different chats are handled at once, so only each chat's are in order.
+	got := h.bot.requests()
+	slices.SortStableFunc(got, func(a, b commands.Request) int { return strings.Compare(a.ID, b.ID) })
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 }
@@ -484,7 +488,7 @@ func TestCrashBetweenHandlingAndAcknowledging(t *testing.T) {
 }
 
 func TestSendFailures(t *testing.T) {
-	t.Run("transient: the update is retried", func(t *testing.T) {
+	t.Run("transient: only the send is retried", func(t *testing.T) {
 		h := newHarness(t, realBot())
 		h.run()
 		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
@@ -492,8 +496,8 @@ func TestSendFailures(t *testing.T) {
 		if got := names(calls); !cmp.Equal(got, []string{"sendMessage", "sendMessage"}) {
 			t.Errorf("calls = %v, want a failed send and a retried one", got)
 		}
-		if got := h.bot.requests(); len(got) != 2 || got[0].ID != got[1].ID {
-			t.Errorf("requests = %v, want the same one twice", got)
+		if got := h.bot.requests(); len(got) != 1 {
+			t.Errorf("requests = %v, want the bot asked once", got)
 		}
 		if w := h.recordedWaits(); len(w) != 1 || w[0] < backoffMin/2 || w[0] > backoffMin {
 			t.Errorf("waits = %v, want one first backoff step", w)

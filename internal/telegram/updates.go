@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -71,12 +72,58 @@ func (t *Telegram) token() string { return t.nonce + "." + strconv.FormatUint(t.
 // errBusy says that another delivery of the update holds its claim: it is being handled.
 var errBusy = errors.New("telegram: another delivery of the update is being handled")
 
-// poll handles updates by long polling until ctx ends. Each update is handled, marked seen and
-// then acknowledged (the offset saved, and passed to the next getUpdates); an update whose
-// handling failed is fetched again after a backoff.
+// poll handles updates by long polling until ctx ends. With a lease (Config.Lease) it polls
+// only while it holds the lease, standing by while another instance does, and stops polling
+// the moment the lease is lost; without one it polls all along.
 func (t *Telegram) poll(ctx context.Context) error {
-	var offset int
 	me := t.self.Load()
+	if t.lease == nil {
+		t.polling.Store(true)
+		defer t.polling.Store(false)
+		return t.pollSession(ctx, ctx, me)
+	}
+	for ctx.Err() == nil {
+		t.log.Info("telegram: standing by for the poller lease", "lease", t.lease.Key())
+		held, err := t.lease.Hold(ctx)
+		if err != nil {
+			return nil // ctx ended
+		}
+		t.log.Info("telegram: polling: this instance holds the poller lease", "lease", t.lease.Key())
+		t.polling.Store(true)
+		pctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-held.Lost():
+				cancel()
+			case <-pctx.Done():
+			}
+		}()
+		err = t.pollSession(pctx, ctx, me)
+		cancel()
+		t.polling.Store(false)
+		select {
+		case <-held.Lost():
+			t.log.Warn("telegram: stopped polling: the poller lease was lost", "lease", t.lease.Key(), "err", held.Err())
+		default:
+		}
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+		if err := held.Release(rctx); err != nil {
+			t.log.Warn("telegram: release the poller lease; it runs out by itself", "err", err)
+		}
+		rcancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pollSession polls until ctx ends (run is Run's context; ctx ends earlier when the lease is
+// lost). Updates are handled concurrently, each chat's in order (see handleInTurn), while
+// getUpdates goes on, always from the first unfinished update (see window). When ctx ends it
+// stops fetching and starting updates, lets those begun finish, and saves the offset.
+func (t *Telegram) pollSession(ctx, run context.Context, me *self) error {
+	var offset int
 	err := t.retry(ctx, func(ctx context.Context) (err error) {
 		if offset, err = t.state.TelegramOffset(ctx, me.key); err != nil {
 			return fmt.Errorf("telegram: load offset: %w", err)
@@ -84,18 +131,49 @@ func (t *Telegram) poll(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
+	w := newWindow(offset)
+	var wg sync.WaitGroup
+	saved := offset // the last offset saved, or tried
+	save := func(ctx context.Context) {
+		if low, ok := w.save(); ok && low != saved {
+			saved = low
+			if err := t.state.SetTelegramOffset(ctx, me.key, low); err != nil {
+				t.log.Warn("telegram: save offset", "offset", low, "err", err)
+			}
+		}
+	}
+	defer func() {
+		wg.Wait()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(run), callTimeout)
+		save(sctx)
+		cancel()
+	}()
 	var b backoff
 	conflict := false // in a streak of 409s, which is logged once
 	for ctx.Err() == nil {
-		batch, err := t.getUpdates(ctx, offset)
+		// The offset is saved before Telegram is told, by the next getUpdates, to forget the
+		// updates before it.
+		save(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		low, busy, changed := w.state()
+		timeout := t.pollTimeout
+		if busy { // updates in hand come back at once: look for new ones without waiting
+			timeout = 0
+		}
+		batch, err := t.getUpdates(ctx, low, timeout)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case apiCode(err) == http.StatusConflict:
 			if !conflict {
-				t.log.Error("telegram: conflict: another poller or a webhook is using this bot", "err", err, "advice", conflictAdvice(err))
+				t.log.Error("telegram: conflict: another poller or a webhook is using this bot", "err", err, "advice", conflictAdvice(err, t.lease != nil))
 			}
 			conflict = true
 		case err != nil && !retryable(err):
@@ -108,30 +186,71 @@ func (t *Telegram) poll(ctx context.Context) error {
 			continue
 		}
 		conflict = false
-		if offset, err = t.handleBatch(ctx, batch, offset, me); err != nil {
-			t.log.Warn("telegram: update will be retried", "err", err)
-			t.wait(ctx, delay(err, &b))
-			continue
-		}
 		b = backoff{}
+		for _, raw := range batch {
+			u, err := decodeUpdate(raw)
+			if u.UpdateID <= 0 || !w.add(u.UpdateID) {
+				continue
+			}
+			if err != nil {
+				t.log.Warn("telegram: skipped an update that could not be decoded", "update", u.UpdateID, "err", err)
+				w.finish(u.UpdateID, true)
+				continue
+			}
+			key := t.order(u)
+			tr := t.turns.take(key) // taken here, in update order
+			wg.Go(func() {
+				defer tr.done()
+				if tr.wait(ctx) != nil {
+					return // shutting down: left for the next poller
+				}
+				if stored, ok := t.handleInTurn(ctx, u, me, key); ok {
+					w.finish(u.UpdateID, stored)
+				}
+			})
+		}
+		if _, busy, _ := w.state(); !busy {
+			continue // nothing in hand: the next getUpdates waits for news
+		}
+		// Updates are in hand. Ask again when the mark moves (the window slides, and the offset
+		// is saved), or, while Telegram's answer had room for more, every repollEvery for
+		// updates that came meanwhile.
+		var repoll <-chan time.Time
+		if len(batch) < pollLimit {
+			repoll = t.tick(repollEvery)
+		}
+		select {
+		case <-ctx.Done():
+		case <-changed:
+		case <-repoll:
+		}
 	}
 	return nil
 }
 
+// How the poller asks Telegram while updates are in hand.
+const (
+	pollLimit   = 100                    // updates a getUpdates returns at most (Telegram's maximum)
+	repollEvery = 250 * time.Millisecond // how often to look for new updates meanwhile
+)
+
 // conflictAdvice says how to resolve a 409 from getUpdates.
-func conflictAdvice(err error) string {
+func conflictAdvice(err error, leased bool) string {
 	if describes(err, "webhook") {
 		return "a webhook is set for this bot, so polling gets nothing: set TELEGRAM_WEBHOOK_URL to use it, or call the Bot API's deleteWebhook method to poll instead"
+	}
+	if leased {
+		return "another process is polling with this bot token outside the poller lease (an older version, or one on another Redis): stop it; instances on this Redis take turns by themselves"
 	}
 	return "another process is polling with this bot token and only one may: stop it, or run every instance in webhook mode"
 }
 
-// getUpdates asks for the updates from offset on, waiting up to the poll timeout for one.
+// getUpdates asks for the updates from offset on, waiting up to timeout for one.
 // Updates are returned raw so that one Telegram cannot decode does not hold up the rest.
-func (t *Telegram) getUpdates(ctx context.Context, offset int) ([]json.RawMessage, error) {
-	params := tgbotapi.Params{"timeout": strconv.Itoa(int(t.pollTimeout / time.Second)), "allowed_updates": allowedUpdates}
+func (t *Telegram) getUpdates(ctx context.Context, offset int, timeout time.Duration) ([]json.RawMessage, error) {
+	params := tgbotapi.Params{"timeout": strconv.Itoa(int(timeout / time.Second)), "allowed_updates": allowedUpdates, "limit": strconv.Itoa(pollLimit)}
 	params.AddNonZero("offset", offset)
-	raw, err := t.method(ctx, t.pollTimeout+pollMargin, "getUpdates", params)
+	raw, err := t.method(ctx, timeout+pollMargin, "getUpdates", params)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: get updates: %w", err)
 	}
@@ -140,41 +259,6 @@ func (t *Telegram) getUpdates(ctx context.Context, offset int) ([]json.RawMessag
 		return nil, fmt.Errorf("telegram: get updates: %w", err)
 	}
 	return batch, nil
-}
-
-// handleBatch handles updates in order and returns the offset after the last one handled; it
-// stops at the first that must be retried, or when ctx ends.
-func (t *Telegram) handleBatch(ctx context.Context, batch []json.RawMessage, offset int, me *self) (int, error) {
-	for _, raw := range batch {
-		if ctx.Err() != nil {
-			return offset, nil
-		}
-		u, err := decodeUpdate(raw)
-		switch {
-		case u.UpdateID < offset || u.UpdateID <= 0:
-			continue
-		case err != nil:
-			t.log.Warn("telegram: skipped an update that could not be decoded", "update", u.UpdateID, "err", err)
-		default:
-			// The update in hand is finished even when ctx ends, so that shutting down does not
-			// cut a reply in half; handleTimeout bounds it.
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
-			stored, err := t.handle(hctx, u, me)
-			cancel()
-			if err != nil {
-				return offset, err
-			}
-			if !stored { // saving the offset would fail too, and hold up the next update
-				offset = u.UpdateID + 1
-				continue
-			}
-		}
-		offset = u.UpdateID + 1
-		if err := t.state.SetTelegramOffset(ctx, me.key, offset); err != nil {
-			t.log.Warn("telegram: save offset", "offset", offset, "err", err)
-		}
-	}
-	return offset, nil
 }
 
 // decodeUpdate decodes one update. When it fails, the update id is still returned if it can be
@@ -192,9 +276,11 @@ func decodeUpdate(raw []byte) (tgbotapi.Update, error) {
 }
 
 // handle answers one update at most once per State. It claims the update first, so that of
-// several deliveries of one update at once only one is answered: the others get errBusy. It
-// returns an error only when the update should be tried again: another delivery holds it, or
-// Telegram could not be reached; the claim is then released, for the retry.
+// several deliveries of one update at once only one is answered: the others get errBusy. The
+// bot is asked once; a send Telegram refuses (429) or cannot take just then (5xx, network) is
+// sent again, after retry_after or a backoff, until ctx ends (see transmit). handle returns an
+// error only when the update should be tried again: another delivery holds it, or Telegram
+// could not be reached before ctx ended; the claim is then released, for the retry.
 //
 // When the store cannot be reached the bot is asked all the same: it answers what needs no
 // store and says it cannot save the rest, at once, which is better than silence until the
@@ -208,6 +294,7 @@ func (t *Telegram) handle(ctx context.Context, u tgbotapi.Update, me *self) (sto
 		}
 		return true, nil
 	}
+	ctx = withSendRetries(ctx)
 	token := t.token()
 	claimed, done, err := t.state.ClaimEvent(ctx, me.key, in.req.ID, token, claimLease)
 	switch {

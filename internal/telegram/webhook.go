@@ -70,10 +70,9 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
-	// handleTimeout bounds the handling as in polling, so that it ends within its claim.
-	ctx, cancel := context.WithTimeout(r.Context(), handleTimeout)
-	defer cancel()
-	_, err = t.handle(ctx, u, me)
+	// handleTimeout bounds the handling as in polling, so that it ends within its claim; the
+	// wait for the chat's turn and a slot comes before it, bounded by Telegram's patience.
+	err = t.handleHooked(r.Context(), u, me)
 	if errors.Is(err, errBusy) {
 		// Another delivery of this update is being answered here or on another instance. It
 		// comes again later and is then found handled, or, if that delivery failed, handled.
@@ -87,6 +86,42 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// handleHooked handles a webhook update as polling does: in its chat's turn (the order updates
+// of one chat arrive at this instance) and in a slot. Another delivery of an update this
+// instance is handling already does not queue behind it: its claim tells it to come again.
+func (t *Telegram) handleHooked(ctx context.Context, u tgbotapi.Update, me *self) error {
+	t.hooked.Lock()
+	dup := t.inflight[u.UpdateID]
+	t.inflight[u.UpdateID] = true
+	t.hooked.Unlock()
+	handle := func() error {
+		hctx, cancel := context.WithTimeout(ctx, handleTimeout)
+		defer cancel()
+		_, err := t.handle(hctx, u, me)
+		return err
+	}
+	if dup {
+		return handle()
+	}
+	defer func() {
+		t.hooked.Lock()
+		delete(t.inflight, u.UpdateID)
+		t.hooked.Unlock()
+	}()
+	key := t.order(u)
+	tr := t.turns.take(key)
+	defer tr.done()
+	if err := tr.wait(ctx); err != nil {
+		return err
+	}
+	t.ready(ctx, key)
+	if !t.slot(ctx) {
+		return ctx.Err()
+	}
+	defer t.unslot()
+	return handle()
 }
 
 // authentic reports whether got is the webhook secret. Comparing hashes in constant time

@@ -2,12 +2,14 @@ package telegram
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testSecret = "wh_s3cret-42"
@@ -20,7 +22,12 @@ func webhookHarness(t *testing.T) *harness {
 }
 
 func post(tg *Telegram, method, secret string, body []byte) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, WebhookPath, bytes.NewReader(body))
+	return postCtx(context.Background(), tg, method, secret, body)
+}
+
+// postCtx is post with Telegram's connection ending with ctx.
+func postCtx(ctx context.Context, tg *Telegram, method, secret string, body []byte) *httptest.ResponseRecorder {
+	r := httptest.NewRequestWithContext(ctx, method, WebhookPath, bytes.NewReader(body))
 	if secret != "" {
 		r.Header.Set(secretHeader, secret)
 	}
@@ -86,9 +93,24 @@ func TestWebhook(t *testing.T) {
 		}
 	})
 
-	t.Run("send fails: Telegram should retry", func(t *testing.T) {
+	t.Run("send fails once: sent again, the update handled once", func(t *testing.T) {
 		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
-		w := post(tg.Telegram, http.MethodPost, testSecret, []byte(privateText(5, "/start")))
+		mark, asked := h.api.mark(), len(h.bot.requests())
+		if w := post(tg.Telegram, http.MethodPost, testSecret, []byte(privateText(4, "/start"))); w.Code != http.StatusOK {
+			t.Errorf("status = %d, want 200", w.Code)
+		}
+		if got := names(h.api.since(mark)); len(got) != 2 || len(h.bot.requests()) != asked+1 {
+			t.Errorf("calls %v, %d requests: want the send twice and the bot asked once", got, len(h.bot.requests())-asked)
+		}
+	})
+
+	t.Run("send fails until Telegram gives up: Telegram should retry", func(t *testing.T) {
+		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+		h.stallWaits(true) // the backoff outlasts Telegram's patience
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		w := postCtx(ctx, tg.Telegram, http.MethodPost, testSecret, []byte(privateText(5, "/start")))
+		cancel()
+		h.stallWaits(false)
 		if w.Code != http.StatusInternalServerError {
 			t.Errorf("status = %d, want 500", w.Code)
 		}

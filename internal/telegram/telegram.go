@@ -185,14 +185,14 @@ type Telegram struct {
 	tokens atomic.Uint64        // numbers the claims this instance makes
 	nonce  string               // tells this instance's claims from other instances'
 
-	limiter    Limiter
-	lease      *lease.Lease
-	tick       func(time.Duration) <-chan time.Time
-	order      func(tgbotapi.Update) string
-	slots      chan struct{} // one per update being handled (Workers)
-	turns      turns         // each chat's updates in order
-	polling    atomic.Bool   // this instance polls (holds the lease, or needs none)
-	unpaced    atomic.Int64  // when a send last went unpaced (unix ns), to log that once a minute
+	limiter Limiter
+	lease   *lease.Lease
+	tick    func(time.Duration) <-chan time.Time
+	order   func(tgbotapi.Update) string
+	slots   chan struct{} // one per update being handled (Workers)
+	turns   turns         // each chat's updates in order
+	polling atomic.Bool   // this instance polls (holds the lease, or needs none)
+	unpaced atomic.Int64  // when a send last went unpaced (unix ns), to log that once a minute
 
 	hooked   sync.Mutex
 	inflight map[int]bool // webhook updates being handled here, by id

@@ -105,6 +105,7 @@ func New(cfg Config) *Bot {
 		b.addPause()
 		b.addMonth()
 		b.addScheduled()
+		b.addRoller()
 		b.addLinking()
 		b.addSettings()
 		b.router.HandleText(HandlerFunc(b.diaryText))

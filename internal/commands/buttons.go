@@ -16,7 +16,7 @@ const buttonCommand = "#button"
 // Only "needle" is unsigned: it shows public guidance, so anyone may press it.
 var buttonVerbs = map[string]struct{}{
 	"needle": {}, "undo": {}, "forget": {}, "tz": {}, "done": {}, "snooze": {}, "skip": {}, "held": {},
-	"rmove": {}, "radd": {}, "link": {}, "pause": {}, "skin": {},
+	"rmove": {}, "radd": {}, "link": {}, "pause": {}, "skin": {}, "roller": {},
 }
 
 var errStaleButton = domain.Errorf("That button no longer works. Send /help to start again.")
@@ -67,6 +67,8 @@ func (b *Bot) button(ctx context.Context, req *Request) (domain.Reply, error) {
 		return b.pauseButton(ctx, req, arg)
 	case "skin":
 		return b.skinButton(ctx, req, arg)
+	case "roller":
+		return b.rollerButton(ctx, req, arg)
 	}
 	return domain.Reply{}, errStaleButton
 }

@@ -192,6 +192,7 @@ func (b *Bot) logSession(ctx context.Context, k logKey, platform domain.Platform
 		sb.WriteString("\n\n" + note)
 	}
 	reply := domain.Reply{Title: "Logged", Text: sb.String(), Private: true, Buttons: undo}
+	b.rollerCheck(ctx, owner, &reply, added, s)
 	if !zoneSet && added.ID == 1 {
 		b.askZone(&reply, owner, "So that your diary shows the right times, which time zone are you in?")
 	}
@@ -445,6 +446,11 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	if p, n := top(usage, domain.UsageProduct); n > 0 {
 		fmt.Fprintf(&sb, "Most used serum: %s (%d time%s)\n", p, n, txt.Plural(n))
+	}
+	if r, ok, err := b.store.Roller(ctx, owner); err == nil && ok {
+		if line, err := b.rollerLine(ctx, owner, r, loc); err == nil {
+			sb.WriteString(line + "\n")
+		}
 	}
 	fmt.Fprintf(&sb, "All time: %d session%s since %s\n", len(times), txt.Plural(len(times)), times[0].In(loc).Format("2 Jan 2006"))
 	sb.WriteString(zoneNote(loc, set))

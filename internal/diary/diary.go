@@ -84,8 +84,8 @@ import (
 const MaxMessageRunes = 500
 
 const (
-	minNeedleMM     = 0.2
-	maxNeedleMM     = 3.0
+	minNeedleMM     = domain.MinNeedleMM
+	maxNeedleMM     = domain.MaxNeedleMM
 	maxNoteRunes    = 200
 	maxProductRunes = 60
 )

@@ -177,6 +177,20 @@ type Break struct {
 	From, To string
 }
 
+// The needle lengths a home roller has, in mm: anything outside is not one the bot logs.
+const (
+	MinNeedleMM = 0.2
+	MaxNeedleMM = 3.0
+)
+
+// Roller is the roller the owner uses now: its needle length, a name of their choosing, and
+// since when, so that sessions and days on it can be counted.
+type Roller struct {
+	MM    float64   `json:"mm"`
+	Name  string    `json:"name,omitempty"`
+	Since time.Time `json:"since"`
+}
+
 // MaxBreaks is how many breaks are kept for one owner; older ones are let go.
 const MaxBreaks = 60
 

@@ -60,6 +60,10 @@ type Profiles interface {
 	// Ask keeps q as the one question the owner may answer by typing yes or no, for ttl; it
 	// replaces any question asked before.
 	Ask(ctx context.Context, owner Owner, q Question, ttl time.Duration) error
+	// Roller returns the roller the owner uses now, if they told.
+	Roller(ctx context.Context, owner Owner) (Roller, bool, error)
+	// SetRoller keeps the roller the owner uses now. It may return ErrRateLimited.
+	SetRoller(ctx context.Context, owner Owner, r Roller) error
 	// Breaks returns the owner's breaks, oldest first.
 	Breaks(ctx context.Context, owner Owner) ([]Break, error)
 	// SetBreak keeps b, replacing the break that starts the same day; it keeps the most recent

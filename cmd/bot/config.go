@@ -47,8 +47,8 @@ var settings = []setting{
 	{env: "TELEGRAM_API_URL", def: "https://api.telegram.org", help: "Bot API base URL (a Local Bot API Server works)"},
 	{env: "TELEGRAM_WEBHOOK_URL", help: "public HTTPS URL for updates (ending in /telegram/webhook); unset: long polling"},
 	{env: "TELEGRAM_WEBHOOK_SECRET", help: "secret token Telegram sends with each webhook update", secret: true},
-	{env: "TELEGRAM_RATE", def: "30", help: "reminders per second to Telegram overall"},
-	{env: "TELEGRAM_CHAT_RATE", def: "1", help: "reminders per second to one Telegram chat"},
+	{env: "TELEGRAM_RATE", def: "30", help: "messages per second the bot sends to Telegram, replies and reminders, across every instance"},
+	{env: "TELEGRAM_CHAT_RATE", def: "1", help: "messages per second to one Telegram chat, across every instance (groups also 20 a minute)"},
 	{env: "DISCORD_TOKEN", help: "bot token from the Developer Portal; enables Discord", secret: true, file: true},
 	{env: "DISCORD_GUILD_ID", help: "register slash commands in this server only (instant, for development)"},
 	{env: "DISCORD_API_URL", def: "https://discord.com", help: "REST base URL (a Discord REST proxy works)"},
@@ -291,14 +291,14 @@ func (c config) describe() string {
 		}
 		return "off"
 	}
-	mode := "polling"
+	mode := "polling, one instance at a time"
 	if c.TelegramWebhookURL != "" {
 		mode = "webhook " + c.TelegramWebhookURL
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "telegram:   %s", on(c.TelegramToken != ""))
 	if c.TelegramToken != "" {
-		fmt.Fprintf(&sb, " (%s, API %s, token %s)", mode, c.TelegramAPIURL, mask(c.TelegramToken))
+		fmt.Fprintf(&sb, " (%s, API %s, token %s, at most %g/s overall and %g/s per chat across every instance)", mode, c.TelegramAPIURL, mask(c.TelegramToken), c.TelegramRate, c.TelegramChatRate)
 	}
 	fmt.Fprintf(&sb, "\ndiscord:    %s", on(c.DiscordToken != ""))
 	if c.DiscordToken != "" {
@@ -314,7 +314,7 @@ func (c config) describe() string {
 	} else {
 		fmt.Fprintf(&sb, "\nstore:      embedded, in %s", c.DataDir)
 	}
-	fmt.Fprintf(&sb, "\ndispatcher: %s (snooze %s, grace %s, telegram %g/s overall, %g/s per chat)", on(c.Dispatcher), c.Snooze, c.Grace, c.TelegramRate, c.TelegramChatRate)
+	fmt.Fprintf(&sb, "\ndispatcher: %s (snooze %s, grace %s)", on(c.Dispatcher), c.Snooze, c.Grace)
 	addr := c.HTTPAddr
 	if addr == "" {
 		addr = "off"

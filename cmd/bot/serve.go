@@ -12,14 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/console"
 	"github.com/needlebot/needlebot/internal/discord"
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/kb"
+	"github.com/needlebot/needlebot/internal/lease"
 	"github.com/needlebot/needlebot/internal/metrics"
+	"github.com/needlebot/needlebot/internal/ratelimit"
 	"github.com/needlebot/needlebot/internal/remind"
 	"github.com/needlebot/needlebot/internal/store"
 	"github.com/needlebot/needlebot/internal/telegram"
@@ -103,12 +107,24 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		notifiers[domain.Console] = con
 		parts = append(parts, part{"console", con.Run, func() bool { return true }})
 	}
+	// Instances coordinate on the store's Redis: the poller lease and the bots' send limits.
+	// The embedded store is one process (its directory is locked), so it keeps them in a
+	// private in-memory Redis instead of journalling them.
+	shared := st.Client()
+	if cfg.RedisURL == "" {
+		local, closeLocal := localRedis()
+		defer closeLocal()
+		shared = local
+	}
 	if cfg.TelegramToken != "" {
-		tg, err := telegram.New(telegram.Config{
-			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookURL: cfg.TelegramWebhookURL,
-			WebhookSecret: cfg.TelegramWebhookSecret, Log: log.With("part", "telegram"),
-			HTTPClient: &http.Client{Transport: m.Transport(string(domain.Telegram), nil)},
-		}, bot, st)
+		tc, err := telegramShared(shared, cfg)
+		if err != nil {
+			return err
+		}
+		tc.Token, tc.APIURL, tc.WebhookURL = cfg.TelegramToken, cfg.TelegramAPIURL, cfg.TelegramWebhookURL
+		tc.WebhookSecret, tc.Log = cfg.TelegramWebhookSecret, log.With("part", "telegram")
+		tc.HTTPClient = &http.Client{Transport: m.Transport(string(domain.Telegram), nil)}
+		tg, err := telegram.New(tc, bot, st)
 		if err != nil {
 			return err
 		}
@@ -164,7 +180,9 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	defer stopDispatch()
 	dispatched := make(chan struct{})
 	if cfg.Dispatcher {
-		rates := map[domain.Platform]remind.Rate{domain.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
+		// Telegram's Notify waits for the bot's shared limit itself (TELEGRAM_RATE and
+		// TELEGRAM_CHAT_RATE, across every instance), so the dispatcher adds no limit of its own.
+		rates := map[domain.Platform]remind.Rate{domain.Telegram: {}}
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
 			Grace: cfg.Grace, Drain: sendDrain, Log: log.With("part", "dispatcher"), Observer: m})
 		go func() { d.Run(dispCtx); close(dispatched) }()
@@ -225,6 +243,38 @@ wait:
 	}
 	log.Info("stopped")
 	return failure
+}
+
+// telegramGroupRate is Telegram's limit of messages a minute to one group.
+const telegramGroupRate = 20
+
+// telegramShared is the part of the Telegram front end's configuration that instances share
+// on rdb: the bot's send limits (TELEGRAM_RATE, TELEGRAM_CHAT_RATE and 20 a minute to a group,
+// for every instance together, replies and reminders alike) and, when polling, the poller lease.
+func telegramShared(rdb redis.UniversalClient, cfg config) (telegram.Config, error) {
+	name, err := telegram.BotName(cfg.TelegramToken)
+	if err != nil {
+		return telegram.Config{}, err
+	}
+	lim, err := ratelimit.New(rdb, ratelimit.Config{Bot: name, Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate,
+		GroupPerMinute: telegramGroupRate, IsGroup: telegram.IsGroupChat})
+	if err != nil {
+		return telegram.Config{}, err
+	}
+	tc := telegram.Config{Limiter: lim}
+	if cfg.TelegramWebhookURL == "" {
+		tc.Lease = lease.New(rdb, lease.Key(name, "poller"), telegram.PollerLeasePeriod)
+	}
+	return tc, nil
+}
+
+// localRedis is an in-memory Redis of this process, for what instances would otherwise share
+// on the store's Redis when the store is embedded; its keys expire on the wall clock.
+func localRedis() (redis.UniversalClient, func()) {
+	mr := miniredis.NewMiniRedis()
+	mr.ClockTTL(true)
+	c := redis.NewClient(&redis.Options{Dialer: func(context.Context, string, string) (net.Conn, error) { return mr.Dial() }})
+	return c, func() { c.Close(); mr.Close() }
 }
 
 type partEnd struct {

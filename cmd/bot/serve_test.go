@@ -77,6 +77,16 @@ type bot struct {
 	done     chan error
 	cancel   context.CancelFunc
 	addr     string
+	once     sync.Once
+}
+
+// stop stops the program, as SIGTERM does, and waits for it to return.
+func (b *bot) stop() {
+	b.once.Do(func() {
+		b.cancel()
+		b.in.Close()
+		<-b.done
+	})
 }
 
 func freeAddr(t *testing.T) string {
@@ -104,11 +114,7 @@ func startBot(t *testing.T, e env, args ...string) *bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &bot{in: pw, out: newWatched(), err: newWatched(), done: make(chan error, 1), cancel: cancel, addr: e["HTTP_ADDR"]}
 	go func() { b.done <- run(ctx, append([]string{"run"}, args...), e.get, pr, b.out, b.err) }()
-	t.Cleanup(func() {
-		cancel()
-		pw.Close()
-		<-b.done
-	})
+	t.Cleanup(b.stop)
 	return b
 }
 
@@ -197,6 +203,8 @@ type fakeTelegram struct {
 	received chan string   // chat id of every sendMessage, as it arrives
 	hold     chan struct{} // when not nil, sendMessage waits for it to close
 	paths    []string
+	polling  int // getUpdates waiting now
+	most     int // the most that ever waited at once
 }
 
 func newFakeTelegram(t *testing.T) *fakeTelegram {
@@ -225,10 +233,17 @@ func (f *fakeTelegram) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		ok(map[string]any{"id": 42, "is_bot": true, "first_name": "needlebot", "username": "needlebot"})
 	case "getUpdates":
+		f.mu.Lock()
+		f.polling++
+		f.most = max(f.most, f.polling)
+		f.mu.Unlock()
 		select {
 		case <-r.Context().Done():
 		case <-time.After(30 * time.Second):
 		}
+		f.mu.Lock()
+		f.polling--
+		f.mu.Unlock()
 		ok([]any{})
 	case "sendMessage":
 		chat := r.FormValue("chat_id")
@@ -360,5 +375,49 @@ func TestSIGTERMDuringDispatchLosesNothing(t *testing.T) {
 		if strings.Contains(sc.Text(), goodTelegramToken[10:]) {
 			t.Errorf("log line holds the token: %s", sc.Text())
 		}
+	}
+}
+
+// TestTwoInstancesOnePoller: two instances of the program on one Redis, both polling Telegram:
+// one polls, the other stands by, so Telegram never sees two getUpdates at once; when the
+// poller stops, it gives the lease up and the other takes over.
+func TestTwoInstancesOnePoller(t *testing.T) {
+	srv := redistest.Start(t)
+	f := newFakeTelegram(t)
+	e := func() env {
+		return env{"REDIS_URL": srv.URL(), "TELEGRAM_TOKEN": goodTelegramToken, "TELEGRAM_API_URL": f.URL, "BOT_DISPATCHER": "off"}
+	}
+	a, b := startBot(t, e()), startBot(t, e())
+	const polls = "telegram: polling: this instance holds the poller lease"
+	for _, x := range []*bot{a, b} {
+		x.err.waitFor(t, "telegram: standing by for the poller lease")
+	}
+	var holder, stand *bot
+	for holder == nil {
+		select {
+		case <-a.err.changed:
+		case <-b.err.changed:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("neither instance polls:\n%s\n%s", a.err, b.err)
+		}
+		switch {
+		case strings.Contains(a.err.String(), polls):
+			holder, stand = a, b
+		case strings.Contains(b.err.String(), polls):
+			holder, stand = b, a
+		}
+	}
+	holder.stop()
+	if !strings.Contains(holder.err.String(), "stopped") {
+		t.Fatalf("the poller did not stop:\n%s", holder.err)
+	}
+	stand.err.waitFor(t, polls) // within a third of the lease period of the release
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.most != 1 {
+		t.Errorf("%d getUpdates waited at once, want one: the instances fought over polling", f.most)
+	}
+	if strings.Contains(a.err.String()+b.err.String(), "conflict") {
+		t.Error("an instance logged a conflict")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -36,7 +37,7 @@ type Config struct {
 
 	Batch    int           // claims per round [256]
 	Workers  int           // sends in flight at once [16]
-	Lease    time.Duration // how long a claim is held before another dispatcher may take it [1m]
+	Lease    time.Duration // how long a claim is held, extended while sending, before another dispatcher may take it [15s]
 	Grace    time.Duration // a reminder missed by less is still sent, marked late; older ones are skipped [2h]
 	LateAt   time.Duration // a reminder sent this long after it was due is marked late [2m]
 	MaxPoll  time.Duration // the longest the dispatcher sleeps without looking at the queue [15s]
@@ -79,7 +80,7 @@ func New(cfg Config) *Dispatcher {
 			*v = d
 		}
 	}
-	def(&cfg.Lease, time.Minute)
+	def(&cfg.Lease, 15*time.Second)
 	def(&cfg.Grace, 2*time.Hour)
 	def(&cfg.LateAt, 2*time.Minute)
 	def(&cfg.MaxPoll, 15*time.Second)
@@ -147,7 +148,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			failing = false
 		}
 		backoff = minBackoff
-		if n >= d.cfg.Batch {
+		if n > 0 {
 			continue // there may be more due right now
 		}
 		wait(ctx, d.cfg.Clock, d.sleep(ctx))
@@ -191,14 +192,24 @@ func (d *Dispatcher) Round(ctx context.Context) (int, error) {
 	return total, first
 }
 
-// settleEvery is how many finished claims are settled together: a crash repeats at most the
-// sends of one unsettled group, and settling stays a small fraction of a round trip per claim.
-const settleEvery = 64
+// claimAhead is how far ahead a rate-limited dispatcher claims: no more reminders than it can
+// send in this long, so that other instances find the rest to send beside it instead of
+// waiting for its leases.
+const claimAhead = 2 * time.Second
+
+// claimSize is how many reminders of a platform one round claims.
+func (d *Dispatcher) claimSize(p domain.Platform) int {
+	r := d.cfg.Rates[p].Global
+	if r <= 0 {
+		return d.cfg.Batch
+	}
+	return min(d.cfg.Batch, max(d.cfg.Workers, int(math.Ceil(r*claimAhead.Seconds()))))
+}
 
 func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, error) {
 	token := newToken()
 	now := d.cfg.Clock.Now()
-	claims, err := d.cfg.Queue.Claim(ctx, platform, token, now, now.Add(d.cfg.Lease), d.cfg.Batch)
+	claims, err := d.cfg.Queue.Claim(ctx, platform, token, now, now.Add(d.cfg.Lease), d.claimSize(platform))
 	if err != nil || len(claims) == 0 {
 		return 0, err
 	}
@@ -223,26 +234,8 @@ func (d *Dispatcher) round(ctx context.Context, platform domain.Platform) (int, 
 	}
 	d.settle(bg, platform, token, settles)
 	stopExtend := d.extend(bg, platform, token, jobs)
-	var mu sync.Mutex
-	var pending []Settle
-	flush := func(force bool) {
-		mu.Lock()
-		batch := pending
-		if !force && len(batch) < settleEvery {
-			mu.Unlock()
-			return
-		}
-		pending = nil
-		mu.Unlock()
-		d.settle(bg, platform, token, batch)
-	}
-	d.sendAll(ctx, jobs, func(s Settle) {
-		mu.Lock()
-		pending = append(pending, s)
-		mu.Unlock()
-		flush(false)
-	})
-	flush(true)
+	// Each send is settled as soon as it is done: a crash repeats at most the sends in flight.
+	d.sendAll(ctx, jobs, func(s Settle) { d.settle(bg, platform, token, []Settle{s}) })
 	stopExtend()
 	return len(claims), nil
 }

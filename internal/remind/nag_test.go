@@ -310,3 +310,70 @@ func TestBreakHoldsRemindersAcrossDST(t *testing.T) {
 		t.Errorf("next reminder at %v, want %v (21:00 CEST)", next.In(berlin), want)
 	}
 }
+
+// With the platform's limit, a dispatcher claims only what it can send in a couple of
+// seconds: a second instance finds the rest at once, and the reminders of one that died are
+// sent within one lease, with only its sends in flight repeated.
+func TestInstancesShareTheMinuteAndTakeOverWithinALease(t *testing.T) {
+	e := newNagEnv(t)
+	owners := e.seed(t, 150, t0)
+	rates := func(c *remind.Config) {
+		c.Rates = map[domain.Platform]remind.Rate{domain.Telegram: {Global: 30, PerChat: 1}}
+	}
+	// A claims its share, sends 20 and dies, settling nothing more.
+	dying := &dyingNotifier{threads: &threads{}, after: 20, dead: make(chan struct{})}
+	aCtx, killA := context.WithCancel(ctx)
+	aDone := make(chan struct{})
+	go func() {
+		e.dispatcher(instantClock{t0}, dying, deadQueue{e.st}, rates).Round(aCtx)
+		close(aDone)
+	}()
+	<-dying.dead
+	// B, at the same moment, is not held up by A's claims: it sends everything else.
+	b := &threads{}
+	bd := e.dispatcher(instantClock{t0.Add(time.Second)}, b, nil, rates)
+	for {
+		n, err := bd.Round(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	heldByA := 150 - len(b.notices)
+	if heldByA > 60 {
+		t.Errorf("A held %d reminders out of B's reach, more than two seconds of sends", heldByA)
+	}
+	killA()
+	<-aDone
+	// One lease later (15 s), B sends what A claimed and never settled.
+	after := e.dispatcher(instantClock{t0.Add(17 * time.Second)}, b, nil, rates)
+	for {
+		n, err := after.Round(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	got := map[string]int{}
+	for _, n := range append(b.notices, dying.threads.notices...) {
+		got[n.To.String()]++
+	}
+	dups := 0
+	for _, o := range owners {
+		switch got[o] {
+		case 0:
+			t.Errorf("%s never got its reminder", o)
+		case 1:
+		default:
+			dups++
+		}
+	}
+	if dups > 20 {
+		t.Errorf("%d reminders sent twice, more than the 20 A had in flight", dups)
+	}
+	t.Logf("A claimed %d and sent 20 before dying; B sent %d at once and the rest after one lease; %d repeats", heldByA, 150-heldByA, dups)
+}

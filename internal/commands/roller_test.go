@@ -33,3 +33,22 @@ func TestRoller(t *testing.T) {
 		contains(t, h.say("when should I replace my roller?"), "doesn't cover")
 	})
 }
+
+func TestSettingsShowTheOptIns(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		h.say("/timezone Europe/Berlin")
+		contains(t, h.say("/settings"), "Weekly summary: off", "Morning check-in: off")
+		h.say("/summary on friday 20:00")
+		h.say("/checkin on 08:30")
+		h.say("/roller new 0.25")
+		contains(t, h.say("/settings"), "Weekly summary: Fri at 20:00", "Morning check-in: at 08:30", "Roller: 0.25 mm since Sat 28 Nov")
+		contains(t, h.say("/summary on everyday"), "one day of the week")
+		contains(t, h.say("/summary on mon,wed"), "one day of the week")
+		contains(t, h.say("/summary sometimes"), "I don't know /summary")
+		contains(t, h.say("/checkin on 25:00"), "isn't a time")
+		h.say("/summary off")
+		h.say("/checkin off")
+		contains(t, h.say("/settings"), "Weekly summary: off", "Morning check-in: off")
+		contains(t, h.say("/summary off"), "off already")
+	})
+}

@@ -91,7 +91,7 @@ func (b *Bot) summary(ctx context.Context, req *Request) (domain.Reply, error) {
 	day, clock := summaryDay, schedule.Clock{Hour: summaryHour}
 	words := req.Args[1:]
 	if len(words) > 0 {
-		if _, err := schedule.ParseDays(words[0]); err == nil && !strings.ContainsAny(words[0], ",") {
+		if _, err := schedule.ParseDays(words[0]); err == nil {
 			day, words = words[0], words[1:]
 		}
 	}

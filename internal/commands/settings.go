@@ -46,6 +46,23 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 		}
 		sb.WriteString("Change them with /remind set, /remind nag, /remind off <number> or /remind where.\n")
 	}
+	for _, k := range []struct{ kind, on, off string }{
+		{domain.KindSummary, "Weekly summary: %s at %s. /summary off stops it.\n", "Weekly summary: off. /summary on sends your week every Sunday at 19:00.\n"},
+		{domain.KindCheckin, "Morning check-in: at %[2]s after a night with a session. /checkin off stops it.\n", "Morning check-in: off. /checkin on asks how your skin is the morning after.\n"},
+	} {
+		if r, ok, err := b.ofKind(ctx, owner, k.kind); err != nil {
+			return domain.Reply{Private: true}, readError(err)
+		} else if ok {
+			fmt.Fprintf(&sb, k.on, r.Days, r.Clock)
+		} else {
+			sb.WriteString(k.off)
+		}
+	}
+	if r, ok, err := b.store.Roller(ctx, owner); err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	} else if ok {
+		fmt.Fprintf(&sb, "Roller: %s since %s. /roller new when you change it.\n", rollerName(r), r.Since.In(loc).Format("Mon 2 Jan"))
+	}
 	breaks, err := b.store.Breaks(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)

@@ -50,9 +50,10 @@ type apiCall struct {
 }
 
 // Telegram's limits as the fake enforces them (see enforce): a send comes too soon when it is
-// more than a fifth of its spacing ahead of the even schedule (GCRA with that tolerance) in its
-// chat, or more than six spacings ahead of the bot's. A bot that paces its sends at the limits
-// never meets them; one that sends in bursts does, as on Telegram.
+// more than half its spacing ahead of the even schedule (GCRA with that tolerance) in its chat,
+// or more than twenty spacings ahead of the bot's: Telegram lets short bursts through, and the
+// tolerance absorbs the jitter between a paced send and its arrival on a busy machine. A bot
+// that paces its sends at the limits never meets them; one that sends faster soon does.
 type fakeLimits struct {
 	Global  float64 // sends a second, overall
 	PerChat float64 // sends a second, to one chat
@@ -143,13 +144,13 @@ func (f *fakeAPI) limit(chat string, now time.Time) int {
 		f.chats[chat] = c
 	}
 	// Both must allow it, and a refusal moves neither schedule.
-	if early := c.tat.Sub(now); early > ct/5 {
-		return retrySeconds(early - ct/5)
+	if early := c.tat.Sub(now); early > ct/2 {
+		return retrySeconds(early - ct/2)
 	}
-	if ok, wait := f.global.take(now, T, 6*T); !ok {
+	if ok, wait := f.global.take(now, T, 20*T); !ok {
 		return retrySeconds(wait)
 	}
-	c.take(now, ct, ct/5)
+	c.take(now, ct, ct/2)
 	return 0
 }
 

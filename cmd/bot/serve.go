@@ -180,9 +180,11 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	defer stopDispatch()
 	dispatched := make(chan struct{})
 	if cfg.Dispatcher {
-		// Telegram's Notify waits for the bot's shared limit itself (TELEGRAM_RATE and
-		// TELEGRAM_CHAT_RATE, across every instance), so the dispatcher adds no limit of its own.
-		rates := map[domain.Platform]remind.Rate{domain.Telegram: {}}
+		// The dispatcher sizes its claims by the rate, and paces its own sends by it; Telegram's
+		// Notify then also waits for the bot's limit shared by every instance (TELEGRAM_RATE
+		// and TELEGRAM_CHAT_RATE are the bot's, not an instance's), which is what keeps them
+		// all, replies included, under Telegram's.
+		rates := map[domain.Platform]remind.Rate{domain.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
 			Grace: cfg.Grace, Drain: sendDrain, Log: log.With("part", "dispatcher"), Observer: m})
 		go func() { d.Run(dispCtx); close(dispatched) }()

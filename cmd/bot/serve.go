@@ -116,10 +116,14 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		defer closeLocal()
 		shared = local
 	}
+	sharedRates := map[domain.Platform]remind.SharedRate{}
 	if cfg.TelegramToken != "" {
 		tc, err := telegramShared(shared, cfg)
 		if err != nil {
 			return err
+		}
+		if r, ok := tc.Limiter.(remind.SharedRate); ok {
+			sharedRates[domain.Telegram] = r // *ratelimit.Limiter
 		}
 		tc.Token, tc.APIURL, tc.WebhookURL = cfg.TelegramToken, cfg.TelegramAPIURL, cfg.TelegramWebhookURL
 		tc.WebhookSecret, tc.Log = cfg.TelegramWebhookSecret, log.With("part", "telegram")
@@ -180,12 +184,12 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 	defer stopDispatch()
 	dispatched := make(chan struct{})
 	if cfg.Dispatcher {
-		// The dispatcher sizes its claims by the rate, and paces its own sends by it; Telegram's
-		// Notify then also waits for the bot's limit shared by every instance (TELEGRAM_RATE
-		// and TELEGRAM_CHAT_RATE are the bot's, not an instance's), which is what keeps them
-		// all, replies included, under Telegram's.
+		// Telegram's Notify waits for the bot's limit shared by every instance (TELEGRAM_RATE and
+		// TELEGRAM_CHAT_RATE are the bot's, not an instance's), which keeps them all, replies
+		// included, under Telegram's; the dispatcher sizes its claims by it and paces nothing
+		// again.
 		rates := map[domain.Platform]remind.Rate{domain.Telegram: {Global: cfg.TelegramRate, PerChat: cfg.TelegramChatRate}}
-		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates,
+		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: notifiers, Rates: rates, Shared: sharedRates,
 			Grace: cfg.Grace, Drain: sendDrain, Log: log.With("part", "dispatcher"), Observer: m})
 		go func() { d.Run(dispCtx); close(dispatched) }()
 	} else {

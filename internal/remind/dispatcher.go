@@ -31,6 +31,11 @@ type Config struct {
 	Composer  Composer
 	Notifiers map[domain.Platform]Notifier // by platform: "tg", "dc", "console"
 	Rates     map[domain.Platform]Rate     // by platform [DefaultRates]
+	// Shared names the platforms whose notifier paces its own sends under a limit shared by
+	// every instance (Telegram's Notify waits for the bot's limit in Redis): their sends are
+	// not paced here again, claims are sized by the shared rate, and a platform's retry_after
+	// holds back only the reminder it refused, the notifier having paused that chat for all.
+	Shared map[domain.Platform]SharedRate
 	Clock     Clock                        // [the real clock]
 	Log       *slog.Logger                 // [discarded]
 	Observer  Observer                     // counts what happens, for metrics [none]
@@ -43,6 +48,12 @@ type Config struct {
 	MaxPoll  time.Duration // the longest the dispatcher sleeps without looking at the queue [15s]
 	Attempts int           // sends tried before a reminder is put back for a minute [5]
 	Drain    time.Duration // how long shutdown lets sends in flight finish [5s]
+}
+
+// SharedRate is a send limit that every instance shares; *ratelimit.Limiter is one.
+type SharedRate interface {
+	// Rate is the sends a second it allows across every instance; 0 for no limit.
+	Rate() float64
 }
 
 // Observer is told what the dispatcher does; the metrics package implements it.
@@ -109,6 +120,9 @@ func New(cfg Config) *Dispatcher {
 	}
 	for p := range cfg.Notifiers {
 		r := cfg.Rates[p]
+		if _, ok := cfg.Shared[p]; ok {
+			r = Rate{} // the notifier paces itself under the shared limit
+		}
 		d.limiters[p] = newLimiter(cfg.Clock, r.Global, r.PerChat)
 		d.platforms = append(d.platforms, p)
 	}
@@ -200,6 +214,9 @@ const claimAhead = 2 * time.Second
 // claimSize is how many reminders of a platform one round claims.
 func (d *Dispatcher) claimSize(p domain.Platform) int {
 	r := d.cfg.Rates[p].Global
+	if s, ok := d.cfg.Shared[p]; ok {
+		r = s.Rate()
+	}
 	if r <= 0 {
 		return d.cfg.Batch
 	}
@@ -391,6 +408,10 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, j job) Settle {
 			}
 			d.obs.Reminder(platform, "disabled")
 			return Settle{Member: j.t.Member, Kind: Done}
+		case errors.As(err, &ra) && d.cfg.Shared[p] != nil:
+			// The notifier paused the chat for every instance; this reminder waits its turn.
+			d.obs.Reminder(platform, "failed")
+			return Settle{Member: j.t.Member, Kind: Retry, At: d.cfg.Clock.Now().Add(ra.After)}
 		case errors.As(err, &ra):
 			lim.pause(d.cfg.Clock.Now().Add(ra.After))
 			if attempt >= 2*d.cfg.Attempts {

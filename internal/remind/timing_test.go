@@ -323,3 +323,45 @@ func TestShutdownReleasesWhatItCannotSend(t *testing.T) {
 		}
 	})
 }
+
+type sharedRate float64
+
+func (r sharedRate) Rate() float64 { return float64(r) }
+
+// A platform whose notifier paces itself under a shared limit is not paced again here: claims
+// are sized by the shared rate, and a retry_after holds back only the reminder refused.
+func TestSharedRateIsNotPacedTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var members []string
+		for i := range 100 {
+			members = append(members, "tg:"+strconv.Itoa(1000+i)+"|r1")
+		}
+		start := time.Now()
+		q := newMemQueue(members, start)
+		rec := &timed{fail: func(call int) error {
+			if call == 1 {
+				return &remind.RetryAfterError{After: 30 * time.Second}
+			}
+			return nil
+		}}
+		d := remind.New(remind.Config{Queue: q, Composer: bot(), Workers: 4,
+			Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: rec},
+			Rates:     map[domain.Platform]remind.Rate{domain.Telegram: {Global: 1, PerChat: 1}}, // ignored: shared
+			Shared:    map[domain.Platform]remind.SharedRate{domain.Telegram: sharedRate(30)}})
+		claimed, err := d.Round(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if claimed != 60 {
+			t.Errorf("claimed %d, want two seconds at the shared 30/s", claimed)
+		}
+		if len(rec.at) != claimed {
+			t.Errorf("%d sends for %d claims", len(rec.at), claimed)
+		}
+		for i, at := range rec.at {
+			if at.Sub(start) > time.Second {
+				t.Fatalf("send %d waited %v: paced here again, or held by another's retry_after", i+1, at.Sub(start))
+			}
+		}
+	})
+}

@@ -35,10 +35,10 @@ type Config struct {
 	// every instance (Telegram's Notify waits for the bot's limit in Redis): their sends are
 	// not paced here again, claims are sized by the shared rate, and a platform's retry_after
 	// holds back only the reminder it refused, the notifier having paused that chat for all.
-	Shared map[domain.Platform]SharedRate
-	Clock     Clock                        // [the real clock]
-	Log       *slog.Logger                 // [discarded]
-	Observer  Observer                     // counts what happens, for metrics [none]
+	Shared   map[domain.Platform]SharedRate
+	Clock    Clock        // [the real clock]
+	Log      *slog.Logger // [discarded]
+	Observer Observer     // counts what happens, for metrics [none]
 
 	Batch    int           // claims per round [256]
 	Workers  int           // sends in flight at once [16]

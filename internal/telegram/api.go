@@ -43,10 +43,28 @@ func (t *Telegram) call(ctx context.Context, timeout time.Duration, f func(*tgbo
 
 // request sends c, ignoring the result.
 func (t *Telegram) request(ctx context.Context, timeout time.Duration, c tgbotapi.Chattable) error {
-	return t.call(ctx, timeout, func(api *tgbotapi.BotAPI) error {
-		_, err := api.Request(c)
-		return err
+	_, err := t.requestMessage(ctx, timeout, c)
+	return err
+}
+
+// requestMessage sends c and returns the id of the message it sent or edited, 0 when the
+// result names none.
+func (t *Telegram) requestMessage(ctx context.Context, timeout time.Duration, c tgbotapi.Chattable) (int, error) {
+	var id int
+	err := t.call(ctx, timeout, func(api *tgbotapi.BotAPI) error {
+		resp, err := api.Request(c)
+		if err != nil {
+			return err
+		}
+		var m struct {
+			MessageID int `json:"message_id"`
+		}
+		if json.Unmarshal(resp.Result, &m) == nil {
+			id = m.MessageID
+		}
+		return nil
 	})
+	return id, err
 }
 
 // method calls a Bot API method by name and returns its raw result, for the methods whose

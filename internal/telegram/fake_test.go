@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	_ "image/png" // the fake reads the photos the bot sends
 	"io"
 	"log/slog"
 	"net/http"
@@ -42,7 +44,7 @@ const waitFor = 5 * time.Second
 type apiCall struct {
 	Method   string
 	Params   url.Values
-	File     []byte // sendDocument's document
+	File     []byte // sendDocument's document, sendPhoto's photo
 	FileName string
 	Instance string        // the X-Instance header: which front end of a test sent it
 	Refused  bool          // answered 429 by the limits (enforce) or 409 (a newer getUpdates came)
@@ -154,6 +156,15 @@ func (f *fakeAPI) limit(chat string, now time.Time) int {
 	return 0
 }
 
+// photo reports whether b is an image Telegram would take as a photo: one it can decode, at
+// most 10 MB, its width and height together at most 10,000 pixels, neither over 20 times the
+// other.
+func photo(b []byte) bool {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	return err == nil && len(b) <= 10<<20 && cfg.Width+cfg.Height <= 10000 && cfg.Width > 0 && cfg.Height > 0 &&
+		cfg.Width <= 20*cfg.Height && cfg.Height <= 20*cfg.Width
+}
+
 // retrySeconds is retry_after as Telegram gives it: whole seconds, at least one.
 func retrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
 
@@ -188,7 +199,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("%s: bad multipart body: %v", method, err)
 			return
 		}
-		if fhs := r.MultipartForm.File["document"]; len(fhs) == 1 {
+		fhs := r.MultipartForm.File["document"]
+		if method == "sendPhoto" {
+			fhs = r.MultipartForm.File["photo"]
+		}
+		if len(fhs) == 1 {
 			c.FileName = fhs[0].Filename
 			file, err := fhs[0].Open()
 			if err != nil {
@@ -212,7 +227,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		fail, f.failures[method] = &q[0], q[1:]
 	}
 	switch method {
-	case "sendMessage", "sendDocument", "editMessageText":
+	case "sendMessage", "sendDocument", "sendPhoto", "editMessageText":
+		if method == "sendPhoto" && fail == nil && !photo(c.File) {
+			// Telegram takes a photo only if it is an image it can read, of sane dimensions.
+			fail = &apiError{Code: 400, Desc: "Bad Request: IMAGE_PROCESS_FAILED"}
+		}
 		if after := f.limit(c.Params.Get("chat_id"), now); fail == nil && after > 0 {
 			f.refused++
 			fail = &apiError{Code: 429, Desc: "Too Many Requests: retry after " + strconv.Itoa(after), RetryAfter: after}
@@ -238,7 +257,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		writeResult(w, map[string]any{"id": f.botID, "is_bot": true, "first_name": "Needle", "username": f.username})
 	case "getUpdates":
 		f.longPoll(w, r, c.Params)
-	case "sendMessage", "sendDocument", "editMessageText":
+	case "sendMessage", "sendDocument", "sendPhoto", "editMessageText":
 		chat, _ := strconv.ParseInt(c.Params.Get("chat_id"), 10, 64)
 		writeResult(w, map[string]any{"message_id": id, "date": testNow.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": c.Params.Get("text")})
 	default:
@@ -363,6 +382,13 @@ func (f *fakeAPI) next(method string) apiCall {
 }
 
 // mark returns how many calls were made so far, for since.
+// lastID is the message id the fake gave last.
+func (f *fakeAPI) lastID() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.msgID
+}
+
 func (f *fakeAPI) mark() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

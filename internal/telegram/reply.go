@@ -47,12 +47,12 @@ func (t *Telegram) deliver(ctx context.Context, in inbound, r domain.Reply, me *
 	case r.Private && !in.req.Private:
 		note, err = t.sendPrivately(ctx, in.user, r, me)
 		if err == nil && in.callback == "" {
-			err = t.send(ctx, in.chat, in.replyTo, domain.Reply{Text: note})
+			_, err = t.send(ctx, in.chat, in.replyTo, domain.Reply{Text: note})
 		}
 	case in.callback != "":
 		err = t.replace(ctx, in, r)
 	default:
-		err = t.send(ctx, in.chat, in.replyTo, r)
+		_, err = t.send(ctx, in.chat, in.replyTo, r)
 	}
 	if in.callback != "" {
 		if err != nil {
@@ -77,7 +77,7 @@ func plain(r domain.Reply) string {
 // it was sent, or, when Telegram forbids it because the user never started the bot, how to
 // start it.
 func (t *Telegram) sendPrivately(ctx context.Context, user int64, r domain.Reply, me *self) (string, error) {
-	err := t.send(ctx, user, 0, r)
+	_, err := t.send(ctx, user, 0, r)
 	switch {
 	case err == nil:
 		return msgSentPrivately, nil
@@ -91,7 +91,8 @@ func (t *Telegram) sendPrivately(ctx context.Context, user int64, r domain.Reply
 // (a file, a message Telegram no longer lets the bot edit) is sent as a new message instead.
 func (t *Telegram) replace(ctx context.Context, in inbound, r domain.Reply) error {
 	if r.File != nil || (in.edit.MessageID == 0 && in.edit.InlineMessageID == "") {
-		return t.send(ctx, in.chat, 0, r)
+		_, err := t.send(ctx, in.chat, 0, r)
+		return err
 	}
 	parts := layout(r, maxMessage)
 	if len(parts) == 0 {
@@ -102,20 +103,23 @@ func (t *Telegram) replace(ctx context.Context, in inbound, r domain.Reply) erro
 	if len(parts) == 1 {
 		e.ReplyMarkup = markup
 	}
-	err := t.transmit(ctx, in.chat, callTimeout, e)
+	_, err := t.transmit(ctx, in.chat, callTimeout, e)
 	switch {
 	case err == nil, describes(err, "message is not modified"): // the same button pressed twice
 	case apiCode(err) == http.StatusBadRequest:
 		t.log.Info("telegram: message not editable, sending a new one", "err", err)
-		return t.send(ctx, in.chat, 0, r)
+		_, err := t.send(ctx, in.chat, 0, r)
+		return err
 	default:
 		return fmt.Errorf("telegram: edit message: %w", err)
 	}
-	return t.sendTexts(ctx, in.chat, 0, parts[1:], markup)
+	_, err = t.sendTexts(ctx, in.chat, 0, parts[1:], markup)
+	return err
 }
 
-// send sends r to chat as new messages, threaded under message replyTo when it is not 0.
-func (t *Telegram) send(ctx context.Context, chat int64, replyTo int, r domain.Reply) error {
+// send sends r to chat as new messages, threaded under message replyTo when it is not 0, and
+// returns the id of the last, which carries the buttons.
+func (t *Telegram) send(ctx context.Context, chat int64, replyTo int, r domain.Reply) (int, error) {
 	markup := t.keyboard(r.Buttons)
 	if r.File != nil {
 		return t.sendFile(ctx, chat, replyTo, r, markup)
@@ -123,8 +127,10 @@ func (t *Telegram) send(ctx context.Context, chat int64, replyTo int, r domain.R
 	return t.sendTexts(ctx, chat, replyTo, layout(r, maxMessage), markup)
 }
 
-// sendTexts sends HTML parts in order, with the buttons under the last.
-func (t *Telegram) sendTexts(ctx context.Context, chat int64, replyTo int, parts []string, markup *tgbotapi.InlineKeyboardMarkup) error {
+// sendTexts sends HTML parts in order, with the buttons under the last, and returns the last's
+// id.
+func (t *Telegram) sendTexts(ctx context.Context, chat int64, replyTo int, parts []string, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	last := 0
 	for i, p := range parts {
 		msg := tgbotapi.NewMessage(chat, p)
 		msg.ParseMode = tgbotapi.ModeHTML
@@ -135,35 +141,52 @@ func (t *Telegram) sendTexts(ctx context.Context, chat int64, replyTo int, parts
 		if i == len(parts)-1 && markup != nil {
 			msg.ReplyMarkup = markup
 		}
-		if err := t.transmit(ctx, chat, callTimeout, msg); err != nil {
-			return fmt.Errorf("telegram: send message: %w", err)
+		id, err := t.transmit(ctx, chat, callTimeout, msg)
+		if err != nil {
+			return last, fmt.Errorf("telegram: send message: %w", err)
 		}
+		last = id
 	}
-	return nil
+	return last, nil
 }
 
-// sendFile sends r's file as a document, with the text as its caption when it fits and as
-// messages before it when it does not.
-func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r domain.Reply, markup *tgbotapi.InlineKeyboardMarkup) error {
-	doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: r.File.Name, Bytes: r.File.Data})
-	if caption := layout(r, maxCaption); len(caption) == 1 {
-		doc.Caption, doc.ParseMode = caption[0], tgbotapi.ModeHTML
-	} else if len(caption) > 1 {
-		if err := t.sendTexts(ctx, chat, replyTo, layout(r, maxMessage), nil); err != nil {
-			return err
+// sendFile sends r's file, an image as a photo (shown in the chat) and anything else as a
+// document, with the text as its caption when it fits and as messages before it when it does
+// not; it returns the file message's id.
+func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r domain.Reply, markup *tgbotapi.InlineKeyboardMarkup) (int, error) {
+	caption := ""
+	if parts := layout(r, maxCaption); len(parts) == 1 {
+		caption = parts[0]
+	} else if len(parts) > 1 {
+		if _, err := t.sendTexts(ctx, chat, replyTo, layout(r, maxMessage), nil); err != nil {
+			return 0, err
 		}
 		replyTo = 0
 	}
+	var base *tgbotapi.BaseFile
+	var c tgbotapi.Chattable
+	what := "document"
+	data := tgbotapi.FileBytes{Name: r.File.Name, Bytes: r.File.Data}
+	if r.File.IsImage() {
+		photo := tgbotapi.NewPhoto(chat, data)
+		photo.Caption, photo.ParseMode = caption, tgbotapi.ModeHTML
+		base, c, what = &photo.BaseFile, photo, "photo"
+	} else {
+		doc := tgbotapi.NewDocument(chat, data)
+		doc.Caption, doc.ParseMode = caption, tgbotapi.ModeHTML
+		base, c = &doc.BaseFile, doc
+	}
 	if replyTo != 0 {
-		doc.ReplyToMessageID, doc.AllowSendingWithoutReply = replyTo, true
+		base.ReplyToMessageID, base.AllowSendingWithoutReply = replyTo, true
 	}
 	if markup != nil {
-		doc.ReplyMarkup = markup
+		base.ReplyMarkup = markup
 	}
-	if err := t.transmit(ctx, chat, uploadTimeout, doc); err != nil {
-		return fmt.Errorf("telegram: send document: %w", err)
+	id, err := t.transmit(ctx, chat, uploadTimeout, c)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: send %s: %w", what, err)
 	}
-	return nil
+	return id, nil
 }
 
 // transmit sends c, a message to chat (a new one or an edit), under the bot's limits: it waits
@@ -172,21 +195,21 @@ func (t *Telegram) sendFile(ctx context.Context, chat int64, replyTo int, r doma
 // once retry_after has passed, and one Telegram could not take (5xx, the network) after a
 // backoff, until ctx ends: only the send is repeated, never the handling. Otherwise (Notify)
 // the error is returned for the caller to retry.
-func (t *Telegram) transmit(ctx context.Context, chat int64, timeout time.Duration, c tgbotapi.Chattable) error {
+func (t *Telegram) transmit(ctx context.Context, chat int64, timeout time.Duration, c tgbotapi.Chattable) (int, error) {
 	key := strconv.FormatInt(chat, 10)
 	var b backoff
 	for {
 		if t.limiter != nil {
 			if err := t.limiter.Wait(ctx, key); err != nil {
 				if ctx.Err() != nil {
-					return err
+					return 0, err
 				}
 				t.unpacedSend(err)
 			}
 		}
-		err := t.request(ctx, timeout, c)
+		id, err := t.requestMessage(ctx, timeout, c)
 		if err == nil || !retryable(err) {
-			return err
+			return id, err
 		}
 		d := retryAfter(err)
 		paused := false
@@ -195,7 +218,7 @@ func (t *Telegram) transmit(ctx context.Context, chat int64, timeout time.Durati
 			paused = t.limiter != nil && t.limiter.Pause(context.WithoutCancel(ctx), key, d) == nil
 		}
 		if !sendRetries(ctx) || ctx.Err() != nil {
-			return err
+			return 0, err
 		}
 		if d <= 0 {
 			d = b.next()
@@ -204,7 +227,7 @@ func (t *Telegram) transmit(ctx context.Context, chat int64, timeout time.Durati
 			continue // the limiter holds the send until the pause is over
 		}
 		if !t.wait(ctx, d) {
-			return err
+			return 0, err
 		}
 	}
 }
@@ -371,18 +394,31 @@ func units(r rune) int { return max(utf16.RuneLen(r), 1) }
 // deactivated, not found) a remind.Permanent error; anything else, network trouble included,
 // is returned as it is, for the dispatcher to retry.
 func (t *Telegram) Notify(ctx context.Context, n remind.Notice) error {
+	_, err := t.NotifyThread(ctx, n)
+	return err
+}
+
+// NotifyThread sends a reminder as Notify does, as a reply to the message n.Thread names when
+// it is set (a nagging reminder's repeats follow the first, so the chat does not fill up), and
+// returns the sent message's id as the name for the repeats to follow. It implements
+// remind.ThreadNotifier.
+func (t *Telegram) NotifyThread(ctx context.Context, n remind.Notice) (string, error) {
 	chat, err := strconv.ParseInt(n.To.Chat, 10, 64)
 	if err != nil {
-		return remind.Permanent(fmt.Errorf("telegram: notify: chat id %q: %w", n.To.Chat, err))
+		return "", remind.Permanent(fmt.Errorf("telegram: notify: chat id %q: %w", n.To.Chat, err))
 	}
-	err = t.send(ctx, chat, 0, n.Reply)
+	replyTo, _ := strconv.Atoi(n.Thread) // a name this front end did not give: not threaded
+	id, err := t.send(ctx, chat, max(replyTo, 0), n.Reply)
 	switch code := apiCode(err); {
 	case err == nil:
-		return nil
+		if id == 0 {
+			return "", nil
+		}
+		return strconv.Itoa(id), nil
 	case retryAfter(err) > 0:
-		return &remind.RetryAfterError{After: retryAfter(err), Err: err}
+		return "", &remind.RetryAfterError{After: retryAfter(err), Err: err}
 	case code == http.StatusForbidden, code == http.StatusBadRequest && describes(err, "chat not found"):
-		return remind.Permanent(err)
+		return "", remind.Permanent(err)
 	}
-	return err
+	return "", err
 }

@@ -41,7 +41,7 @@ const badSuffix = "bad"
 
 // knownKey is every key shape the bot writes (see doc.go); an owner's key names come from
 // ownerKeys itself, so a key added there is known here too.
-var knownKey = regexp.MustCompile(`^nb:(\{[A-Za-z0-9_.:-]{1,80}\}:(` + ownerSuffixes() + `)|\{due:(tg|dc|console)\}:(q|l)|id:[a-z]+:[A-Za-z0-9_.-]+|link:[A-Z0-9]+|merges|secret|migrated:[a-z-]+|bots|tg:.+|dc:.+|ev:.+)$`)
+var knownKey = regexp.MustCompile(`^nb:(\{[A-Za-z0-9_.:-]{1,80}\}:(` + ownerSuffixes() + `)|\{due:(tg|dc|console)\}:(q|l|n)|lease:\{[a-z]+:[0-9]+\}:.+|rl:\{[a-z]+:[0-9]+\}:.+|id:[a-z]+:[A-Za-z0-9_.-]+|link:[A-Z0-9]+|merges|secret|migrated:[a-z-]+|bots|tg:.+|dc:.+|ev:.+)$`)
 
 // ownerSuffixes is "p|s|t|...": the last part of each of an owner's key names, and the bad hash.
 func ownerSuffixes() string {

@@ -41,7 +41,7 @@ func TestSettingsShowTheOptIns(t *testing.T) {
 		h.say("/summary on friday 20:00")
 		h.say("/checkin on 08:30")
 		h.say("/roller new 0.25")
-		contains(t, h.say("/settings"), "Weekly summary: Fri at 20:00", "Morning check-in: at 08:30", "Roller: 0.25 mm since Sat 28 Nov")
+		contains(t, h.say("/settings"), "Weekly summary: every Friday at 20:00", "Morning check-in: at 08:30", "Roller: 0.25 mm since Sat 28 Nov")
 		contains(t, h.say("/summary on everyday"), "one day of the week")
 		contains(t, h.say("/summary on mon,wed"), "one day of the week")
 		contains(t, h.say("/summary sometimes"), "I don't know /summary")

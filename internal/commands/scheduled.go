@@ -56,7 +56,7 @@ func (b *Bot) ofKind(ctx context.Context, owner domain.Owner, kind string) (doma
 
 func (b *Bot) addScheduled() {
 	b.add(Command{
-		Name: "summary", Summary: "Your week in one message, once a week: /summary on [day] [time] or off", Usage: "on [day] [time] | off", Private: true,
+		Name: "summary", Summary: "Your week in one message, once a week", Usage: "on [day] [time] | off", Private: true,
 		Subs: []Sub{
 			{Name: "on", Summary: "Turn it on, e.g. sunday 19:00", Options: []Option{
 				{Name: "day", Summary: "Which day, e.g. sunday (the default)", MaxLength: 12},
@@ -66,7 +66,7 @@ func (b *Bot) addScheduled() {
 		},
 	}, b.summary)
 	b.add(Command{
-		Name: "checkin", Summary: "The morning after a session, I ask how your skin is: /checkin on [time] or off", Usage: "on [time] | off", Private: true,
+		Name: "checkin", Summary: "The morning after a session, I ask how your skin is", Usage: "on [time] | off", Private: true,
 		Subs: []Sub{
 			{Name: "on", Summary: "Turn it on, e.g. 09:00 (the default)", Options: []Option{
 				{Name: "time", Summary: "Local time in the morning, e.g. 08:30", MaxLength: 20},
@@ -107,7 +107,17 @@ func (b *Bot) summary(ctx context.Context, req *Request) (domain.Reply, error) {
 		return domain.Reply{Private: true}, domain.Errorf("The summary comes on one day of the week, e.g. /summary on sunday 19:00.")
 	}
 	return b.scheduledOn(ctx, req, domain.Reminder{Kind: domain.KindSummary, Clock: clock, Days: days},
-		fmt.Sprintf("The weekly summary is on: every %s at %s, your last seven days in one message, with the month's picture.", days, clock))
+		fmt.Sprintf("The weekly summary is on: every %s at %s, your last seven days in one message, with the month's picture.", dayName(days), clock))
+}
+
+// dayName names the one day of days: "Sunday".
+func dayName(days schedule.Weekdays) string {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if days.Has(d) {
+			return d.String()
+		}
+	}
+	return days.String()
 }
 
 // oneDay reports whether days holds exactly one weekday.

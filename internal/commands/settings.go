@@ -47,13 +47,13 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 		sb.WriteString("Change them with /remind set, /remind nag, /remind off <number> or /remind where.\n")
 	}
 	for _, k := range []struct{ kind, on, off string }{
-		{domain.KindSummary, "Weekly summary: %s at %s. /summary off stops it.\n", "Weekly summary: off. /summary on sends your week every Sunday at 19:00.\n"},
+		{domain.KindSummary, "Weekly summary: every %s at %s. /summary off stops it.\n", "Weekly summary: off. /summary on sends your week every Sunday at 19:00.\n"},
 		{domain.KindCheckin, "Morning check-in: at %[2]s after a night with a session. /checkin off stops it.\n", "Morning check-in: off. /checkin on asks how your skin is the morning after.\n"},
 	} {
 		if r, ok, err := b.ofKind(ctx, owner, k.kind); err != nil {
 			return domain.Reply{Private: true}, readError(err)
 		} else if ok {
-			fmt.Fprintf(&sb, k.on, r.Days, r.Clock)
+			fmt.Fprintf(&sb, k.on, dayName(r.Days), r.Clock)
 		} else {
 			sb.WriteString(k.off)
 		}

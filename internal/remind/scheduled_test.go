@@ -48,7 +48,7 @@ func TestWeeklySummaryOnceAtLocalTimeAcrossDST(t *testing.T) {
 	}
 	e.say(t, "1", "/log 0.5 hyaluronic acid yesterday")
 	e.at(time.Date(2027, 3, 26, 21, 30, 0, 0, berlin))
-	if r := e.say(t, "1", "/summary on sunday 19:00"); !strings.Contains(r.Text, "every Sun at 19:00") {
+	if r := e.say(t, "1", "/summary on sunday 19:00"); !strings.Contains(r.Text, "every Sunday at 19:00") {
 		t.Fatalf("/summary on: %q", r.Text)
 	}
 	rec := &threads{}

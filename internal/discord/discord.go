@@ -3,6 +3,12 @@
 // registers the slash commands generated from the command descriptions, and delivers reminders
 // by direct message. Interactions arrive over the gateway or, when a public key is configured,
 // over the HTTP interactions endpoint.
+//
+// Any number of instances may run one bot. Each gateway shard is held by one instance at a
+// time, under a Redis lease (Config.Lease); the others stand by and take over within a lease
+// period of the holder's death. Every instance serves the HTTP interactions endpoint and sends
+// reminders, and every REST request but the interaction endpoints waits for the bot-wide limit
+// all instances share (Config.Limiter). See gateway.go and limit.go.
 package discord
 
 import (
@@ -24,6 +30,7 @@ import (
 
 	"github.com/needlebot/needlebot/internal/commands"
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/lease"
 )
 
 // Responder answers requests and describes the commands; *commands.Bot is one.
@@ -61,6 +68,18 @@ type Config struct {
 	// OnReady, when set, is told the application id and the bot's username at every READY,
 	// so that cmd/bot can record which application the store holds data for.
 	OnReady func(appID, username string)
+	// Shards is how many gateway shards the bot is split into [1]. Direct messages arrive on
+	// shard 0, as do the slash command registrations this front end makes.
+	Shards int
+	// Lease, when set, gives the lease each shard's gateway session is held under
+	// (lease.Key(BotName(token), "shard:N")): only the instance holding it opens the shard's
+	// gateway, and it closes the gateway the moment the lease is lost; the others stand by.
+	// nil: every shard's gateway is opened at once (one instance).
+	Lease func(shard int) *lease.Lease
+	// Limiter, when set, paces REST requests under the bot-wide limit (GlobalRate) shared by
+	// every instance: direct messages, reminders, registration; the interaction endpoints,
+	// which Discord does not count, go unpaced. A *ratelimit.Limiter on the store's Redis.
+	Limiter Limiter
 }
 
 // Limits and timings.
@@ -72,6 +91,7 @@ const (
 	completeTimeout   = 2 * time.Second // autocomplete answers must arrive within the 3-second window
 	maxBody           = 256 << 10       // interaction payloads are a few kilobytes
 	maxSkew           = 5 * time.Minute // signed HTTP interactions older than this are replays
+	closeTimeout      = 5 * time.Second // giving a lease back at shutdown
 )
 
 // intents are the gateway events the bot needs: guild basics and direct messages. Direct
@@ -85,8 +105,14 @@ const silent = discordgo.LogError - 1
 
 // Discord is the Discord front end. It is safe for concurrent use.
 type Discord struct {
-	bot        Responder
+	bot Responder
+	// s makes the REST requests: replies, reminders, registration. Each gateway connection
+	// is a session of its own (see gateway.go), sharing s's client and rate-limit buckets.
 	s          *discordgo.Session
+	token      string
+	shards     []*shard
+	lease      func(shard int) *lease.Lease
+	retryOpen  time.Duration // the first wait after a failed gateway open; it doubles to a minute
 	specs      map[string]commands.Command
 	app        []*discordgo.ApplicationCommand
 	guildID    string
@@ -96,7 +122,6 @@ type Discord struct {
 	deferAfter time.Duration
 	redact     *redactor
 
-	ready atomic.Bool
 	appID atomic.Pointer[string]
 	// readyHook is Config.OnReady.
 	readyHook func(appID, username string)
@@ -160,6 +185,9 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 		next = http.DefaultTransport
 	}
 	client.Transport = &rewriter{scheme: u.Scheme, host: u.Host, next: next}
+	if cfg.Shards < 0 || cfg.Shards > maxShards {
+		return nil, fmt.Errorf("discord: %d shards: want 1 to %d (0 is 1)", cfg.Shards, maxShards)
+	}
 
 	s, err := discordgo.New("Bot " + token)
 	if err != nil {
@@ -167,9 +195,7 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 	}
 	s.Client = &client
 	s.LogLevel = silent
-	s.SyncEvents = true // connection events keep their order; handlers start their own goroutines
 	s.StateEnabled = false
-	s.Identify.Intents = intents
 
 	d := &Discord{
 		bot:        bot,
@@ -183,9 +209,18 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 		deferAfter: cfg.DeferAfter,
 		readyHook:  cfg.OnReady,
 		redact:     newRedactor(token),
+		token:      token,
+		lease:      cfg.Lease,
+		retryOpen:  time.Second,
+	}
+	for i := range max(cfg.Shards, 1) {
+		d.shards = append(d.shards, &shard{id: i})
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Limiter != nil {
+		client.Transport = &paced{lim: cfg.Limiter, next: client.Transport, log: d.log}
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -195,46 +230,69 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 	}
 	d.base, d.cancel = context.WithCancel(context.Background())
 	d.drain = drainTimeout
-	s.AddHandler(d.onReady)
-	s.AddHandler(d.onResumed)
-	s.AddHandler(d.onDisconnect)
-	s.AddHandler(d.onInteraction)
-	s.AddHandler(d.onMessage)
 	return d, nil
 }
 
-// Run opens the gateway session, registers the slash commands when they changed, and blocks
-// until ctx is done; it then closes the session and waits for the replies in flight. It
-// returns nil after a clean shutdown, also when ctx ends during start-up, and an error when the
-// session cannot be opened or the commands cannot be registered.
+// Run runs the gateway until ctx is done: each shard's session is opened at once, or, with
+// Config.Lease, while this instance holds the shard's lease (standing by while another does).
+// The instance holding shard 0 registers the slash commands when they changed. When ctx ends,
+// Run closes the sessions, gives the leases back and waits for the replies in flight. It
+// returns nil after a clean shutdown, also when ctx ends during start-up, and an error only for
+// what waiting cannot fix: Discord refused the token, or the commands could not be registered.
+// A gateway Discord cannot be reached for is tried again with backoff (Ready says false).
 func (d *Discord) Run(ctx context.Context) error {
-	if err := d.s.Open(); err != nil {
-		if refused(err) {
-			return fmt.Errorf("discord: DISCORD_TOKEN was refused by Discord (401 Unauthorized): check the bot token on the Developer Portal's Bot page (Reset Token gives a new one). Discord said: %w", d.fail("open gateway", err))
-		}
-		return d.fail("open gateway", err)
-	}
 	defer d.stop()
-	if err := d.register(ctx); err != nil && ctx.Err() == nil {
-		return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(d.shards))
+	for _, sh := range d.shards {
+		go func() { errs <- d.runShard(ctx, sh) }()
 	}
-	<-ctx.Done()
-	return nil
+	var first error
+	for range d.shards {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel() // one shard failing for good stops the others
+		}
+	}
+	return first
 }
 
-// Ready reports whether the gateway is connected: READY or RESUMED was seen and no disconnect
-// since. discordgo reconnects and resumes by itself after a dropped connection.
-func (d *Discord) Ready() bool { return d.ready.Load() }
+// Ready reports whether the gateway is as it should be: every shard this instance holds is
+// connected (READY or RESUMED was seen and no disconnect since). A stand-by, holding no shard,
+// is ready: it serves HTTP interactions and sends reminders. Before Run and after it, false.
+// discordgo reconnects and resumes by itself after a dropped connection.
+func (d *Discord) Ready() bool {
+	for _, sh := range d.shards {
+		switch sh.state.Load() {
+		case stateStandby:
+		case stateHolding:
+			if !sh.up.Load() {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
 
-// stop refuses new work, closes the gateway session and waits for the replies in flight,
-// cancelling those that take longer than drain.
+// Holding reports whether this instance holds the gateway of any shard now.
+func (d *Discord) Holding() bool {
+	for _, sh := range d.shards {
+		if sh.state.Load() == stateHolding {
+			return true
+		}
+	}
+	return false
+}
+
+// stop refuses new work and waits for the replies in flight, cancelling those that take
+// longer than drain. The gateway sessions are closed already (runShard).
 func (d *Discord) stop() {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
-	if err := d.s.Close(); err != nil {
-		d.log.Warn("discord: close gateway", "err", d.fail("close", err))
-	}
 	drained := make(chan struct{})
 	go func() {
 		d.work.Wait()
@@ -285,7 +343,11 @@ func (d *Discord) spawn(what string, f func(ctx context.Context)) bool {
 	return true
 }
 
-func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+func (d *Discord) onReady(s *discordgo.Session, r *discordgo.Ready) {
+	if d.current(s) == nil {
+		go s.Close() // a session given up (its lease lost) that discordgo reconnected
+		return
+	}
 	id := ""
 	if r.User != nil {
 		id = r.User.ID
@@ -301,25 +363,30 @@ func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		}
 		d.readyHook(id, name)
 	}
-	d.connected("ready")
+	d.connected(s, "ready")
 }
 
-func (d *Discord) onResumed(*discordgo.Session, *discordgo.Resumed) { d.connected("resumed") }
+func (d *Discord) onResumed(s *discordgo.Session, _ *discordgo.Resumed) { d.connected(s, "resumed") }
 
-func (d *Discord) connected(event string) {
-	if d.stopped() {
-		// discordgo's reconnect loop can finish after Run has closed the session.
-		go d.s.Close()
+func (d *Discord) connected(s *discordgo.Session, event string) {
+	sh := d.current(s)
+	if sh == nil || d.stopped() {
+		// discordgo's reconnect loop can finish after the session was given up.
+		go s.Close()
 		return
 	}
-	d.ready.Store(true)
-	d.log.Info("discord: gateway connected", "event", event)
+	sh.up.Store(true)
+	d.log.Info("discord: gateway connected", "event", event, "shard", sh.id)
 }
 
-func (d *Discord) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
-	d.ready.Store(false)
+func (d *Discord) onDisconnect(s *discordgo.Session, _ *discordgo.Disconnect) {
+	sh := d.current(s)
+	if sh == nil {
+		return // closed on purpose
+	}
+	sh.up.Store(false)
 	if !d.stopped() {
-		d.log.Warn("discord: gateway disconnected, reconnecting")
+		d.log.Warn("discord: gateway disconnected, reconnecting", "shard", sh.id)
 	}
 }
 

@@ -17,7 +17,10 @@ var _ remind.Notifier = (*Discord)(nil)
 
 // onMessage answers a direct message. Messages in servers are not for the bot: it reads no
 // message content there and takes slash commands only.
-func (d *Discord) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
+func (d *Discord) onMessage(s *discordgo.Session, e *discordgo.MessageCreate) {
+	if d.current(s) == nil {
+		return // a session given up: its events are another instance's now
+	}
 	m := e.Message
 	if m == nil || m.GuildID != "" || m.Author == nil || m.Author.Bot || m.Author.System ||
 		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {

@@ -66,6 +66,9 @@ func payload(t *testing.T, name string) map[string]any {
 
 // call is one REST request the fake received.
 type call struct {
+	At           time.Time
+	Status       int    // what the fake answered
+	ID           string // the id of the message the fake answered with, if it made one
 	Method, Path string // Path without the /api/v9 prefix
 	Query        string
 	Header       http.Header
@@ -93,9 +96,18 @@ type fakeDiscord struct {
 	mu       sync.Mutex
 	all      []call
 	failures map[string]failure // "METHOD /path" → response
+	times    map[string]int     // how many more times a failure is answered; absent: always
 	commands []byte             // what GET .../commands returns
 	dials    int
 	onDial   func(n int) // called as connection n (from 1) opens, before HELLO
+	live     map[*gatewayConn]bool
+	// The bot-wide limit, when rate > 0: GCRA on the fake's clock, letting a burst of
+	// tolerance requests through (Discord documents 50 a second, not how it counts them).
+	rate      float64
+	tolerance int
+	tat       time.Time
+	refused   int // requests answered 429 for the bot-wide limit
+	msgSeq    int64
 
 	seq      atomic.Int64
 	ready    map[string]any // testdata/ready.json
@@ -109,9 +121,12 @@ func newFake(t *testing.T) *fakeDiscord {
 	f := &fakeDiscord{
 		calls:    make(chan call, 256),
 		failures: map[string]failure{},
+		times:    map[string]int{},
+		live:     map[*gatewayConn]bool{},
+		msgSeq:   1261000000000000000,
 		identify: make(chan map[string]any, 8),
 		resume:   make(chan map[string]any, 8),
-		conns:    make(chan *gatewayConn, 8),
+		conns:    make(chan *gatewayConn, 64),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway-ws/", f.serveGateway)
@@ -139,6 +154,87 @@ func (f *fakeDiscord) fail(method, path string, fl failure) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failures[method+" "+path] = fl
+}
+
+// failTimes makes the fake answer method+path with fl the next n times; 0 ends a failure.
+func (f *fakeDiscord) failTimes(method, path string, fl failure, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n <= 0 {
+		delete(f.failures, method+" "+path)
+		delete(f.times, method+" "+path)
+		return
+	}
+	f.failures[method+" "+path] = fl
+	f.times[method+" "+path] = n
+}
+
+// limit makes the fake enforce a bot-wide limit of rate requests a second on every route but
+// the interaction endpoints, as Discord does, answering 429 with retry_after and global true.
+func (f *fakeDiscord) limit(rate float64, tolerance int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rate, f.tolerance = rate, tolerance
+}
+
+// refusals returns how many requests the bot-wide limit refused.
+func (f *fakeDiscord) refusals() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused
+}
+
+// overLimit applies the bot-wide limit to a request made at now: 0 when it may go, else how
+// long to wait. f.mu is held.
+func (f *fakeDiscord) overLimit(path string, now time.Time) time.Duration {
+	if f.rate <= 0 || strings.HasPrefix(path, "/interactions/") || strings.HasPrefix(path, "/webhooks/") {
+		return 0
+	}
+	interval := time.Duration(float64(time.Second) / f.rate)
+	tat := f.tat
+	if tat.Before(now) {
+		tat = now
+	}
+	if wait := tat.Sub(now) - time.Duration(f.tolerance)*interval; wait > 0 {
+		f.refused++
+		return wait
+	}
+	f.tat = tat.Add(interval)
+	return 0
+}
+
+// sentTo returns the messages the fake accepted for channel, in order.
+func (f *fakeDiscord) sentTo(channel string) []call {
+	var out []call
+	for _, c := range f.recorded() {
+		if c.Method == "POST" && c.Path == "/channels/"+channel+"/messages" && c.Status == 200 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// broadcast dispatches an event on every open gateway connection, as Discord sends a shard's
+// events to every session identified on it; it returns how many there were.
+func (f *fakeDiscord) broadcast(t *testing.T, event string, d any) int {
+	t.Helper()
+	f.mu.Lock()
+	conns := make([]*gatewayConn, 0, len(f.live))
+	for c := range f.live {
+		conns = append(conns, c)
+	}
+	f.mu.Unlock()
+	for _, c := range conns {
+		c.dispatch(t, event, d)
+	}
+	return len(conns)
+}
+
+// open returns how many gateway connections are open now.
+func (f *fakeDiscord) open() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.live)
 }
 
 // recorded returns every REST call so far.
@@ -182,14 +278,47 @@ func paths(cs []call) []string {
 
 func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, apiPrefix), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
+	c := call{At: time.Now(), Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, apiPrefix), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 	f.parse(&c, r.Header.Get("Content-Type"))
 	f.mu.Lock()
+	key := c.Method + " " + c.Path
+	fl, failing := f.failures[key]
+	if n, counted := f.times[key]; failing && counted {
+		if n <= 1 {
+			delete(f.failures, key)
+			delete(f.times, key)
+		} else {
+			f.times[key] = n - 1
+		}
+	}
+	wait := time.Duration(0)
+	if !failing {
+		wait = f.overLimit(c.Path, c.At)
+	}
+	c.Status = 200
+	switch {
+	case failing:
+		c.Status = fl.Status
+	case wait > 0:
+		c.Status = http.StatusTooManyRequests
+	}
+	f.msgSeq++
+	id := fmt.Sprint(f.msgSeq)
+	c.ID = id
 	f.all = append(f.all, c)
-	fl, failing := f.failures[c.Method+" "+c.Path]
 	f.mu.Unlock()
 	f.calls <- c
 
+	if wait > 0 {
+		secs := wait.Seconds()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", fmt.Sprint(int(secs)+1))
+		w.Header().Set("X-RateLimit-Global", "true")
+		w.Header().Set("X-RateLimit-Scope", "global")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprintf(w, `{"message": "You are being rate limited.", "retry_after": %.3f, "global": true}`, secs)
+		return
+	}
 	if failing {
 		for k, v := range fl.Header {
 			w.Header().Set(k, v)
@@ -209,7 +338,7 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(v)
 	}
-	message := map[string]any{"id": "1261000000000000001", "channel_id": testDM, "content": c.JSON["content"], "flags": c.JSON["flags"]}
+	message := map[string]any{"id": id, "channel_id": testDM, "content": c.JSON["content"], "flags": c.JSON["flags"]}
 	switch p := c.Path; {
 	case r.Method == "GET" && (p == "/gateway" || p == "/gateway/bot"):
 		reply(200, map[string]any{"url": f.wsURL(), "shards": 1, "session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
@@ -332,6 +461,7 @@ type gatewayConn struct {
 	mu   sync.Mutex    // one writer at a time
 	beat chan struct{} // closed at the first heartbeat, which discordgo sends once connected
 	once sync.Once
+	gone chan struct{} // closed when the client closed the connection or it dropped
 }
 
 func (c *gatewayConn) write(v any) error {
@@ -365,7 +495,8 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ws.Close()
-	c := &gatewayConn{f: f, ws: ws, beat: make(chan struct{})}
+	c := &gatewayConn{f: f, ws: ws, beat: make(chan struct{}), gone: make(chan struct{})}
+	defer close(c.gone)
 	if c.write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 41250}}) != nil {
 		return
 	}
@@ -386,6 +517,14 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 	default:
 		return
 	}
+	f.mu.Lock()
+	f.live[c] = true
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.live, c)
+		f.mu.Unlock()
+	}()
 	f.conns <- c
 	for {
 		var fr struct {

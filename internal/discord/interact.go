@@ -18,7 +18,10 @@ import (
 // interactions, the HTTP response for the interactions endpoint.
 type respondFunc func(*discordgo.InteractionResponse) error
 
-func (d *Discord) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCreate) {
+func (d *Discord) onInteraction(s *discordgo.Session, e *discordgo.InteractionCreate) {
+	if d.current(s) == nil {
+		return // a session given up: its events are another instance's now
+	}
 	in := e.Interaction
 	d.spawn("interaction", func(ctx context.Context) {
 		d.interact(ctx, in, func(resp *discordgo.InteractionResponse) error {

@@ -13,7 +13,7 @@ import (
 	"github.com/needlebot/needlebot/internal/remind"
 )
 
-var _ remind.Notifier = (*Discord)(nil)
+var _ remind.ThreadNotifier = (*Discord)(nil)
 
 // onMessage answers a direct message. Messages in servers are not for the bot: it reads no
 // message content there and takes slash commands only.
@@ -51,12 +51,28 @@ func (d *Discord) onMessage(s *discordgo.Session, e *discordgo.MessageCreate) {
 
 // send posts a reply to a channel, as one message or several when it is long.
 func (d *Discord) send(channelID string, reply domain.Reply, opts ...discordgo.RequestOption) error {
-	for _, m := range d.render(reply) {
-		if _, err := d.s.ChannelMessageSendComplex(channelID, m.send(), opts...); err != nil {
-			return err
+	_, err := d.sendReply(channelID, reply, nil, opts...)
+	return err
+}
+
+// sendReply posts a reply to a channel, the first message as a reply to ref when it is set,
+// and returns the first message's id.
+func (d *Discord) sendReply(channelID string, reply domain.Reply, ref *discordgo.MessageReference, opts ...discordgo.RequestOption) (string, error) {
+	first := ""
+	for i, m := range d.render(reply) {
+		send := m.send()
+		if i == 0 {
+			send.Reference = ref
+		}
+		sent, err := d.s.ChannelMessageSendComplex(channelID, send, opts...)
+		if err != nil {
+			return first, err
+		}
+		if i == 0 && sent != nil {
+			first = sent.ID
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // Notify delivers a reminder by direct message to the Discord user n.To.Chat, with its buttons.
@@ -64,19 +80,34 @@ func (d *Discord) send(channelID string, reply domain.Reply, opts ...discordgo.R
 // remind.Permanent when the user cannot receive direct messages from the bot (error 50007) or
 // does not exist (10013), and any other error for a failure worth retrying.
 func (d *Discord) Notify(ctx context.Context, n remind.Notice) error {
+	_, err := d.NotifyThread(ctx, n)
+	return err
+}
+
+// NotifyThread delivers a reminder as Notify does, as a reply to the message n.Thread names
+// when it is set (the repeats of a nagging reminder follow the first, so the conversation does
+// not fill up), and returns the id of the message it sent, for the repeats to follow. It
+// implements remind.ThreadNotifier. A first message since deleted does not stop the repeat:
+// it is then sent as a message of its own.
+func (d *Discord) NotifyThread(ctx context.Context, n remind.Notice) (string, error) {
 	if _, err := strconv.ParseUint(n.To.Chat, 10, 64); err != nil {
-		return remind.Permanent(fmt.Errorf("discord: notify: %q is not a Discord user id", n.To.Chat))
+		return "", remind.Permanent(fmt.Errorf("discord: notify: %q is not a Discord user id", n.To.Chat))
 	}
 	// The dispatcher decides when to retry, so a 429 comes back instead of blocking here.
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
 	ch, err := d.s.UserChannelCreate(n.To.Chat, opts...)
 	if err != nil {
-		return d.notifyError("open dm", err)
+		return "", d.notifyError("open dm", err)
 	}
-	if err := d.send(ch.ID, n.Reply, opts...); err != nil {
-		return d.notifyError("dm", err)
+	var ref *discordgo.MessageReference
+	if snowflake(n.Thread) { // a name this front end did not give is not followed
+		ref = &discordgo.MessageReference{MessageID: n.Thread, ChannelID: ch.ID, FailIfNotExists: new(false)}
 	}
-	return nil
+	id, err := d.sendReply(ch.ID, n.Reply, ref, opts...)
+	if err != nil {
+		return "", d.notifyError("dm", err)
+	}
+	return id, nil
 }
 
 // notifyError sorts a failed delivery into what the dispatcher does next. A 429 reaches here

@@ -149,3 +149,75 @@ func TestEndToEndWithStore(t *testing.T) {
 		t.Errorf("exported %q (files %v), want a header and two sessions", csv, edit.Files)
 	}
 }
+
+// TestNagRepeatsFollowTheFirstReminder: a nagging reminder's repeat comes as a reply to the
+// first reminder's message, and Done pressed on the repeat stops the ones after it. Through the
+// real dispatcher and bot, round by round on the fake clock.
+func TestNagRepeatsFollowTheFirstReminder(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	now := &clock{t: time.Date(2024, 7, 8, 22, 45, 0, 0, time.UTC)}
+	st := store.New(redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()}), store.WithClock(now.Now))
+	bot := commands.New(commands.Config{KB: sharedKB(), Store: st, ButtonKey: []byte("discord-e2e-key-discord-e2e-key!"), Now: now.Now})
+	f := newFake(t)
+	r := start(t, f, bot, func(c *Config) { c.Now = now.Now })
+
+	set := slash(t, 50, "remind", map[string]any{"type": 1, "name": "set", "options": []any{
+		map[string]any{"type": 3, "name": "time", "value": "21:30"},
+		map[string]any{"type": 3, "name": "nag", "value": "20m"},
+	}})
+	r.conn.dispatch(t, "INTERACTION_CREATE", set)
+	if content, _ := data(t, f.waitCall(t, "POST", callback(set)))["content"].(string); !strings.Contains(content, "every 20 min") {
+		t.Fatalf("/remind set 21:30 nag 20m answered %q, want a nagging reminder", content)
+	}
+
+	disp := remind.New(remind.Config{Queue: st, Composer: bot, Clock: now, Notifiers: map[domain.Platform]remind.Notifier{domain.Discord: r.d}})
+	round := func(at time.Time) []call {
+		t.Helper()
+		now.Set(at)
+		before := len(f.sentTo(testDM))
+		if _, err := disp.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return f.sentTo(testDM)[before:] // Round returns once its sends are done
+	}
+	reply := func(c call) string {
+		ref, _ := c.JSON["message_reference"].(map[string]any)
+		id, _ := ref["message_id"].(string)
+		return id
+	}
+	first := round(time.Date(2024, 7, 9, 21, 30, 30, 0, time.UTC))
+	if len(first) != 1 || reply(first[0]) != "" {
+		t.Fatalf("at 21:30: %d messages, want the first reminder on its own", len(first))
+	}
+	repeat := round(time.Date(2024, 7, 9, 21, 50, 30, 0, time.UTC))
+	if len(repeat) != 1 {
+		t.Fatalf("at 21:50: %d messages, want the repeat", len(repeat))
+	}
+	if got, want := reply(repeat[0]), first[0].ID; got == "" || got != want {
+		t.Errorf("the repeat replies to %q, want the first reminder %q", got, want)
+	}
+	if ref, _ := repeat[0].JSON["message_reference"].(map[string]any); ref["fail_if_not_exists"] != false {
+		t.Errorf("message_reference = %v, want fail_if_not_exists false (a deleted first reminder must not stop the repeat)", ref)
+	}
+	if content, _ := repeat[0].JSON["content"].(string); !strings.Contains(content, "Reminder 2 of 4") {
+		t.Errorf("repeat = %q, want it to say it is the second", content)
+	}
+
+	// Done on the repeat settles them all.
+	rows := buttons(repeat[0].JSON["components"])
+	if len(rows) == 0 {
+		t.Fatalf("the repeat has no buttons: %s", repeat[0].Body)
+	}
+	press := fresh(payload(t, "interaction_component.json"), 51)
+	press["data"].(map[string]any)["custom_id"] = rows[0][0]
+	press["message"].(map[string]any)["id"] = repeat[0].ID
+	r.conn.dispatch(t, "INTERACTION_CREATE", press)
+	if content, _ := data(t, f.waitCall(t, "POST", callback(press)))["content"].(string); !strings.Contains(content, "Logged") {
+		t.Errorf("Done answered %q, want the session logged", content)
+	}
+	if later := round(time.Date(2024, 7, 9, 22, 10, 30, 0, time.UTC)); len(later) != 0 {
+		t.Errorf("at 22:10, after Done: %d messages (%q), want none", len(later), later[0].JSON["content"])
+	}
+}

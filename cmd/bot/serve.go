@@ -139,12 +139,18 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		}
 	}
 	if cfg.DiscordToken != "" {
-		dc, err := discord.New(discord.Config{
-			Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, APIURL: cfg.DiscordAPIURL,
-			PublicKey: cfg.DiscordPublicKey, Log: log.With("part", "discord"),
-			HTTPClient: &http.Client{Transport: m.Transport(string(domain.Discord), nil), Timeout: 30 * time.Second},
-			OnReady:    func(app, name string) { registerDiscord(ctx, st, log, app, name) },
-		}, bot)
+		// One instance at a time holds the gateway (the shard's lease); every one serves HTTP
+		// interactions and sends reminders, all under the bot's one request limit.
+		dcc, lim, err := discordShared(shared, cfg)
+		if err != nil {
+			return err
+		}
+		sharedRates[domain.Discord] = lim
+		dcc.Token, dcc.GuildID, dcc.APIURL = cfg.DiscordToken, cfg.DiscordGuildID, cfg.DiscordAPIURL
+		dcc.PublicKey, dcc.Log = cfg.DiscordPublicKey, log.With("part", "discord")
+		dcc.HTTPClient = &http.Client{Transport: m.Transport(string(domain.Discord), nil), Timeout: 30 * time.Second}
+		dcc.OnReady = func(app, name string) { registerDiscord(ctx, st, log, app, name) }
+		dc, err := discord.New(dcc, bot)
 		if err != nil {
 			return err
 		}
@@ -272,6 +278,25 @@ func telegramShared(rdb redis.UniversalClient, cfg config) (telegram.Config, err
 		tc.Lease = lease.New(rdb, lease.Key(name, "poller"), telegram.PollerLeasePeriod)
 	}
 	return tc, nil
+}
+
+// discordShared is the part of the Discord front end's configuration that instances share on
+// rdb: the bot's request limit (Discord's 50 a second, for every instance together, replies
+// and reminders alike) and the lease of each gateway shard, so that one instance at a time
+// holds it.
+func discordShared(rdb redis.UniversalClient, cfg config) (discord.Config, *ratelimit.Limiter, error) {
+	name, err := discord.BotName(cfg.DiscordToken)
+	if err != nil {
+		return discord.Config{}, nil, err
+	}
+	lim, err := ratelimit.New(rdb, ratelimit.Config{Bot: name, Global: discord.GlobalRate})
+	if err != nil {
+		return discord.Config{}, nil, err
+	}
+	shard := func(n int) *lease.Lease {
+		return lease.New(rdb, lease.Key(name, fmt.Sprintf("shard:%d", n)), discord.ShardLeasePeriod)
+	}
+	return discord.Config{Limiter: lim, Lease: shard}, lim, nil
 }
 
 // localRedis is an in-memory Redis of this process, for what instances would otherwise share

@@ -123,6 +123,7 @@ type Discord struct {
 	redact     *redactor
 
 	appID atomic.Pointer[string]
+	dms   channels // direct message channels by user, for reminders
 	// readyHook is Config.OnReady.
 	readyHook func(appID, username string)
 

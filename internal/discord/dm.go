@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -95,19 +96,69 @@ func (d *Discord) NotifyThread(ctx context.Context, n remind.Notice) (string, er
 	}
 	// The dispatcher decides when to retry, so a 429 comes back instead of blocking here.
 	opts := []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
-	ch, err := d.s.UserChannelCreate(n.To.Chat, opts...)
+	ch, err := d.dmChannel(n.To.Chat, opts...)
 	if err != nil {
 		return "", d.notifyError("open dm", err)
 	}
 	var ref *discordgo.MessageReference
 	if snowflake(n.Thread) { // a name this front end did not give is not followed
-		ref = &discordgo.MessageReference{MessageID: n.Thread, ChannelID: ch.ID, FailIfNotExists: new(false)}
+		ref = &discordgo.MessageReference{MessageID: n.Thread, ChannelID: ch, FailIfNotExists: new(false)}
 	}
-	id, err := d.sendReply(ch.ID, n.Reply, ref, opts...)
+	id, err := d.sendReply(ch, n.Reply, ref, opts...)
 	if err != nil {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeUnknownChannel {
+			d.dms.forget(n.To.Chat) // opened again at the next try
+		}
 		return "", d.notifyError("dm", err)
 	}
 	return id, nil
+}
+
+// dmChannel returns the id of the direct message channel with the user, opening it the first
+// time: a user's channel with the bot never changes, so each later reminder is one request.
+func (d *Discord) dmChannel(user string, opts ...discordgo.RequestOption) (string, error) {
+	if id, ok := d.dms.get(user); ok {
+		return id, nil
+	}
+	ch, err := d.s.UserChannelCreate(user, opts...)
+	if err != nil {
+		return "", err
+	}
+	d.dms.put(user, ch.ID)
+	return ch.ID, nil
+}
+
+// maxDMs is how many users' direct message channels an instance remembers.
+const maxDMs = 100_000
+
+// channels remembers direct message channels by user. When full it starts afresh: the
+// channels are opened again, one request each.
+type channels struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (c *channels) get(user string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.m[user]
+	return id, ok
+}
+
+func (c *channels) put(user, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxDMs {
+		c.m = map[string]string{}
+	}
+	c.m[user] = id
+}
+
+func (c *channels) forget(user string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, user)
 }
 
 // notifyError sorts a failed delivery into what the dispatcher does next. A 429 reaches here

@@ -327,7 +327,7 @@ func TestTwoGatewaysWithoutTheLeaseAnswerTwice(t *testing.T) {
 // its own (50 a second apiece), Discord refuses requests.
 func TestOneRequestLimitForEveryInstance(t *testing.T) {
 	t.Parallel()
-	const each = 20 // reminders an instance sends; two requests each
+	const each = 20 // reminders an instance sends, at once: each opens the DM channel too
 	for _, tt := range []struct {
 		name   string
 		shared bool
@@ -355,42 +355,59 @@ func TestOneRequestLimitForEveryInstance(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			errs := make(chan error, 2*each)
-			begun := time.Now()
-			for _, d := range ds {
-				for i := range each {
-					go func() {
-						errs <- d.Notify(ctx, remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser},
-							Reply: domain.Reply{Text: fmt.Sprintf("reminder %d", i)}})
-					}()
-				}
-			}
-			refused := 0
-			for range 2 * each {
-				select {
-				case err := <-errs:
-					var ra *remind.RetryAfterError
-					if errors.As(err, &ra) {
-						refused++
-					} else if err != nil {
-						t.Errorf("Notify: %v", err)
+			// burst has every instance send each reminders at once; it returns how long they
+			// took, how many requests they made and how many reminders Discord refused.
+			burst := func() (took time.Duration, requests, refused int) {
+				errs := make(chan error, 2*each)
+				before := counted(fl.f)
+				begun := time.Now()
+				for _, d := range ds {
+					for i := range each {
+						go func() {
+							errs <- d.Notify(ctx, remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser},
+								Reply: domain.Reply{Text: fmt.Sprintf("reminder %d", i)}})
+						}()
 					}
-				case <-ctx.Done():
-					t.Fatal("the reminders were not all sent in 20 s")
+				}
+				for range 2 * each {
+					select {
+					case err := <-errs:
+						var ra *remind.RetryAfterError
+						if errors.As(err, &ra) {
+							refused++
+						} else if err != nil {
+							t.Errorf("Notify: %v", err)
+						}
+					case <-ctx.Done():
+						t.Fatal("the reminders were not all sent in 20 s")
+					}
+				}
+				took, requests = time.Since(begun), counted(fl.f)-before
+				t.Logf("%d reminders, %d requests: %s (%.0f reminders/s); %d refused", 2*each, requests, took.Round(time.Millisecond), float64(2*each)/took.Seconds(), refused)
+				return took, requests, refused
+			}
+			if !tt.shared {
+				if _, _, refused := burst(); fl.f.refusals() == 0 || refused == 0 {
+					t.Errorf("with a limit each, %d requests refused (%d reminders); want Discord to refuse some", fl.f.refusals(), refused)
+				}
+				return
+			}
+			// The first reminders open the DM channels, the next ones do not need to.
+			for _, round := range []string{"first", "next"} {
+				took, requests, refused := burst()
+				if fl.f.refusals() != 0 || refused != 0 {
+					t.Errorf("%s: %d requests refused (%d reminders); want none", round, fl.f.refusals(), refused)
+				}
+				// The limit lets one request through each 1/50 s, on Redis's clock.
+				if floor := time.Duration(requests-1) * time.Second / GlobalRate; took < floor-50*time.Millisecond {
+					t.Errorf("%s: %d requests took %s, under the %s the limit allows", round, requests, took, floor)
+				}
+				if round == "next" && requests != 2*each {
+					t.Errorf("the next reminders made %d requests, want one each (%d)", requests, 2*each)
 				}
 			}
-			took := time.Since(begun)
-			sent := len(fl.f.sentTo(testDM))
-			t.Logf("%d requests took %s; %d refused by the fake; %d reminders delivered", 4*each, took.Round(time.Millisecond), fl.f.refusals(), sent)
-			if tt.shared {
-				if fl.f.refusals() != 0 || refused != 0 || sent != 2*each {
-					t.Errorf("%d requests refused (%d reminders), %d of %d delivered; want none refused, all delivered", fl.f.refusals(), refused, sent, 2*each)
-				}
-				if floor := time.Duration(4*each-6) * time.Second / GlobalRate; took < floor {
-					t.Errorf("%d requests took %s, under the %s the limit allows", 4*each, took, floor)
-				}
-			} else if fl.f.refusals() == 0 || refused == 0 {
-				t.Errorf("with a limit each, %d requests refused (%d reminders); want Discord to refuse some", fl.f.refusals(), refused)
+			if sent := len(fl.f.sentTo(testDM)); sent != 4*each {
+				t.Errorf("%d reminders delivered, want %d", sent, 4*each)
 			}
 		})
 	}
@@ -562,4 +579,57 @@ func countHeld(m *member) int {
 		}
 	}
 	return n
+}
+
+// counted is how many requests the fake received on routes the bot-wide limit counts.
+func counted(f *fakeDiscord) int {
+	n := 0
+	for _, c := range f.recorded() {
+		if !strings.HasPrefix(c.Path, "/interactions/") && !strings.HasPrefix(c.Path, "/webhooks/") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRemindersOpenTheDMOnce: the direct message channel is opened for a user's first
+// reminder only, so each later one is one request under the limit; a channel Discord no longer
+// knows is opened again at the next try.
+func TestRemindersOpenTheDMOnce(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	d, err := New(config(f, newLogSink()), echoBot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	notice := remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser}, Reply: domain.Reply{Text: "Time for your session."}}
+	opens := func() int {
+		n := 0
+		for _, c := range f.recorded() {
+			if c.Method == "POST" && c.Path == "/users/@me/channels" {
+				n++
+			}
+		}
+		return n
+	}
+	for range 3 {
+		if err := d.Notify(ctx, notice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, sent := opens(), len(f.sentTo(testDM)); n != 1 || sent != 3 {
+		t.Errorf("three reminders opened the DM %d times and sent %d messages, want 1 and 3", n, sent)
+	}
+	f.failTimes("POST", "/channels/"+testDM+"/messages", failure{Status: 404, Body: `{"message": "Unknown Channel", "code": 10003}`}, 1)
+	if err := d.Notify(ctx, notice); err == nil || remind.IsPermanent(err) {
+		t.Fatalf("Notify to a channel Discord no longer knows = %v, want an error worth retrying", err)
+	}
+	if err := d.Notify(ctx, notice); err != nil {
+		t.Fatal(err)
+	}
+	if n := opens(); n != 2 {
+		t.Errorf("the DM was opened %d times, want again after Unknown Channel", n)
+	}
 }

@@ -241,6 +241,7 @@ func TestOneGatewayAmongInstances(t *testing.T) {
 	holder.cancel()
 	recv(t, fl.f.identify, "the stand-by's IDENTIFY")
 	took := time.Since(died)
+	t.Logf("the stand-by identified %s after the holder died (lease period %s)", took.Round(time.Millisecond), period)
 	conn = recv(t, fl.f.conns, "the stand-by's gateway connection")
 	recv(t, conn.beat, "the stand-by's first heartbeat")
 	// The lease runs out at most a period after the holder's last extension; the stand-by asks
@@ -282,6 +283,7 @@ func TestLostLeaseClosesTheGateway(t *testing.T) {
 	holder, stand := holderOf(t, a, b)
 
 	holder.leaseRDB.Close() // it runs on, but cannot extend its lease
+	cut := time.Now()
 	select {
 	case <-conn.gone:
 	case <-fl.f.identify:
@@ -289,8 +291,11 @@ func TestLostLeaseClosesTheGateway(t *testing.T) {
 	case <-time.After(waitLimit):
 		t.Fatal("the holder kept its gateway open after losing its lease")
 	}
-	holder.logs.waitFor(t, "discord: gateway closed: the gateway lease was lost")
+	closed := time.Now()
 	recv(t, fl.f.identify, "the stand-by's IDENTIFY")
+	t.Logf("cut off from Redis: the holder closed its gateway after %s, the stand-by identified %s later (lease period %s)",
+		closed.Sub(cut).Round(time.Millisecond), time.Since(closed).Round(time.Millisecond), period)
+	holder.logs.waitFor(t, "discord: gateway closed: the gateway lease was lost")
 	conn = recv(t, fl.f.conns, "the stand-by's gateway connection")
 	recv(t, conn.beat, "the stand-by's first heartbeat")
 	if holder.d.Holding() || !stand.d.Holding() {

@@ -88,7 +88,7 @@ func (d *Discord) runShard(ctx context.Context, sh *shard) error {
 	defer sh.state.Store(stateIdle)
 	if d.lease == nil {
 		sh.state.Store(stateHolding)
-		return d.gateway(ctx, sh)
+		return d.gateway(ctx, sh, func() {})
 	}
 	l := d.lease(sh.id)
 	for ctx.Err() == nil {
@@ -115,7 +115,16 @@ func (d *Discord) runShard(ctx context.Context, sh *shard) error {
 			case <-gctx.Done():
 			}
 		}()
-		err = d.gateway(gctx, sh)
+		// The lease goes back as soon as the session is no longer listened to, before the
+		// second discordgo takes to close it, so that a stand-by can take over at once.
+		giveBack := func() {
+			rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+			defer rcancel()
+			if err := held.Release(rctx); err != nil {
+				d.log.Warn("discord: give the gateway lease back; it runs out by itself", "shard", sh.id, "err", err)
+			}
+		}
+		err = d.gateway(gctx, sh, giveBack)
 		cancel()
 		<-watched
 		select {
@@ -126,11 +135,6 @@ func (d *Discord) runShard(ctx context.Context, sh *shard) error {
 			d.log.Warn("discord: gateway closed: the gateway lease was lost", "shard", sh.id, "lease", l.Key(), "err", held.Err())
 		default:
 		}
-		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-		if rerr := held.Release(rctx); rerr != nil {
-			d.log.Warn("discord: give the gateway lease back; it runs out by itself", "shard", sh.id, "err", rerr)
-		}
-		rcancel()
 		if err != nil {
 			return err
 		}
@@ -138,12 +142,13 @@ func (d *Discord) runShard(ctx context.Context, sh *shard) error {
 	return nil
 }
 
-// gateway opens a gateway session for the shard and keeps it until ctx ends, then closes it.
-// The holder of shard 0 registers the commands. An open that fails is tried again with
-// backoff, unless Discord refused the token.
-func (d *Discord) gateway(ctx context.Context, sh *shard) error {
+// gateway opens a gateway session for the shard and keeps it until ctx ends, then stops
+// listening to it, calls giveBack and closes it. The holder of shard 0 registers the commands.
+// An open that fails is tried again with backoff, unless Discord refused the token.
+func (d *Discord) gateway(ctx context.Context, sh *shard, giveBack func()) error {
 	s, err := d.newGateway(sh.id)
 	if err != nil {
+		giveBack()
 		return err
 	}
 	sh.s.Store(s)
@@ -151,6 +156,7 @@ func (d *Discord) gateway(ctx context.Context, sh *shard) error {
 		// Forget the session before closing it: from now on nothing it receives is handled.
 		sh.s.Store(nil)
 		sh.up.Store(false)
+		giveBack()
 		if err := s.Close(); err != nil {
 			d.log.Warn("discord: close gateway", "shard", sh.id, "err", d.fail("close", err))
 		}

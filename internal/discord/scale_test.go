@@ -561,11 +561,24 @@ func TestShardsEachHeldOnce(t *testing.T) {
 		holder, other = b, a
 	}
 	moving := countHeld(holder) // nothing takes them while it lives
-	holder.stop(t)              // gives its leases back
+	stopped := time.Now()
+	holder.stop(t) // gives its leases back
 	for range moving {
 		id := recv(t, fl.f.identify, "the other instance taking a shard over")
 		seen[fmt.Sprint(id["shard"])]++
 		recv(t, recv(t, fl.f.conns, "its gateway connection").beat, "a heartbeat")
+	}
+	// A lease given back is taken within a third of a period (the stand-by's next ask), even
+	// though closing a session takes discordgo a second.
+	for _, c := range fl.f.recorded() {
+		if c.Method == "GET" && c.Path == "/gateway" && c.Header.Get("X-Test-Instance") == other.name && c.At.After(stopped) {
+			took := c.At.Sub(stopped)
+			t.Logf("the other instance opened a gateway %s after the holder began to stop", took.Round(time.Millisecond))
+			if took > period/3+period/4 {
+				t.Errorf("the other instance opened a gateway %s after the holder began to stop, want within a third of a period (%s)", took, period/3)
+			}
+			break
+		}
 	}
 	if n := countHeld(other); n != 2 || !other.d.Ready() {
 		t.Errorf("after the holder left the other holds %d shards (ready %v), want both", n, other.d.Ready())

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/discord"
 	"github.com/needlebot/needlebot/internal/kb"
 	"github.com/needlebot/needlebot/internal/store"
 )
@@ -24,6 +25,7 @@ type config struct {
 	TelegramToken, TelegramAPIURL, TelegramWebhookURL, TelegramWebhookSecret string
 	TelegramRate, TelegramChatRate                                           float64
 	DiscordToken, DiscordGuildID, DiscordAPIURL, DiscordPublicKey            string
+	DiscordShards                                                            int // 1 to maxDiscordShards, or discord.AutoShards
 	RedisURL, DataDir, Secret, KBFile                                        string
 	Dispatcher                                                               bool
 	Snooze, Grace                                                            time.Duration
@@ -53,6 +55,7 @@ var settings = []setting{
 	{env: "DISCORD_GUILD_ID", help: "register slash commands in this server only (instant, for development)"},
 	{env: "DISCORD_API_URL", def: "https://discord.com", help: "REST base URL (a Discord REST proxy works)"},
 	{env: "DISCORD_PUBLIC_KEY", help: "application public key (hex); serves /discord/interactions"},
+	{env: "DISCORD_SHARDS", def: "1", help: "gateway shards, 1 to 64, or auto for Discord's recommended count; each held by one instance at a time"},
 	{env: "REDIS_URL", help: "redis://, rediss://, Sentinel or Cluster URL; unset: the embedded store", secret: true},
 	{env: "BOT_DATA_DIR", def: "data", help: "where the embedded store keeps its snapshot and journals (needlebot.json, needlebot.<n>.journal)"},
 	{env: "BOT_SECRET", help: "at least 32 characters that sign buttons; unset: a key kept in the store", secret: true, file: true},
@@ -79,6 +82,10 @@ var (
 	webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 	snowflakePattern     = regexp.MustCompile(`^[0-9]{15,21}$`)
 )
+
+// maxDiscordShards is the most DISCORD_SHARDS takes as a number: 160,000 servers. auto takes
+// whatever Discord recommends.
+const maxDiscordShards = 64
 
 // loadConfig reads flags (which win) and the environment, and checks every value. consoleOnly
 // (bot console) ignores the platform settings, so their defaults (HTTP on :8080) do not apply.
@@ -164,8 +171,9 @@ func loadConfig(name string, args []string, getenv func(string) string, stderr i
 	if k, err := hex.DecodeString(c.DiscordPublicKey); c.DiscordPublicKey != "" && (err != nil || len(k) != 32) {
 		bad("DISCORD_PUBLIC_KEY", "not an Ed25519 public key (64 hex digits)")
 	}
-	for _, env := range []string{"DISCORD_GUILD_ID", "DISCORD_PUBLIC_KEY"} {
-		if values[env] != "" && c.DiscordToken == "" {
+	c.DiscordShards = checkShards(values, "DISCORD_SHARDS", bad)
+	for _, env := range []string{"DISCORD_GUILD_ID", "DISCORD_PUBLIC_KEY", "DISCORD_SHARDS"} {
+		if values[env] != "" && values[env] != defaultOf(env) && c.DiscordToken == "" {
 			bad("DISCORD_TOKEN", "required when %s is set", env)
 		}
 	}
@@ -254,6 +262,30 @@ func checkRate(values map[string]string, env string, bad func(string, string, ..
 	return r
 }
 
+// checkShards reads a shard count: auto (discord.AutoShards) or 1 to maxDiscordShards.
+func checkShards(values map[string]string, env string, bad func(string, string, ...any)) int {
+	v := values[env]
+	if strings.EqualFold(v, "auto") {
+		return discord.AutoShards
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxDiscordShards {
+		bad(env, "%q is not a number of shards from 1 to %d, or auto (Discord's recommended count)", v, maxDiscordShards)
+		return 1
+	}
+	return n
+}
+
+// defaultOf is the setting's default value.
+func defaultOf(env string) string {
+	for _, s := range settings {
+		if s.env == env {
+			return s.def
+		}
+	}
+	return ""
+}
+
 func checkDuration(values map[string]string, env string, lo, hi time.Duration, bad func(string, string, ...any)) time.Duration {
 	d, err := time.ParseDuration(values[env])
 	if err != nil || d < lo || d > hi {
@@ -306,7 +338,14 @@ func (c config) describe() string {
 		if c.DiscordGuildID != "" {
 			scope = "commands in guild " + c.DiscordGuildID
 		}
-		fmt.Fprintf(&sb, " (%s, API %s, token %s, HTTP interactions %s)", scope, c.DiscordAPIURL, mask(c.DiscordToken), on(c.DiscordPublicKey != ""))
+		shards := "1 gateway shard"
+		switch {
+		case c.DiscordShards == discord.AutoShards:
+			shards = "gateway shards as Discord recommends"
+		case c.DiscordShards > 1:
+			shards = strconv.Itoa(c.DiscordShards) + " gateway shards"
+		}
+		fmt.Fprintf(&sb, " (%s, %s, each held by one instance at a time, API %s, token %s, HTTP interactions %s)", scope, shards, c.DiscordAPIURL, mask(c.DiscordToken), on(c.DiscordPublicKey != ""))
 	}
 	fmt.Fprintf(&sb, "\nconsole:    %s", on(c.TelegramToken == "" && c.DiscordToken == ""))
 	if c.RedisURL != "" {

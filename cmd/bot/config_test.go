@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/discord"
+	"github.com/needlebot/needlebot/internal/redistest"
 )
 
 const (
@@ -72,6 +76,26 @@ func TestConfigValidation(t *testing.T) {
 		{name: "DISCORD_GUILD_ID without token", env: env{"DISCORD_GUILD_ID": "123456789012345678"}, bad: "DISCORD_TOKEN"},
 		{name: "DISCORD_API_URL bad", env: env{"DISCORD_API_URL": "ftp://proxy"}, bad: "DISCORD_API_URL"},
 		{name: "DISCORD_PUBLIC_KEY bad", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_PUBLIC_KEY": "abc"}, bad: "DISCORD_PUBLIC_KEY"},
+		{name: "DISCORD_SHARDS default", env: env{"DISCORD_TOKEN": goodDiscordToken}, chk: func(t *testing.T, c config) {
+			if c.DiscordShards != 1 {
+				t.Errorf("shards %d, want 1", c.DiscordShards)
+			}
+		}},
+		{name: "DISCORD_SHARDS good", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "64"}, chk: func(t *testing.T, c config) {
+			if c.DiscordShards != 64 {
+				t.Errorf("shards %d, want 64", c.DiscordShards)
+			}
+		}},
+		{name: "DISCORD_SHARDS auto", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "Auto"}, chk: func(t *testing.T, c config) {
+			if c.DiscordShards != discord.AutoShards {
+				t.Errorf("shards %d, want discord.AutoShards", c.DiscordShards)
+			}
+		}},
+		{name: "DISCORD_SHARDS zero", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "0"}, bad: "DISCORD_SHARDS"},
+		{name: "DISCORD_SHARDS negative", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "-1"}, bad: "DISCORD_SHARDS"},
+		{name: "DISCORD_SHARDS too many", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "65"}, bad: "DISCORD_SHARDS"},
+		{name: "DISCORD_SHARDS not a number", env: env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "lots"}, bad: "DISCORD_SHARDS"},
+		{name: "DISCORD_SHARDS without token", env: env{"DISCORD_SHARDS": "2"}, bad: "DISCORD_TOKEN"},
 		{name: "REDIS_URL good", env: env{"REDIS_URL": "redis://user:pw@redis:6379/1"}},
 		{name: "REDIS_URL sentinel", env: env{"REDIS_URL": "redis://s1:26379?master_name=m&addr=s2:26379"}},
 		{name: "REDIS_URL bad", env: env{"REDIS_URL": "localhost:6379"}, bad: "REDIS_URL"},
@@ -149,6 +173,60 @@ func TestConfigValidation(t *testing.T) {
 	}
 }
 
+// TestDiscordShardsMessage: a bad DISCORD_SHARDS is refused with a message that names it,
+// the value and what it takes.
+func TestDiscordShardsMessage(t *testing.T) {
+	for _, v := range []string{"0", "-1", "65", "lots"} {
+		_, _, err := loadConfig("run", nil, env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": v}.get, io.Discard, false)
+		want := `DISCORD_SHARDS: "` + v + `" is not a number of shards from 1 to 64, or auto`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("DISCORD_SHARDS=%s: error %v, want %q", v, err, want)
+		}
+	}
+}
+
+// TestDiscordShardsHeldOnceAcrossInstances: two instances configured with DISCORD_SHARDS=2 on
+// one Redis run two shards under leases that are one per shard and shared by the instances:
+// each shard is held by one of them, never both. (internal/discord's TestShardsEachHeldOnce
+// runs the gateways themselves under such leases.)
+func TestDiscordShardsHeldOnceAcrossInstances(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var insts [2]discord.Config
+	for i := range insts {
+		c, _, err := loadConfig("run", nil, env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": "2", "REDIS_URL": srv.URL()}.get, io.Discard, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if insts[i], _, err = discordShared(srv.Client(), c); err != nil {
+			t.Fatal(err)
+		}
+		if insts[i].Shards != 2 || insts[i].Lease == nil {
+			t.Fatalf("instance %d: %d shards, lease %v; want 2 shards under leases", i, insts[i].Shards, insts[i].Lease != nil)
+		}
+	}
+	keys := map[string]bool{}
+	for n := range 2 {
+		first, second := insts[n%2].Lease(n), insts[1-n%2].Lease(n) // each instance asks first for one shard
+		if first.Key() != second.Key() {
+			t.Fatalf("shard %d: the instances' leases are %s and %s, want one", n, first.Key(), second.Key())
+		}
+		keys[first.Key()] = true
+		held1, _, err1 := first.TryAcquire(ctx)
+		held2, _, err2 := second.TryAcquire(ctx)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !held1 || held2 {
+			t.Errorf("shard %d: held by the first instance %v, by the second %v; want the first only", n, held1, held2)
+		}
+	}
+	if len(keys) != 2 {
+		t.Errorf("lease keys %v, want one per shard", keys)
+	}
+}
+
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -212,5 +290,18 @@ func TestConsoleIgnoresPlatformSettings(t *testing.T) {
 	}
 	if c.TelegramToken != "" || c.DiscordToken != "" || c.HTTPAddr != "" {
 		t.Errorf("bot console would start platforms or HTTP: %+v", c)
+	}
+}
+
+// TestConfigCheckSaysTheShards: bot config check says how many gateway shards Discord runs.
+func TestConfigCheckSaysTheShards(t *testing.T) {
+	for v, want := range map[string]string{"1": "1 gateway shard,", "3": "3 gateway shards,", "auto": "gateway shards as Discord recommends,"} {
+		c, _, err := loadConfig("run", nil, env{"DISCORD_TOKEN": goodDiscordToken, "DISCORD_SHARDS": v}.get, io.Discard, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.describe(); !strings.Contains(got, want) {
+			t.Errorf("DISCORD_SHARDS=%s: config check lacks %q:\n%s", v, want, got)
+		}
 	}
 }

@@ -139,7 +139,7 @@ func serve(ctx context.Context, name string, args []string, getenv func(string) 
 		}
 	}
 	if cfg.DiscordToken != "" {
-		// One instance at a time holds the gateway (the shard's lease); every one serves HTTP
+		// One instance at a time holds each gateway shard (its lease); every one serves HTTP
 		// interactions and sends reminders, all under the bot's one request limit.
 		dcc, lim, err := discordShared(shared, cfg)
 		if err != nil {
@@ -282,8 +282,8 @@ func telegramShared(rdb redis.UniversalClient, cfg config) (telegram.Config, err
 
 // discordShared is the part of the Discord front end's configuration that instances share on
 // rdb: the bot's request limit (Discord's 50 a second, for every instance together, replies
-// and reminders alike) and the lease of each gateway shard, so that one instance at a time
-// holds it.
+// and reminders alike), the shard count (DISCORD_SHARDS) and the lease of each gateway shard, so
+// that one instance at a time holds it.
 func discordShared(rdb redis.UniversalClient, cfg config) (discord.Config, *ratelimit.Limiter, error) {
 	name, err := discord.BotName(cfg.DiscordToken)
 	if err != nil {
@@ -296,7 +296,7 @@ func discordShared(rdb redis.UniversalClient, cfg config) (discord.Config, *rate
 	shard := func(n int) *lease.Lease {
 		return lease.New(rdb, lease.Key(name, fmt.Sprintf("shard:%d", n)), discord.ShardLeasePeriod)
 	}
-	return discord.Config{Limiter: lim, Lease: shard}, lim, nil
+	return discord.Config{Limiter: lim, Lease: shard, Shards: cfg.DiscordShards}, lim, nil
 }
 
 // localRedis is an in-memory Redis of this process, for what instances would otherwise share

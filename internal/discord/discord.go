@@ -68,8 +68,9 @@ type Config struct {
 	// OnReady, when set, is told the application id and the bot's username at every READY,
 	// so that cmd/bot can record which application the store holds data for.
 	OnReady func(appID, username string)
-	// Shards is how many gateway shards the bot is split into [1]. Direct messages arrive on
-	// shard 0, as do the slash command registrations this front end makes.
+	// Shards is how many gateway shards the bot is split into [1]; AutoShards asks Discord
+	// at Run for the count it recommends (GET /gateway/bot), one when it cannot say. Direct
+	// messages arrive on shard 0, as do the slash command registrations this front end makes.
 	Shards int
 	// Lease, when set, gives the lease each shard's gateway session is held under
 	// (lease.Key(BotName(token), "shard:N")): only the instance holding it opens the shard's
@@ -81,6 +82,11 @@ type Config struct {
 	// which Discord does not count, go unpaced. A *ratelimit.Limiter on the store's Redis.
 	Limiter Limiter
 }
+
+// AutoShards, as Config.Shards, takes the shard count Discord recommends for the bot when Run
+// starts (the shards field of GET /gateway/bot); when the request fails, Run logs why and runs
+// one shard. Every instance asks on its own, so they agree as long as Discord's answer does.
+const AutoShards = -1
 
 // Limits and timings.
 const (
@@ -108,9 +114,11 @@ type Discord struct {
 	bot Responder
 	// s makes the REST requests: replies, reminders, registration. Each gateway connection
 	// is a session of its own (see gateway.go), sharing s's client and rate-limit buckets.
-	s          *discordgo.Session
-	token      string
-	shards     []*shard
+	s     *discordgo.Session
+	token string
+	// shards is every shard of the bot, set by New, or by Run with AutoShards; nil until then.
+	shards     atomic.Pointer[[]*shard]
+	autoShards bool
 	lease      func(shard int) *lease.Lease
 	retryOpen  time.Duration // the first wait after a failed gateway open; it doubles to a minute
 	specs      map[string]commands.Command
@@ -186,8 +194,8 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 		next = http.DefaultTransport
 	}
 	client.Transport = &rewriter{scheme: u.Scheme, host: u.Host, next: next}
-	if cfg.Shards < 0 || cfg.Shards > maxShards {
-		return nil, fmt.Errorf("discord: %d shards: want 1 to %d (0 is 1)", cfg.Shards, maxShards)
+	if cfg.Shards != AutoShards && (cfg.Shards < 0 || cfg.Shards > maxShards) {
+		return nil, fmt.Errorf("discord: %d shards: want 1 to %d (0 is 1), or AutoShards", cfg.Shards, maxShards)
 	}
 
 	s, err := discordgo.New("Bot " + token)
@@ -214,8 +222,10 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 		lease:      cfg.Lease,
 		retryOpen:  time.Second,
 	}
-	for i := range max(cfg.Shards, 1) {
-		d.shards = append(d.shards, &shard{id: i})
+	if cfg.Shards == AutoShards {
+		d.autoShards = true
+	} else {
+		d.setShards(max(cfg.Shards, 1))
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -241,16 +251,26 @@ func New(cfg Config, bot Responder) (*Discord, error) {
 // returns nil after a clean shutdown, also when ctx ends during start-up, and an error only for
 // what waiting cannot fix: Discord refused the token, or the commands could not be registered.
 // A gateway Discord cannot be reached for is tried again with backoff (Ready says false).
+//
+// With AutoShards, Run first asks Discord how many shards to run (see AutoShards).
 func (d *Discord) Run(ctx context.Context) error {
 	defer d.stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(d.shards))
-	for _, sh := range d.shards {
+	if d.autoShards && d.shardList() == nil {
+		n := d.recommendedShards(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		d.setShards(n)
+	}
+	shards := d.shardList()
+	errs := make(chan error, len(shards))
+	for _, sh := range shards {
 		go func() { errs <- d.runShard(ctx, sh) }()
 	}
 	var first error
-	for range d.shards {
+	for range shards {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 			cancel() // one shard failing for good stops the others
@@ -264,7 +284,11 @@ func (d *Discord) Run(ctx context.Context) error {
 // is ready: it serves HTTP interactions and sends reminders. Before Run and after it, false.
 // discordgo reconnects and resumes by itself after a dropped connection.
 func (d *Discord) Ready() bool {
-	for _, sh := range d.shards {
+	shards := d.shardList()
+	if len(shards) == 0 {
+		return false // AutoShards before Run has asked Discord
+	}
+	for _, sh := range shards {
 		switch sh.state.Load() {
 		case stateStandby:
 		case stateHolding:
@@ -280,7 +304,7 @@ func (d *Discord) Ready() bool {
 
 // Holding reports whether this instance holds the gateway of any shard now.
 func (d *Discord) Holding() bool {
-	for _, sh := range d.shards {
+	for _, sh := range d.shardList() {
 		if sh.state.Load() == stateHolding {
 			return true
 		}

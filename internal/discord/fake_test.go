@@ -110,6 +110,7 @@ type fakeDiscord struct {
 	msgSeq    int64
 
 	seq      atomic.Int64
+	shards   atomic.Int64   // the shard count GET /gateway/bot recommends; 0 is 1
 	ready    map[string]any // testdata/ready.json
 	identify chan map[string]any
 	resume   chan map[string]any
@@ -340,8 +341,10 @@ func (f *fakeDiscord) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 	message := map[string]any{"id": id, "channel_id": testDM, "content": c.JSON["content"], "flags": c.JSON["flags"]}
 	switch p := c.Path; {
-	case r.Method == "GET" && (p == "/gateway" || p == "/gateway/bot"):
-		reply(200, map[string]any{"url": f.wsURL(), "shards": 1, "session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
+	case r.Method == "GET" && p == "/gateway":
+		reply(200, map[string]any{"url": f.wsURL()})
+	case r.Method == "GET" && p == "/gateway/bot":
+		reply(200, map[string]any{"url": f.wsURL(), "shards": max(f.shards.Load(), 1), "session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
 	case r.Method == "GET" && p == "/users/@me":
 		reply(200, map[string]any{"id": testApp, "username": "needlebot", "bot": true})
 	case strings.HasSuffix(p, "/commands") && r.Method == "GET":

@@ -69,13 +69,52 @@ func snowflake(s string) bool {
 	return true
 }
 
+// shardList returns every shard of the bot, nil while AutoShards waits for Run to ask Discord.
+func (d *Discord) shardList() []*shard {
+	if p := d.shards.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// setShards makes the bot's n shards, all idle.
+func (d *Discord) setShards(n int) {
+	list := make([]*shard, n)
+	for i := range list {
+		list[i] = &shard{id: i}
+	}
+	d.shards.Store(&list)
+}
+
+// recommendedShards asks Discord how many shards the bot should run (GET /gateway/bot). When
+// it cannot say, it logs why and answers 1; a count past maxShards is cut to maxShards.
+func (d *Discord) recommendedShards(ctx context.Context) int {
+	gb, err := d.s.GatewayBot(discordgo.WithContext(ctx))
+	switch {
+	case ctx.Err() != nil:
+		return 1
+	case err != nil:
+		d.log.Warn("discord: DISCORD_SHARDS=auto: Discord's recommended shard count is unknown; running 1 shard", "err", d.fail("get gateway bot", err))
+		return 1
+	case gb.Shards < 1:
+		d.log.Warn("discord: DISCORD_SHARDS=auto: Discord recommended no shard count; running 1 shard", "shards", gb.Shards)
+		return 1
+	case gb.Shards > maxShards:
+		d.log.Warn("discord: DISCORD_SHARDS=auto: Discord recommends more shards than this front end runs", "shards", gb.Shards, "running", maxShards)
+		return maxShards
+	}
+	d.log.Info("discord: running the shard count Discord recommends", "shards", gb.Shards)
+	return gb.Shards
+}
+
 // current returns the shard whose gateway session s is now, or nil when s is no session this
 // instance keeps (closed on purpose, or given up with its lease).
 func (d *Discord) current(s *discordgo.Session) *shard {
-	if s == nil || s.ShardID < 0 || s.ShardID >= len(d.shards) {
+	shards := d.shardList()
+	if s == nil || s.ShardID < 0 || s.ShardID >= len(shards) {
 		return nil
 	}
-	if sh := d.shards[s.ShardID]; sh.s.Load() == s {
+	if sh := shards[s.ShardID]; sh.s.Load() == s {
 		return sh
 	}
 	return nil
@@ -203,7 +242,7 @@ func (d *Discord) newGateway(id int) (*discordgo.Session, error) {
 	s.SyncEvents = true // connection events keep their order; handlers start their own goroutines
 	s.StateEnabled = false
 	s.Identify.Intents = intents
-	s.ShardID, s.ShardCount = id, len(d.shards)
+	s.ShardID, s.ShardCount = id, len(d.shardList())
 	s.AddHandler(d.onReady)
 	s.AddHandler(d.onResumed)
 	s.AddHandler(d.onDisconnect)

@@ -591,7 +591,7 @@ func TestShardsEachHeldOnce(t *testing.T) {
 // countHeld is how many shards m holds.
 func countHeld(m *member) int {
 	n := 0
-	for _, sh := range m.d.shards {
+	for _, sh := range m.d.shardList() {
 		if sh.state.Load() == stateHolding {
 			n++
 		}

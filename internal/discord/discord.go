@@ -131,7 +131,8 @@ type Discord struct {
 	redact     *redactor
 
 	appID atomic.Pointer[string]
-	dms   channels // direct message channels by user, for reminders
+	dms   channels   // direct message channels by user, for reminders
+	chats chatQueues // direct messages waiting for the one before them in their chat
 	// readyHook is Config.OnReady.
 	readyHook func(appID, username string)
 
@@ -366,6 +367,54 @@ func (d *Discord) spawn(what string, f func(ctx context.Context)) bool {
 		f(ctx)
 	}()
 	return true
+}
+
+// spawnInOrder is spawn for the events of one chat: they run one at a time, in the order they
+// came, while other chats' run beside them, so "rolled 0.25 tonight" and the "/undo" sent just
+// after it are read in that order.
+func (d *Discord) spawnInOrder(chat, what string, f func(ctx context.Context)) bool {
+	if !d.begin() {
+		d.log.Warn("discord: dropped while stopping", "event", what)
+		return false
+	}
+	run := func() {
+		defer d.work.Done()
+		ctx, cancel := context.WithTimeout(d.base, replyTimeout)
+		defer cancel()
+		f(ctx)
+	}
+	d.chats.mu.Lock()
+	if q, busy := d.chats.queue[chat]; busy {
+		d.chats.queue[chat] = append(q, run) // the chat's runner takes it when it gets there
+		d.chats.mu.Unlock()
+		return true
+	}
+	if d.chats.queue == nil {
+		d.chats.queue = map[string][]func(){}
+	}
+	d.chats.queue[chat] = nil
+	d.chats.mu.Unlock()
+	go func() {
+		for next := run; ; {
+			next()
+			d.chats.mu.Lock()
+			q := d.chats.queue[chat]
+			if len(q) == 0 {
+				delete(d.chats.queue, chat)
+				d.chats.mu.Unlock()
+				return
+			}
+			next, d.chats.queue[chat] = q[0], q[1:]
+			d.chats.mu.Unlock()
+		}
+	}()
+	return true
+}
+
+// chatQueues holds, for each chat with an event in hand, the events waiting behind it.
+type chatQueues struct {
+	mu    sync.Mutex
+	queue map[string][]func()
 }
 
 func (d *Discord) onReady(s *discordgo.Session, r *discordgo.Ready) {

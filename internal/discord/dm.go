@@ -42,7 +42,7 @@ func (d *Discord) onMessage(s *discordgo.Session, e *discordgo.MessageCreate) {
 	if req.Time.IsZero() {
 		req.Time = d.when(m.ID)
 	}
-	d.spawn("direct message", func(ctx context.Context) {
+	d.spawnInOrder(m.ChannelID, "direct message", func(ctx context.Context) {
 		reply := d.bot.Respond(ctx, req)
 		if err := d.send(m.ChannelID, reply, discordgo.WithContext(ctx)); err != nil {
 			d.failed("direct message", err)

@@ -3,6 +3,8 @@ package remind_test
 import (
 	"context"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,4 +92,45 @@ func TestMemoryPerScheduledUser(t *testing.T) {
 func addr(owner domain.Owner) domain.Address {
 	id, _ := domain.ParseIdentity(string(owner))
 	return domain.DirectTo(id)
+}
+
+// BenchmarkDispatch100kTwoInstances is BenchmarkDispatch100k with two dispatchers sharing the
+// queue, as two instances do.
+func BenchmarkDispatch100kTwoInstances(b *testing.B) {
+	const n = 100_000
+	e := newEnv(b)
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		e.st.Client().FlushAll(context.Background())
+		e.seed(b, n, t0)
+		b.StartTimer()
+		start := time.Now()
+		var done atomic.Int64
+		var wg sync.WaitGroup
+		for range 2 {
+			d := e.dispatcher(fixedClock{t0.Add(time.Second)}, nopNotifier{}, nil, func(c *remind.Config) {
+				c.Batch, c.Workers = 1000, 32
+			})
+			wg.Go(func() {
+				for {
+					k, err := d.Round(context.Background())
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if k == 0 {
+						return
+					}
+					done.Add(int64(k))
+				}
+			})
+		}
+		wg.Wait()
+		total += time.Since(start)
+		if got := done.Load(); got != n {
+			b.Fatalf("dispatched %d, want %d", got, n)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "reminders/s")
 }

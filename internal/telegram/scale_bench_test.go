@@ -45,8 +45,8 @@ func issueBurst() [][2]int64 {
 //
 // Variants: one-at-a-time (every update in one sequence, as before issue 11, but with the new
 // limiter and send-only retries), polling (one instance, each chat in order, 16 workers),
-// polling-2 (two instances, one polling under the lease, the other standing by), webhook-2
-// (two instances behind a load balancer, Telegram posting 40 at a time), and unlimited
+// polling-2 and -3 (two or three instances, one polling under the lease, the others standing
+// by), webhook-2 and -3 (behind a load balancer, Telegram posting 40 at a time), and unlimited
 // (polling, the fake and the limiter at 1000 a second: the intake's own speed).
 func BenchmarkIntake(b *testing.B) {
 	redistest.Require(b)
@@ -62,6 +62,8 @@ func BenchmarkIntake(b *testing.B) {
 		{name: "polling", limits: telegramLimits, instances: 1},
 		{name: "polling-2", limits: telegramLimits, instances: 2},
 		{name: "webhook-2", limits: telegramLimits, instances: 2, webhook: true},
+		{name: "polling-3", limits: telegramLimits, instances: 3},
+		{name: "webhook-3", limits: telegramLimits, instances: 3, webhook: true},
 		{name: "unlimited", limits: fakeLimits{Global: 1000, PerChat: 1000}, instances: 1},
 	} {
 		b.Run(v.name, func(b *testing.B) {

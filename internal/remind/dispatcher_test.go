@@ -527,3 +527,103 @@ func TestClaimsOnlyPlatformsItDelivers(t *testing.T) {
 		t.Errorf("a Telegram-only dispatcher touched the Discord reminder (due at %v)", time.UnixMilli(int64(sc)).UTC())
 	}
 }
+
+// A second instance runs beside a real child process that is SIGKILLed mid-dispatch: they share
+// the minute's reminders while both live; the survivor sends what the child had claimed as soon
+// as the child's 15-second leases run out, well within 30 s of the minute; every reminder
+// arrives, and only the child's sends in flight can repeat.
+func TestSIGKILLWithASecondInstanceRunning(t *testing.T) {
+	e := newEnv(t)
+	owners := e.seed(t, 1000, t0)
+	child := exec.Command(os.Args[0], "-test.run=^TestChildDispatcher$", "-test.count=1")
+	child.Env = append(os.Environ(), "NEEDLEBOT_CHILD_REDIS="+e.srv.Addr())
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// B dispatches at the child's moment (t0+1s), round after round, while the child lives.
+	// Should B be so quick that the child sends few, the child is killed once B is well on.
+	rec := newRecorder(600)
+	go func() {
+		<-rec.reached
+		child.Process.Signal(syscall.SIGKILL)
+	}()
+	alive := make(chan struct{})
+	started := make(chan struct{}) // the child's first send: from then on both dispatch
+	bDone := make(chan struct{})
+	go func() {
+		defer close(bDone)
+		select {
+		case <-started:
+		case <-alive:
+			return
+		}
+		b := e.dispatcher(fixedClock{t0.Add(time.Second)}, rec, nil, nil)
+		for {
+			select {
+			case <-alive:
+				return
+			default:
+			}
+			if _, err := b.Round(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	fromChild := map[string]int{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if owner, ok := strings.CutPrefix(sc.Text(), "sent "); ok {
+			fromChild[owner]++
+			if len(fromChild) == 1 {
+				close(started)
+			}
+			if len(fromChild) == 300 {
+				child.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	for sc.Scan() {
+		if owner, ok := strings.CutPrefix(sc.Text(), "sent "); ok {
+			fromChild[owner]++
+		}
+	}
+	child.Wait()
+	close(alive)
+	<-bDone
+	shared := len(rec.counts())
+	// 20 s after the minute the child's leases (15 s from t0+1s) have run out: B sends the rest.
+	b := e.dispatcher(fixedClock{t0.Add(20 * time.Second)}, rec, nil, nil)
+	for {
+		n, err := b.Round(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	got := rec.counts()
+	dups := 0
+	for _, o := range owners {
+		switch total := fromChild[o] + got[o]; {
+		case total == 0:
+			t.Errorf("%s never received its reminder", o)
+		case total > 1:
+			dups++
+		}
+	}
+	t.Logf("the child sent %d before SIGKILL while B sent %d beside it; B sent the rest by t0+20s; %d repeats", len(fromChild), shared, dups)
+	if shared == 0 {
+		t.Error("B sent nothing while the child lived: it did not share the minute")
+	}
+	if dups > 4 { // the child's workers: its sends in flight at the kill
+		t.Errorf("%d reminders repeated, more than the child's sends in flight", dups)
+	}
+	e.assertAllScheduled(t, owners)
+}

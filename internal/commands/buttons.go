@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/needlebot/needlebot/internal/domain"
@@ -44,10 +43,8 @@ func (b *Bot) button(ctx context.Context, req *Request) (domain.Reply, error) {
 	}
 	switch verb {
 	case "undo":
-		if sid, logged, ok := unstamp(arg); ok {
-			if id, err := strconv.ParseInt(sid, 10, 64); err == nil && id > 0 {
-				return b.remove(ctx, req, id, logged)
-			}
+		if id, logged, ok := unstampSession(arg); ok {
+			return b.remove(ctx, req, id, logged)
 		}
 	case "forget":
 		return b.forgetConfirmed(ctx, req, arg == "yes")

@@ -131,7 +131,7 @@ func (b *Bot) rollerCheck(ctx context.Context, owner domain.Owner, reply *domain
 		return
 	}
 	exp := b.now().Add(undoFor)
-	arg := stamp(strconv.FormatInt(added.ID, 10), added.Logged)
+	arg := sessionStamp(added.ID, added.Logged)
 	logged := txt.FormatMM(s.NeedleMM)
 	reply.Text += fmt.Sprintf("\n\nYour roller is %s, but this says %s mm. Which is right?", rollerName(r), logged)
 	reply.Buttons = append(reply.Buttons, []domain.Button{
@@ -143,20 +143,19 @@ func (b *Bot) rollerCheck(ctx context.Context, owner domain.Owner, reply *domain
 // rollerButton answers rollerCheck's question.
 func (b *Bot) rollerButton(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
 	ref, choice, _ := strings.Cut(arg, "_")
-	sid, logged, ok := unstamp(ref)
-	id, err := strconv.ParseInt(sid, 10, 64)
-	if !ok || err != nil || id <= 0 || choice != "fix" && choice != "new" {
+	id, logged, ok := unstampSession(ref)
+	if !ok || choice != "fix" && choice != "new" {
 		return domain.Reply{}, errStaleButton
 	}
 	owner, loc, _, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	e, found, err := b.store.Session(ctx, owner, id)
+	e, found, err := b.stampedSession(ctx, owner, id, logged)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	if !found || !e.Logged.Equal(logged) {
+	if !found {
 		return domain.Reply{Text: "That session is no longer in your diary, so I changed nothing.", Private: true}, nil
 	}
 	if choice == "new" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -293,7 +292,7 @@ func (b *Bot) checkinReply(ctx context.Context, n domain.Nudge, loc *time.Locati
 		return domain.Reply{}, false
 	}
 	exp := now.Add(skinFor)
-	arg := stamp(strconv.FormatInt(e.ID, 10), e.Logged)
+	arg := sessionStamp(e.ID, e.Logged)
 	return domain.Reply{
 		Title:   "How is your skin today?",
 		Text:    fmt.Sprintf("After last night's session (%s).", describe(e.Session, loc, now)),
@@ -309,21 +308,20 @@ func (b *Bot) checkinReply(ctx context.Context, n domain.Nudge, loc *time.Locati
 // skinButton keeps the check-in's answer on the session; "Irritated" gets the safety reply.
 func (b *Bot) skinButton(ctx context.Context, req *Request, arg string) (domain.Reply, error) {
 	ref, choice, _ := strings.Cut(arg, "_")
-	sid, logged, ok := unstamp(ref)
+	id, logged, ok := unstampSession(ref)
 	skin := map[string]string{"f": domain.SkinFine, "r": domain.SkinRed, "i": domain.SkinIrritated}[choice]
-	id, err := strconv.ParseInt(sid, 10, 64)
-	if !ok || skin == "" || err != nil || id <= 0 {
+	if !ok || skin == "" {
 		return domain.Reply{}, errStaleButton
 	}
 	owner, err := b.ownerOf(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	e, found, err := b.store.Session(ctx, owner, id)
+	e, found, err := b.stampedSession(ctx, owner, id, logged)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	if !found || !e.Logged.Equal(logged) {
+	if !found {
 		return domain.Reply{Text: "That session is no longer in your diary, so I kept nothing.", Private: true}, nil
 	}
 	s := e.Session

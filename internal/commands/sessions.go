@@ -168,7 +168,7 @@ func (b *Bot) logSession(ctx context.Context, k logKey, platform domain.Platform
 	case err != nil:
 		return domain.Reply{Private: true}, err
 	}
-	undo := [][]domain.Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", stamp(strconv.FormatInt(added.ID, 10), added.Logged), now.Add(undoFor))}}}
+	undo := [][]domain.Button{{{Label: "Undo", Data: b.sign.sign(owner, "undo", sessionStamp(added.ID, added.Logged), now.Add(undoFor))}}}
 	switch {
 	case added.Duplicate && added.Logged.UnixMilli() == 0:
 		// The session this message logged has been removed since (Undo, /undo).
@@ -270,6 +270,32 @@ func (b *Bot) feedback(s domain.Session, recent int) []string {
 // the time tells the new session or reminder from the old one the button was made for.
 func stamp(id string, t time.Time) string {
 	return id + "." + strconv.FormatInt(t.UnixMilli(), 36)
+}
+
+// sessionStamp names a logged session for a button: its id and when it was logged, so a
+// button made for a session since removed cannot touch one that took its id.
+func sessionStamp(id int64, logged time.Time) string {
+	return stamp(strconv.FormatInt(id, 10), logged)
+}
+
+// unstampSession splits what sessionStamp made; ok is false for anything else.
+func unstampSession(ref string) (id int64, logged time.Time, ok bool) {
+	sid, logged, ok := unstamp(ref)
+	id, err := strconv.ParseInt(sid, 10, 64)
+	if !ok || err != nil || id <= 0 {
+		return 0, time.Time{}, false
+	}
+	return id, logged, true
+}
+
+// stampedSession returns the session a button names, when it is still the one the button was
+// made for.
+func (b *Bot) stampedSession(ctx context.Context, owner domain.Owner, id int64, logged time.Time) (domain.Entry, bool, error) {
+	e, found, err := b.store.Session(ctx, owner, id)
+	if err != nil || !found || !e.Logged.Equal(logged) {
+		return domain.Entry{}, false, err
+	}
+	return e, true, nil
 }
 
 // unstamp splits what stamp made; ok is false for anything else.

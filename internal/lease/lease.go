@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/clock"
 )
 
 // Key names a lease of owner (a bot, "tg:123456", or an application, "dc:98765"):
@@ -33,15 +35,7 @@ import (
 func Key(owner, name string) string { return "nb:lease:{" + owner + "}:" + name }
 
 // Clock is the time a lease runs on: the real one unless a test gives another.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+type Clock = clock.Clock
 
 // Lease is one named lease as seen by one would-be holder. It is safe for concurrent use, but
 // one holder holds it once at a time: Hold again only after the last Held is released or lost.
@@ -65,7 +59,7 @@ func WithToken(token string) Option { return func(l *Lease) { l.token = token } 
 // New returns the lease key with the given period (at least 30 ms; leases are meant to be a few
 // seconds), held, once acquired, under a token unique to this call.
 func New(rdb redis.Scripter, key string, period time.Duration, opts ...Option) *Lease {
-	l := &Lease{rdb: rdb, key: key, token: newToken(), period: max(period, 30*time.Millisecond), clock: realClock{}}
+	l := &Lease{rdb: rdb, key: key, token: newToken(), period: max(period, 30*time.Millisecond), clock: clock.Real{}}
 	for _, o := range opts {
 		o(l)
 	}

@@ -36,19 +36,13 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/needlebot/needlebot/internal/clock"
 )
 
 // Clock is the time waits run on: the real one unless a test gives another. The limits
 // themselves run on Redis's clock.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+type Clock = clock.Clock
 
 // Config is one bot's limits.
 type Config struct {
@@ -102,7 +96,7 @@ func New(rdb redis.UniversalClient, cfg Config) (*Limiter, error) {
 		}
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		cfg.Clock = clock.Real{}
 	}
 	if cfg.Cooldown <= 0 {
 		cfg.Cooldown = 2 * time.Second

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/needlebot/needlebot/internal/clock"
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
 )
@@ -106,7 +107,7 @@ func New(cfg Config) *Dispatcher {
 		cfg.Attempts = 5
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		cfg.Clock = clock.Real{}
 	}
 	if cfg.Rates == nil {
 		cfg.Rates = DefaultRates

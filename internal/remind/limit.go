@@ -5,19 +5,12 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/needlebot/needlebot/internal/clock"
 )
 
 // Clock is the time the dispatcher runs on; tests substitute a fake one.
-type Clock interface {
-	Now() time.Time
-	// After returns a channel that receives once d has passed.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+type Clock = clock.Clock
 
 // wait blocks for d on clock, or until ctx is done.
 func wait(ctx context.Context, clock Clock, d time.Duration) error {

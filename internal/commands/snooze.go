@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/needlebot/needlebot/internal/domain"
+	"github.com/needlebot/needlebot/internal/schedule"
 )
 
 // The Snooze button under a reminder asks for how long: a few choices, and "later tonight"
@@ -87,15 +88,8 @@ func (b *Bot) snoozeButton(ctx context.Context, owner domain.Owner, r domain.Rem
 		return domain.Reply{Private: true}, err
 	}
 	text := fmt.Sprintf("Snoozed: I'll remind you again at %s.", at.In(loc).Format("15:04"))
-	if !sameLocalDay(at, now, loc) {
+	if !schedule.SameDay(at, now, loc) {
 		text = fmt.Sprintf("Snoozed past midnight: I'll remind you again at %s tomorrow (%s).", at.In(loc).Format("15:04"), at.In(loc).Format("Mon 2 Jan"))
 	}
 	return domain.Reply{Text: text, Private: true}, nil
-}
-
-// sameLocalDay reports whether a and b fall on the same day in loc.
-func sameLocalDay(a, b time.Time, loc *time.Location) bool {
-	ya, ma, da := a.In(loc).Date()
-	yb, mb, db := b.In(loc).Date()
-	return ya == yb && ma == mb && da == db
 }

@@ -285,7 +285,7 @@ func (d *Dispatcher) plan(ctx context.Context, p domain.Platform, t Target, now 
 	if !t.oneOff() {
 		next.At = schedule.Next(t.Reminder.Clock, t.Reminder.Days, loc, now)
 	}
-	if t.Repeat > 0 && !sameDay(now, t.Due, loc) {
+	if t.Repeat > 0 && !schedule.SameDay(now, t.Due, loc) {
 		// A repeat never comes after the owner's midnight, however late it is claimed.
 		d.obs.Reminder(platform, "dropped")
 		return drop, job{}, false
@@ -311,13 +311,6 @@ func (d *Dispatcher) plan(ctx context.Context, p domain.Platform, t Target, now 
 // oneOff reports a claim of an entry that fires once: a snooze or a repeat.
 func (t Target) oneOff() bool { return t.Snooze || t.Repeat > 0 }
 
-// sameDay reports whether a and b fall on the same local day in loc.
-func sameDay(a, b time.Time, loc *time.Location) bool {
-	ya, ma, da := a.In(loc).Date()
-	yb, mb, db := b.In(loc).Date()
-	return ya == yb && ma == mb && da == db
-}
-
 // again returns the next repeat of a nagging reminder just sent at now, or nil: when it does
 // not nag, has come as often as it may, or the repeat would fall after the owner's midnight.
 func (j job) again(now time.Time, thread string) *Again {
@@ -326,7 +319,7 @@ func (j job) again(now time.Time, thread string) *Again {
 		return nil
 	}
 	at := now.Add(every)
-	if !sameDay(at, j.t.Due, j.loc) {
+	if !schedule.SameDay(at, j.t.Due, j.loc) {
 		return nil
 	}
 	if j.t.Repeat > 0 {

@@ -67,3 +67,10 @@ func firstReading(wall int64, loc *time.Location) time.Time {
 		t = end.In(loc)
 	}
 }
+
+// SameDay reports whether a and b fall on the same calendar day in loc.
+func SameDay(a, b time.Time, loc *time.Location) bool {
+	ya, ma, da := a.In(loc).Date()
+	yb, mb, db := b.In(loc).Date()
+	return ya == yb && ma == mb && da == db
+}

@@ -418,3 +418,17 @@ func BenchmarkNext(b *testing.B) {
 		Next(Clock{21, 30}, monWedFri, loc, after)
 	}
 }
+
+func TestSameDay(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	late := time.Date(2026, 11, 28, 22, 30, 0, 0, time.UTC) // 23:30 in Berlin, Saturday
+	if !SameDay(late, late.Add(29*time.Minute), berlin) {
+		t.Error("23:30 and 23:59 in Berlin are one day")
+	}
+	if SameDay(late, late.Add(31*time.Minute), berlin) {
+		t.Error("23:30 and 00:01 in Berlin are two days")
+	}
+	if !SameDay(late, late.Add(31*time.Minute), time.UTC) {
+		t.Error("22:30 and 23:01 UTC are one day")
+	}
+}

@@ -38,7 +38,11 @@ func (b *Bot) month(ctx context.Context, req *Request) (domain.Reply, error) {
 		}
 		year, mon = t.Year(), t.Month()
 	}
-	file, err := b.monthPicture(ctx, owner, loc, set, year, mon)
+	breaks, err := b.store.Breaks(ctx, owner)
+	if err != nil {
+		return domain.Reply{Private: true}, readError(err)
+	}
+	file, err := b.monthPicture(ctx, owner, loc, set, year, mon, breaks)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
@@ -49,8 +53,8 @@ func (b *Bot) month(ctx context.Context, req *Request) (domain.Reply, error) {
 	return domain.Reply{Title: fmt.Sprintf("%s %d", mon, year), Text: text, Private: true, File: file}, nil
 }
 
-// monthPicture draws one month of the owner's diary.
-func (b *Bot) monthPicture(ctx context.Context, owner domain.Owner, loc *time.Location, set bool, year int, mon time.Month) (*domain.File, error) {
+// monthPicture draws one month of the owner's diary, with their breaks.
+func (b *Bot) monthPicture(ctx context.Context, owner domain.Owner, loc *time.Location, set bool, year int, mon time.Month, breaks []domain.Break) (*domain.File, error) {
 	first := time.Date(year, mon, 1, 0, 0, 0, 0, loc)
 	next := first.AddDate(0, 1, 0)
 	// The picture's rows are whole weeks, Monday to Sunday: their counts take in the days of
@@ -59,10 +63,6 @@ func (b *Bot) monthPicture(ctx context.Context, owner domain.Owner, loc *time.Lo
 	last := next.AddDate(0, 0, -1)
 	rowEnd := last.AddDate(0, 0, 7-(int(last.Weekday())+6)%7)
 	entries, err := b.store.SessionsBetween(ctx, owner, rowStart, rowEnd)
-	if err != nil {
-		return nil, err
-	}
-	breaks, err := b.store.Breaks(ctx, owner)
 	if err != nil {
 		return nil, err
 	}

@@ -39,18 +39,13 @@ func (b *Bot) nightly(ctx context.Context, owner domain.Owner) ([]domain.Reminde
 	return onlyNightly(list), err
 }
 
-// ofKind returns the owner's reminder of a kind, if they have it.
-func (b *Bot) ofKind(ctx context.Context, owner domain.Owner, kind string) (domain.Reminder, bool, error) {
-	list, err := b.store.ListReminders(ctx, owner)
-	if err != nil {
-		return domain.Reminder{}, false, err
+// ofKind returns the reminder of a kind in list, if there is one.
+func ofKind(list []domain.Reminder, kind string) (domain.Reminder, bool) {
+	i := slices.IndexFunc(list, func(r domain.Reminder) bool { return r.Kind == kind })
+	if i < 0 {
+		return domain.Reminder{}, false
 	}
-	for _, r := range list {
-		if r.Kind == kind {
-			return r, true, nil
-		}
-	}
-	return domain.Reminder{}, false, nil
+	return list[i], true
 }
 
 func (b *Bot) addScheduled() {
@@ -157,19 +152,15 @@ func (b *Bot) scheduledOn(ctx context.Context, req *Request, want domain.Reminde
 	}
 	now := b.now()
 	next := schedule.Next(want.Clock, want.Days, loc, now)
-	cur, had, err := b.ofKind(ctx, owner, want.Kind)
+	all, err := b.store.ListReminders(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	if had {
+	if cur, had := ofKind(all, want.Kind); had {
 		cur.Clock, cur.Days = want.Clock, want.Days
 		err = b.store.UpdateReminder(ctx, owner, cur, next)
 	} else {
-		list, lerr := b.store.ListReminders(ctx, owner)
-		if lerr != nil {
-			return domain.Reply{Private: true}, lerr
-		}
-		want.To = destination(req, onlyNightly(list))
+		want.To = destination(req, onlyNightly(all))
 		_, err = b.store.AddReminder(ctx, owner, want, next, req.ID)
 	}
 	switch {
@@ -193,10 +184,11 @@ func (b *Bot) scheduledOff(ctx context.Context, req *Request, kind, done string)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	cur, had, err := b.ofKind(ctx, owner, kind)
+	all, err := b.store.ListReminders(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
+	cur, had := ofKind(all, kind)
 	if !had {
 		return domain.Reply{Text: "It was off already.", Private: true}, nil
 	}
@@ -255,7 +247,7 @@ func (b *Bot) summaryReply(ctx context.Context, n domain.Nudge, loc *time.Locati
 	}
 	reply := domain.Reply{Title: "Your week", Text: strings.TrimSpace(sb.String()), Private: true}
 	local := now.In(loc)
-	if file, err := b.monthPicture(ctx, n.Owner, loc, true, local.Year(), local.Month()); err == nil {
+	if file, err := b.monthPicture(ctx, n.Owner, loc, true, local.Year(), local.Month(), n.Breaks); err == nil {
 		reply.File = file
 	}
 	return reply, true

@@ -483,7 +483,7 @@ func (b *Bot) stats(ctx context.Context, req *Request) (domain.Reply, error) {
 	reply := domain.Reply{Title: "Your stats", Text: sb.String(), Private: true}
 	// The month's picture comes along; without it the numbers still answer.
 	local := now.In(loc)
-	if file, err := b.monthPicture(ctx, owner, loc, set, local.Year(), local.Month()); err == nil {
+	if file, err := b.monthPicture(ctx, owner, loc, set, local.Year(), local.Month(), breaks); err == nil {
 		reply.File = file
 		prev := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc).AddDate(0, -1, 0)
 		reply.Text += "\n\nThe picture: " + file.Alt + " Older months: /month " + prev.Format("2006-01") + "."

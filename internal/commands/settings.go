@@ -22,10 +22,11 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
-	list, err := b.nightly(ctx, owner)
+	all, err := b.store.ListReminders(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
 	}
+	list := onlyNightly(all)
 	ids, err := b.store.Identities(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, readError(err)
@@ -50,9 +51,7 @@ func (b *Bot) settings(ctx context.Context, req *Request) (domain.Reply, error) 
 		{domain.KindSummary, "Weekly summary: every %s at %s. /summary off stops it.\n", "Weekly summary: off. /summary on sends your week every Sunday at 19:00.\n"},
 		{domain.KindCheckin, "Morning check-in: at %[2]s after a night with a session. /checkin off stops it.\n", "Morning check-in: off. /checkin on asks how your skin is the morning after.\n"},
 	} {
-		if r, ok, err := b.ofKind(ctx, owner, k.kind); err != nil {
-			return domain.Reply{Private: true}, readError(err)
-		} else if ok {
+		if r, ok := ofKind(all, k.kind); ok {
 			fmt.Fprintf(&sb, k.on, dayName(r.Days), r.Clock)
 		} else {
 			sb.WriteString(k.off)

@@ -22,9 +22,8 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"unicode"
 
-	"github.com/needlebot/needlebot/internal/text"
+	"github.com/needlebot/needlebot/internal/schedule"
 )
 
 const (
@@ -58,7 +57,7 @@ func main() {
 			continue
 		}
 		for _, name := range []string{c.Name, c.ASCII} {
-			k := key(name)
+			k := schedule.CityKey(name)
 			if k == "" || zoneCities[k] || slices.ContainsFunc(byKey[k], func(o city) bool { return o == c }) {
 				continue
 			}
@@ -98,22 +97,6 @@ func main() {
 	}
 }
 
-// key is the lookup key of a city's name, as zone.go's cityKey makes it; keep them alike.
-func key(name string) string {
-	var b strings.Builder
-	for _, r := range text.Fold(strings.TrimSpace(name)) {
-		switch {
-		case unicode.IsLetter(r):
-			b.WriteRune(r)
-		case unicode.IsSpace(r) || r == '-' || r == '_' || r == '.' || r == '\'':
-			if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
-				b.WriteByte('_')
-			}
-		}
-	}
-	return strings.Trim(b.String(), "_")
-}
-
 // readZones reads zones.txt: the zone names, and the cities they end with.
 func readZones() (names, cities map[string]bool) {
 	data, err := os.ReadFile("zones.txt")
@@ -126,7 +109,7 @@ func readZones() (names, cities map[string]bool) {
 			continue
 		}
 		names[line] = true
-		cities[key(line[strings.LastIndexByte(line, '/')+1:])] = true
+		cities[schedule.CityKey(line[strings.LastIndexByte(line, '/')+1:])] = true
 	}
 	return names, cities
 }

@@ -45,7 +45,7 @@ var (
 	zoneNames []string            // zones' names, for Zones
 	zoneByKey map[string]zone     // key -> zone, for exact lookups
 	byCity    map[string][]string // city -> the zone names it ends, for CityZone
-	bigCities map[string][]string // cityKey of a big city that ends no zone name -> its zones
+	bigCities map[string][]string // CityKey of a big city that ends no zone name -> its zones
 	locCache  sync.Map            // name -> *time.Location, since parsing zone data on every call is wasteful
 )
 
@@ -62,7 +62,7 @@ func init() {
 		zoneNames = append(zoneNames, name)
 		zoneByKey[key] = z
 		byCity[z.city] = append(byCity[z.city], name)
-		if k := cityKey(z.city); k != z.city {
+		if k := CityKey(z.city); k != z.city {
 			byCity[k] = append(byCity[k], name) // "são paulo" as well as "sao paulo"
 		}
 	}
@@ -96,10 +96,10 @@ func CityZone(city string) (string, bool) {
 func cityZone(s string) (string, bool) {
 	names := byCity[zoneKey(s)]
 	if len(names) == 0 {
-		names = byCity[cityKey(s)]
+		names = byCity[CityKey(s)]
 	}
 	if len(names) == 0 {
-		names = bigCities[cityKey(s)]
+		names = bigCities[CityKey(s)]
 	}
 	if len(names) != 1 {
 		return "", false
@@ -107,9 +107,9 @@ func cityZone(s string) (string, bool) {
 	return names[0], true
 }
 
-// cityKey is the key of a city's name in bigCities: folded ("München" is "munchen"), its
+// CityKey is the key of a city's name in bigCities: folded ("München" is "munchen"), its
 // words joined by "_" and nothing else kept; gencities.go makes the keys the same way.
-func cityKey(s string) string {
+func CityKey(s string) string {
 	var b strings.Builder
 	for _, r := range text.Fold(strings.TrimSpace(s)) {
 		switch {
@@ -298,7 +298,7 @@ func suggestZones(key string) []string {
 	for _, name := range zoneAliases[key] {
 		cands = append(cands, candidate{name, 0})
 	}
-	for _, name := range bigCities[cityKey(key)] {
+	for _, name := range bigCities[CityKey(key)] {
 		cands = append(cands, candidate{name, 0}) // "birmingham": England's or Alabama's
 	}
 	for _, z := range zones {

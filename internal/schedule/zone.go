@@ -108,7 +108,7 @@ func cityZone(s string) (string, bool) {
 }
 
 // CityKey is the key of a city's name in bigCities: folded ("München" is "munchen"), its
-// words joined by "_" and nothing else kept; gencities.go makes the keys the same way.
+// words joined by "_" and nothing else kept; gencities.go writes cities.txt with it.
 func CityKey(s string) string {
 	var b strings.Builder
 	for _, r := range text.Fold(strings.TrimSpace(s)) {

@@ -73,9 +73,6 @@ func (b *Bot) editEntry(ctx context.Context, req *Request) (domain.Reply, error)
 	if v := req.Options["change"]; v != "" {
 		change = v
 	}
-	if change == "" {
-		return domain.Reply{Private: true}, domain.Errorf("What should I change? For example %s sets the needle and the serum, /edit 7 yesterday the day.", usage)
-	}
 	owner, loc, set, err := b.whose(ctx, req)
 	if err != nil {
 		return domain.Reply{Private: true}, err
@@ -86,6 +83,9 @@ func (b *Bot) editEntry(ctx context.Context, req *Request) (domain.Reply, error)
 	}
 	if !ok {
 		return domain.Reply{Text: fmt.Sprintf("There's no session #%d in your diary. /history shows their numbers.", id), Private: true}, nil
+	}
+	if change == "" {
+		return domain.Reply{Private: true}, domain.Errorf("What should I change in #%d? For example %s sets the needle and the serum, /edit %d yesterday the day.", id, strings.Replace(usage, "7", strconv.FormatInt(id, 10), 1), id)
 	}
 	now := b.now()
 	c, err := b.diary.ParseLog(change, now.In(loc))

@@ -78,7 +78,8 @@ func TestDeleteAndEdit(t *testing.T) {
 			{"/delete 99", "no session #99"},
 			{"/delete 1; DROP", `isn't a session number`},
 			{"/edit", "Which session?"},
-			{"/edit 1", "What should I change?"},
+			{"/edit 1", "What should I change in #1?"},
+			{"/edit 99", "no session #99"}, // a missing entry is said first
 			{"/edit 1 99mm", "not a needle length"},
 			{"/edit 99 0.5", "no session #99"},
 			{"/edit 1 tomorrow", "future"},
@@ -109,7 +110,7 @@ func TestSecondSessionOfTheNightIsAsked(t *testing.T) {
 		// The same night told again another way is asked about, not logged twice.
 		r := h.say("did 0.25 mm 5 days ago")
 		contains(t, r, "Another session?", "logged a session that night already", "#1 Mon 23 Nov")
-		contains(t, h.press("100", button(t, r, "No, it's the same one")), "kept just the one")
+		contains(t, h.press("100", button(t, r, "No, it's the same one")), "didn't log it again")
 		if n := h.sessions("tg:100"); n != 1 {
 			t.Errorf("%d sessions, want 1", n)
 		}
@@ -143,6 +144,53 @@ func TestDoneLogsTheUsualNeedle(t *testing.T) {
 		list, _ := h.st.ListSessions(context.Background(), "tg:100", 1)
 		if len(list) != 1 || list[0].NeedleMM != 0.5 {
 			t.Errorf("Done logged %+v, want the usual 0.5 mm", list)
+		}
+	})
+}
+
+// The reminder names the needle its Done button logs: the roller in use, else the usual one,
+// and the guidance's home size beside it when that differs.
+func TestReminderNamesTheNeedleDoneLogs(t *testing.T) {
+	backends(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		h.say("/timezone Europe/Berlin")
+		h.say("/remind set 21:30")
+		r, _, _ := h.st.Reminder(ctx, "tg:100", "r1")
+		remind := func() domain.Reply {
+			t.Helper()
+			reply, ok := h.bot.ReminderReply(ctx, domain.Nudge{Owner: "tg:100", Reminder: r, Due: h.clock.Now(), Zone: time.UTC}, h.clock.Now())
+			if !ok {
+				t.Fatal("no reminder")
+			}
+			return reply
+		}
+		for _, tc := range []struct {
+			say, want, not, logs string
+			mm                   float64
+		}{
+			{"", "a 0.25 mm roller", "guidance's size", "", 0},
+			{"/log 0.5 on monday", "your usual 0.5 mm needle (the guidance's size for home use is 0.25 mm)", "", "your usual 0.5 mm needle", 0.5},
+			{"/roller new 0.25 titanium", "your 0.25 mm roller,", "guidance's size", "your 0.25 mm roller", 0.25},
+		} {
+			if tc.say != "" {
+				h.say(tc.say)
+			}
+			h.clock.Add(time.Minute) // a new reminder message, whose Done is a new press
+			got := remind()
+			contains(t, got, tc.want)
+			if tc.not != "" && strings.Contains(got.Text, tc.not) {
+				t.Errorf("after %q the reminder says %q:\n%s", tc.say, tc.not, got.Text)
+			}
+			if tc.mm == 0 {
+				continue
+			}
+			done := h.press("100", got.Buttons[0][0])
+			contains(t, done, "Logged", "I logged "+tc.logs)
+			list, _ := h.st.ListSessions(ctx, "tg:100", 1)
+			if len(list) != 1 || list[0].NeedleMM != tc.mm {
+				t.Errorf("after %q Done logged %+v, want %v mm", tc.say, list, tc.mm)
+			}
+			contains(t, h.press("100", button(t, done, "Undo")), "Removed")
 		}
 	})
 }

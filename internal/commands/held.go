@@ -51,7 +51,7 @@ func (b *Bot) logHeld(ctx context.Context, req *Request, arg string) (domain.Rep
 		return domain.Reply{Private: true}, err
 	}
 	if choice == "x" {
-		return domain.Reply{Text: "OK: I kept just the one.", Private: true}, nil
+		return domain.Reply{Text: "OK: I didn't log it again.", Private: true}, nil
 	}
 	s, ok, err := b.store.HeldSession(ctx, owner, key)
 	if err != nil {

@@ -31,7 +31,7 @@ func TestTypedYesAnswersTheQuestion(t *testing.T) {
 			t.Errorf("%d sessions after a typed yes, want 2", n)
 		}
 		contains(t, h.say("/log 0.25"), "Another session?")
-		contains(t, h.say("no, it's the same one"), "kept just the one")
+		contains(t, h.say("no, it's the same one"), "didn't log it again")
 		if n := h.sessions("tg:100"); n != 2 {
 			t.Errorf("%d sessions after a typed no, want 2", n)
 		}

@@ -504,22 +504,48 @@ func (b *Bot) reminderButton(ctx context.Context, req *Request, verb, arg string
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	usage, err := b.store.Usage(ctx, owner)
+	usual, err := b.usualNeedle(ctx, owner)
 	if err != nil {
 		return domain.Reply{Private: true}, err
 	}
-	var usual string
-	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
-		if v, err := strconv.ParseFloat(mm, 64); err == nil {
-			s.NeedleMM, usual = v, mm
-		}
-	}
+	s.NeedleMM = usual.mm
 	// Pressing Done twice on the same reminder logs one session.
 	reply, err := b.logSession(ctx, logKey{event: req.ID, key: "button:" + req.Button, readAt: now}, req.Platform, owner, s, loc, set)
-	if err == nil && usual != "" && reply.Title == "Logged" {
-		reply.Text += fmt.Sprintf("\n\nI logged your usual %s mm needle. Wrong? Undo it, or fix it with /edit.", usual)
+	if err == nil && usual.mm > 0 && reply.Title == "Logged" {
+		reply.Text += fmt.Sprintf("\n\nI logged %s. Wrong? Undo it, or fix it with /edit.", usual.said)
 	}
 	return reply, err
+}
+
+// needle is the needle the Done button logs, and how a reply names it.
+type needle struct {
+	mm   float64 // 0 when nothing is known
+	said string  // "your 0.5 mm roller", "your usual 0.25 mm needle"
+}
+
+// usualNeedle is the needle a reminder names and its Done button logs: the roller the owner
+// started with /roller, or else the length they have logged most.
+func (b *Bot) usualNeedle(ctx context.Context, owner domain.Owner) (needle, error) {
+	if b.store == nil {
+		return needle{}, nil
+	}
+	r, ok, err := b.store.Roller(ctx, owner)
+	if err != nil {
+		return needle{}, err
+	}
+	if ok && r.MM > 0 {
+		return needle{mm: r.MM, said: "your " + text.FormatMM(r.MM) + " mm roller"}, nil
+	}
+	usage, err := b.store.Usage(ctx, owner)
+	if err != nil {
+		return needle{}, err
+	}
+	if mm, n := top(usage, domain.UsageNeedle); n > 0 {
+		if v, err := strconv.ParseFloat(mm, 64); err == nil && v > 0 {
+			return needle{mm: v, said: "your usual " + text.FormatMM(v) + " mm needle"}, nil
+		}
+	}
+	return needle{}, nil
 }
 
 // ReminderButtons are the buttons under a reminder: Done, Snooze and Skip tonight, signed for
@@ -563,7 +589,15 @@ func (b *Bot) ReminderReply(ctx context.Context, n domain.Nudge, now time.Time) 
 		}
 	}
 	f := b.kb.Facts()
-	vars := map[string]string{"count": strconv.Itoa(week), "max": strconv.Itoa(f.PerWeek)}
+	home := text.FormatMM(f.HomeMM) + " mm"
+	vars := map[string]string{"count": strconv.Itoa(week), "max": strconv.Itoa(f.PerWeek), "needle": "a " + home + " roller"}
+	// The reminder names the needle its Done button logs, and the home size when that differs.
+	if usual, err := b.usualNeedle(ctx, n.Owner); err == nil && usual.mm > 0 {
+		vars["needle"] = usual.said
+		if usual.mm != f.HomeMM {
+			vars["needle"] += " (the guidance's size for home use is " + home + ")"
+		}
+	}
 	r := domain.Reply{Title: "Reminder", Text: b.kb.Note(kb.NoteReminder, vars), Private: true, Buttons: b.ReminderButtons(n.Owner, n.Reminder, now)}
 	if week >= f.PerWeek {
 		r.Title = "Rest night"

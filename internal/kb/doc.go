@@ -49,7 +49,7 @@
 //   - diary: the user telling the bot about a session, for the diary to read.
 //   - note: text the bot uses in its own replies, with {placeholders}: note-large-needle
 //     ({mm}, {home}), note-over-week ({count}, {max}), note-good-serum ({serum}),
-//     note-reminder ({count}, {max}) and note-rest-night ({count}, {max}). All five must exist.
+//     note-reminder ({needle}, {count}, {max}) and note-rest-night ({count}, {max}). All five must exist.
 //   - vocabulary: synonym lines "canonical: variant, variant": words the features read alike.
 //   - products: what the diary recognises in a session report, exactly one entry, a line per
 //     product: "name: synonym, synonym", or the name alone. The name is how a session logs it

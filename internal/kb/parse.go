@@ -85,7 +85,7 @@ const (
 	NoteLargeNeedle = "note-large-needle" // {mm}, {home}
 	NoteOverWeek    = "note-over-week"    // {count}, {max}
 	NoteGoodSerum   = "note-good-serum"   // {serum}
-	NoteReminder    = "note-reminder"     // {count}, {max}
+	NoteReminder    = "note-reminder"     // {needle}, {count}, {max}
 	NoteRestNight   = "note-rest-night"   // {count}, {max}
 )
 
@@ -93,7 +93,7 @@ var requiredNotes = map[string][]string{
 	NoteLargeNeedle: {"mm", "home"},
 	NoteOverWeek:    {"count", "max"},
 	NoteGoodSerum:   {"serum"},
-	NoteReminder:    {"count", "max"},
+	NoteReminder:    {"needle", "count", "max"},
 	NoteRestNight:   {"count", "max"},
 }
 

@@ -113,16 +113,19 @@ type Accounts interface {
 	// attempt of by's, and too many return ErrRateLimited. An unknown or expired code is
 	// ErrLinkCode.
 	PeekLinkCode(ctx context.Context, code string, by Identity) (LinkCode, error)
-	// Link uses up the code and makes by part of the code's owner: by's sessions, counters and
-	// reminders move into it and zone becomes its time zone. A link interrupted by a crash is
+	// Link uses up the code and makes by part of the code's owner: by's sessions, counters,
+	// reminders and breaks move into it, the roller started last is kept, and zone becomes its
+	// time zone. A link interrupted by a crash is
 	// finished by the next call with the same code and identity, or by ResumeLinks; replaying
 	// it changes nothing twice. It returns the owner by now belongs to, ErrLinkCode for an
 	// unknown code, and ErrLinked when the owner has an account on by's platform already.
 	Link(ctx context.Context, code string, by Identity, zone string) (Owner, error)
 	// ResumeLinks finishes links a crash interrupted.
 	ResumeLinks(ctx context.Context) error
-	// Unlink makes id a person of its own again, with a fresh, empty diary, and returns false
-	// when it was not linked to anyone.
+	// Unlink splits id from the accounts linked with it. id keeps the diary: its sessions,
+	// counters, reminders (those that went to the others now go to id), roller, breaks and time
+	// zone. Every other account starts afresh, with nothing, as one never linked. It returns
+	// false when id was not linked to anyone.
 	Unlink(ctx context.Context, id Identity) (bool, error)
 }
 

@@ -248,9 +248,11 @@ type linkJournal struct {
 // person, atomically, so that two redemptions at once join the same person; (2) the link is
 // written to the journal (nb:merges) under each owner that moves, with every identity; then,
 // per moving owner, (3) the owner is marked moved, so a write that resolved it just before
-// goes to the person instead; (4) every identity is mapped to the person; (5) its sessions and
-// reminders are copied in under idempotency keys ("merge:OWNER:ID"), so a copy repeated after
-// a crash is not a second copy; (6) its keys are deleted and its journal entry removed.
+// goes to the person instead; (4) every identity is mapped to the person; (5) its sessions, its
+// roller and breaks, and its reminders are copied in under idempotency keys of this link
+// ("merge:CODE:OWNER:ID", "merge:CODE:OWNER:profile"), so a copy repeated after a crash is
+// not a second copy, while an account unlinked and linked again within the keys' two days is
+// still copied; (6) its keys are deleted and its journal entry removed.
 func (s *Store) Link(ctx context.Context, code string, by domain.Identity, zone string) (domain.Owner, error) {
 	norm, valid := NormalizeCode(code)
 	if !valid {
@@ -437,13 +439,111 @@ func (s *Store) resume(ctx context.Context, from domain.Owner, js string) error 
 	if err := s.step("mapped"); err != nil {
 		return err
 	}
-	if err := s.move(ctx, from, into, j.Zone); err != nil {
+	if err := s.move(ctx, from, into, j.Zone, j.Code); err != nil {
 		return err
 	}
 	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HDel(ctx, mergesKey, string(from)).Result() }); err != nil {
 		return fmt.Errorf("store: link: %w", unavailable(err))
 	}
 	return nil
+}
+
+// mergeProfileScript merges a moving owner's roller and breaks into the person's profile,
+// once: an idempotency key ("merge:CODE:OWNER:profile") makes a replay after a crash change nothing,
+// even when the person changed their roller or breaks meanwhile. The roller is set only when
+// the person's is still the one the caller read (else it returns -1, to be read again); a break
+// both have from the same day keeps the later end (both ranges); the latest breaks are kept
+// up to the cap. KEYS: profile, idem, idemTime. ARGV: key, now ms, roller read ("" for none),
+// roller to set ("" to keep the person's), max breaks, then FROM, TO of each break.
+var mergeProfileScript = redis.NewScript(movedLua + `
+local m = moved(KEYS[1])
+if m then return m end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+if ARGV[4] ~= '' then
+  if (redis.call('HGET', KEYS[1], 'roller') or '') ~= ARGV[3] then return -1 end
+  redis.call('HSET', KEYS[1], 'roller', ARGV[4])
+end
+for i = 6, #ARGV - 1, 2 do
+  local f = 'brk:' .. ARGV[i]
+  local to = redis.call('HGET', KEYS[1], f)
+  if not to or to < ARGV[i + 1] then redis.call('HSET', KEYS[1], f, ARGV[i + 1]) end
+end
+local froms = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(f, 1, 4) == 'brk:' then froms[#froms + 1] = f end
+end
+table.sort(froms)
+for i = 1, #froms - tonumber(ARGV[5]) do redis.call('HDEL', KEYS[1], froms[i]) end
+redis.call('HSET', KEYS[2], ARGV[1], 'profile')
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+return 1
+`)
+
+// mergeProfile brings from's roller and breaks into into: the breaks of both (the latest
+// domain.MaxBreaks), and the roller started last, or the only one there is. from is marked
+// moved already, so a roller or break set on it now goes to into instead, and what is read
+// here is final.
+func (s *Store) mergeProfile(ctx context.Context, from, into domain.Owner, key string) error {
+	fk, err := ownerKeys(from)
+	if err != nil {
+		return err
+	}
+	profile, err := s.rdb.HGetAll(ctx, fk.profile).Result()
+	if err != nil {
+		return fmt.Errorf("store: link: %w", unavailable(err))
+	}
+	var breaks []any
+	for _, b := range breaksOf(profile) {
+		breaks = append(breaks, b.From, b.To)
+	}
+	theirs := profile[rollerField]
+	for range 10 {
+		ik, err := ownerKeys(into)
+		if err != nil {
+			return err
+		}
+		ours, err := s.rdb.HGet(ctx, ik.profile, rollerField).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("store: link: %w", unavailable(err))
+		}
+		set := ""
+		if newerRoller(theirs, ours) {
+			set = theirs
+		}
+		args := append([]any{key, s.now().UnixMilli(), ours, set, domain.MaxBreaks}, breaks...)
+		n, err := write(ctx, s, func() (int64, error) {
+			return mergeProfileScript.Run(ctx, s.rdb, []string{ik.profile, ik.idem, ik.idemTime}, args...).Int64()
+		})
+		if moved, ok := movedTo(err); ok {
+			into = moved // the person was linked on meanwhile
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: link: %w", unavailable(err))
+		}
+		if n >= 0 {
+			return nil
+		}
+	}
+	return errors.New("store: link: the roller keeps changing")
+}
+
+// newerRoller reports whether the roller theirs (as stored) replaces ours in a merge: it
+// does when it is readable and ours is not, or was started later. Two started at the same
+// moment are ordered by their JSON, so that the result does not depend on which account
+// moves first.
+func newerRoller(theirs, ours string) bool {
+	var t, o domain.Roller
+	if theirs == "" || json.Unmarshal([]byte(theirs), &t) != nil {
+		return false
+	}
+	if ours == "" || json.Unmarshal([]byte(ours), &o) != nil {
+		return true
+	}
+	if !t.Since.Equal(o.Since) {
+		return t.Since.After(o.Since)
+	}
+	return theirs > ours
 }
 
 // movedField, in a profile, names the person an owner was moved into; writes to it go there.
@@ -465,9 +565,17 @@ func (s *Store) rescheduleAll(ctx context.Context, owner domain.Owner) error {
 	})
 }
 
-// move copies from's sessions, counters (through the sessions' own) and reminders into into,
-// sets into's zone, then deletes from's keys.
-func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) error {
+// move copies from's sessions, counters (through the sessions' own), roller, breaks and
+// reminders into into, sets into's zone, then deletes from's keys.
+//
+// The profile, field by field: tz becomes the link's zone; seq and rseq are into's own, moved
+// on by each session and reminder copied in (from's ids are not kept, and its counters go with
+// its keys); the roller is the one started last (mergeProfile); the breaks are both sets, the
+// latest domain.MaxBreaks kept; lc:CODE is the code of this link, set on into when the
+// identities are mapped, and from's own (and its one valid code) go with its keys; moved is
+// the mark left on from.
+func (s *Store) move(ctx context.Context, from, into domain.Owner, zone, code string) error {
+	merge := "merge:" + code + ":" + string(from) + ":" // this link's idempotency keys
 	fk, err := ownerKeys(from)
 	if err != nil {
 		return err
@@ -492,12 +600,18 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		if err := json.Unmarshal([]byte(sessions[id]), &rec); err != nil {
 			continue // a corrupt entry is not worth a link failing for
 		}
-		if _, err := s.addSession(ctx, into, rec, "merge:"+string(from)+":"+id, time.UnixMilli(0), "merge", time.Time{}, time.Time{}); err != nil {
+		if _, err := s.addSession(ctx, into, rec, merge+id, time.UnixMilli(0), "merge", time.Time{}, time.Time{}); err != nil {
 			return err
 		}
 		if err := s.step("session"); err != nil {
 			return err
 		}
+	}
+	if err := s.mergeProfile(ctx, from, into, merge+"profile"); err != nil {
+		return err
+	}
+	if err := s.step("profile"); err != nil {
+		return err
 	}
 	if zone != "" {
 		if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, ik.profile, "tz", zone).Result() }); err != nil {
@@ -518,7 +632,7 @@ func (s *Store) move(ctx context.Context, from, into domain.Owner, zone string) 
 		next := schedule.Next(r.Clock, r.Days, loc, s.now())
 		// Both accounts' reminders are kept, past the cap if need be; one at a time the
 		// other already has is the same reminder.
-		_, err := s.addReminder(ctx, into, r, next, "merge:"+string(from)+":"+r.ID, 1<<20)
+		_, err := s.addReminder(ctx, into, r, next, merge+r.ID, 1<<20)
 		if err != nil && !errors.Is(err, domain.ErrDuplicate) {
 			return err
 		}

@@ -14,7 +14,8 @@ import (
 
 // Breaks live in the profile hash, one field each: "brk:FROM" holds TO (local dates). One
 // field per break makes setting, ending and removing one a single atomic command, and the
-// dispatcher reads them with the zone in one HGETALL.
+// dispatcher reads them with the zone in one HGETALL. A link keeps both accounts' breaks (see
+// mergeProfile); an unlink leaves them with the diary.
 const breakPrefix = "brk:"
 
 // breaksOf reads the breaks out of a profile, oldest first.
@@ -47,9 +48,12 @@ func (s *Store) Breaks(ctx context.Context, owner domain.Owner) ([]domain.Break,
 	return breaksOf(profile), nil
 }
 
-// setBreakScript keeps a break under the rate limit and lets the oldest go past the cap.
-// KEYS: profile, writes. ARGV: from, to, max writes, window ms, max breaks.
-var setBreakScript = redis.NewScript(allowLua + `
+// setBreakScript keeps a break under the rate limit and lets the oldest go past the cap; an
+// owner a link moved names the person instead (NB_MOVED). KEYS: profile, writes. ARGV: from,
+// to, max writes, window ms, max breaks.
+var setBreakScript = redis.NewScript(allowLua + movedLua + `
+local m = moved(KEYS[1])
+if m then return m end
 if not allow(KEYS[2], ARGV[3], ARGV[4]) then return redis.error_reply('NB_RATE') end
 redis.call('HSET', KEYS[1], 'brk:' .. ARGV[1], ARGV[2])
 local froms = {}
@@ -73,6 +77,9 @@ func (s *Store) SetBreak(ctx context.Context, owner domain.Owner, b domain.Break
 	_, err = write(ctx, s, func() (int64, error) {
 		return setBreakScript.Run(ctx, s.rdb, []string{k.profile, k.writes}, b.From, b.To, s.limits.Writes, s.limits.Window.Milliseconds(), domain.MaxBreaks).Int64()
 	})
+	if into, ok := movedTo(err); ok {
+		return s.SetBreak(ctx, into, b) // linked a moment ago
+	}
 	return scriptError("set break", err)
 }
 
@@ -85,8 +92,22 @@ func (s *Store) RemoveBreak(ctx context.Context, owner domain.Owner, from string
 	if !validDate(from) {
 		return fmt.Errorf("store: remove break: invalid date %q", from)
 	}
-	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HDel(ctx, k.profile, breakPrefix+from).Result() }); err != nil {
+	_, err = write(ctx, s, func() (int64, error) {
+		return removeBreakScript.Run(ctx, s.rdb, []string{k.profile}, breakPrefix+from).Int64()
+	})
+	if into, ok := movedTo(err); ok {
+		return s.RemoveBreak(ctx, into, from) // linked a moment ago
+	}
+	if err != nil {
 		return fmt.Errorf("store: remove break: %w", unavailable(err))
 	}
 	return nil
 }
+
+// removeBreakScript removes a break; an owner a link moved names the person instead
+// (NB_MOVED). KEYS: profile. ARGV: the break's field.
+var removeBreakScript = redis.NewScript(movedLua + `
+local m = moved(KEYS[1])
+if m then return m end
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`)

@@ -11,7 +11,8 @@ import (
 	"github.com/needlebot/needlebot/internal/domain"
 )
 
-// The roller lives in the profile hash, under rollerField, as JSON.
+// The roller lives in the profile hash, under rollerField, as JSON. A link keeps the one of
+// the two accounts started last (see mergeProfile); an unlink leaves it with the diary.
 const rollerField = "roller"
 
 // Roller returns the owner's current roller; see domain.Profiles.
@@ -34,9 +35,12 @@ func (s *Store) Roller(ctx context.Context, owner domain.Owner) (domain.Roller, 
 	return r, true, nil
 }
 
-// setFieldScript sets one profile field under the rate limit. KEYS: profile, writes. ARGV:
-// field, value, max writes, window ms.
-var setFieldScript = redis.NewScript(allowLua + `
+// setFieldScript sets one profile field under the rate limit; an owner a link moved names
+// the person instead (NB_MOVED). KEYS: profile, writes. ARGV: field, value, max writes,
+// window ms.
+var setFieldScript = redis.NewScript(allowLua + movedLua + `
+local m = moved(KEYS[1])
+if m then return m end
 if not allow(KEYS[2], ARGV[3], ARGV[4]) then return redis.error_reply('NB_RATE') end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
@@ -58,5 +62,8 @@ func (s *Store) SetRoller(ctx context.Context, owner domain.Owner, r domain.Roll
 	_, err = write(ctx, s, func() (int64, error) {
 		return setFieldScript.Run(ctx, s.rdb, []string{k.profile, k.writes}, rollerField, js, s.limits.Writes, s.limits.Window.Milliseconds()).Int64()
 	})
+	if into, ok := movedTo(err); ok {
+		return s.SetRoller(ctx, into, r) // linked a moment ago
+	}
 	return scriptError("set roller", err)
 }

@@ -476,11 +476,11 @@ func updateID(t testing.TB, raw string) int {
 	return u.UpdateID
 }
 
-// Text is an update with a message from user in their private chat with the bot.
-func (f *Fake) Text(updateID int, user int64, text string) string {
+// Text is an update with a message from user, sent at date, in their private chat with the bot.
+func (f *Fake) Text(updateID int, user int64, date time.Time, text string) string {
 	return marshal(f.t, map[string]any{"update_id": updateID, "message": map[string]any{
 		"message_id": updateID * 10,
-		"date":       f.Date.Unix(),
+		"date":       date.Unix(),
 		"chat":       map[string]any{"id": user, "type": "private"},
 		"from":       map[string]any{"id": user, "is_bot": false, "first_name": "Ana"},
 		"text":       text,

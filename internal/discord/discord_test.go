@@ -115,7 +115,7 @@ func TestGateway(t *testing.T) {
 	r := start(t, f, bot, func(c *Config) { c.DeferAfter = 500 * time.Millisecond })
 
 	t.Run("identify", func(t *testing.T) {
-		id := recv(t, f.identify, "IDENTIFY")
+		id := recv(t, f.Identify, "IDENTIFY")
 		if id["token"] != "Bot "+testToken {
 			t.Errorf("IDENTIFY does not carry the bot token")
 		}
@@ -134,7 +134,7 @@ func TestGateway(t *testing.T) {
 		if r.registration != "discord: commands registered" {
 			t.Fatalf("first start logged %q, want a registration", r.registration)
 		}
-		put := f.waitCall(t, "PUT", "/applications/"+testApp+"/guilds/"+testGuild+"/commands")
+		put := f.WaitCall(t, "PUT", "/applications/"+testApp+"/guilds/"+testGuild+"/commands")
 		if got, want := len(put.List), len(bot.Commands()); got != want {
 			t.Errorf("bulk overwrite has %d commands, want %d", got, want)
 		}
@@ -157,7 +157,7 @@ func TestGateway(t *testing.T) {
 			t.Errorf("second start logged %q, want commands up to date", again.registration)
 		}
 		puts := 0
-		for _, c := range f.recorded() {
+		for _, c := range f.Recorded() {
 			if c.Method == "PUT" {
 				puts++
 			}
@@ -169,7 +169,7 @@ func TestGateway(t *testing.T) {
 
 	t.Run("slash command answered at once", func(t *testing.T) {
 		in := payload(t, "interaction_command.json")
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
 		got := bot.request(t, "dc:i:1260000000000000001")
 		want := commands.Request{
 			ID: "dc:i:1260000000000000001", Platform: domain.Discord, UserID: testUser, ChatID: testChannel,
@@ -178,7 +178,7 @@ func TestGateway(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("request (-want +got):\n%s", diff)
 		}
-		cb := f.waitCall(t, "POST", callback(in))
+		cb := f.WaitCall(t, "POST", callback(in))
 		if typ := num(cb.JSON["type"]); typ != int(discordgo.InteractionResponseChannelMessageWithSource) {
 			t.Fatalf("response type %d, want 4: a fast command is answered without deferring", typ)
 		}
@@ -196,8 +196,8 @@ func TestGateway(t *testing.T) {
 
 	t.Run("topic buttons fit five by five", func(t *testing.T) {
 		in := slash(t, 1, "needle")
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		rows := buttons(data(t, f.waitCall(t, "POST", callback(in)))["components"])
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		rows := buttons(data(t, f.WaitCall(t, "POST", callback(in)))["components"])
 		var sizes []int
 		for _, row := range rows {
 			sizes = append(sizes, len(row))
@@ -213,8 +213,8 @@ func TestGateway(t *testing.T) {
 
 	t.Run("slow command deferred then edited", func(t *testing.T) {
 		in := slash(t, 2, "export")
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		cb := f.waitCall(t, "POST", callback(in))
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		cb := f.WaitCall(t, "POST", callback(in))
 		if typ := num(cb.JSON["type"]); typ != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
 			t.Fatalf("response type %d, want 5 (deferred)", typ)
 		}
@@ -222,7 +222,7 @@ func TestGateway(t *testing.T) {
 			t.Errorf("deferral flags %d, want 64: a private command is acknowledged privately", flags)
 		}
 		bot.open("export")
-		edit := f.waitCall(t, "PATCH", original(in))
+		edit := f.WaitCall(t, "PATCH", original(in))
 		if edit.JSON["content"] != "Your diary: 1 session." {
 			t.Errorf("edited content = %q", edit.JSON["content"])
 		}
@@ -234,22 +234,22 @@ func TestGateway(t *testing.T) {
 	t.Run("late answer deferred", func(t *testing.T) {
 		public := slash(t, 3, "late", map[string]any{"type": 3, "name": "question", "value": "public"})
 		private := slash(t, 4, "late", map[string]any{"type": 3, "name": "question", "value": "private"})
-		r.conn.dispatch(t, "INTERACTION_CREATE", public)
-		r.conn.dispatch(t, "INTERACTION_CREATE", private)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", public)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", private)
 		for _, in := range []map[string]any{public, private} {
-			cb := f.waitCall(t, "POST", callback(in))
+			cb := f.WaitCall(t, "POST", callback(in))
 			if typ, flags := num(cb.JSON["type"]), cb.JSON["data"]; typ != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) || flags != nil {
 				t.Fatalf("response type %d data %v, want a public deferral once the answer is late", typ, flags)
 			}
 		}
 		bot.open("public")
-		if edit := f.waitCall(t, "PATCH", original(public)); edit.JSON["content"] != "A late answer." {
+		if edit := f.WaitCall(t, "PATCH", original(public)); edit.JSON["content"] != "A late answer." {
 			t.Errorf("edited content = %q", edit.JSON["content"])
 		}
 		// A private answer must not land in the public "thinking…" message.
 		bot.open("private")
-		f.waitCall(t, "DELETE", original(private))
-		follow := f.waitCall(t, "POST", fmt.Sprintf("/webhooks/%s/%s", testApp, private["token"]))
+		f.WaitCall(t, "DELETE", original(private))
+		follow := f.WaitCall(t, "POST", fmt.Sprintf("/webhooks/%s/%s", testApp, private["token"]))
 		if follow.JSON["content"] != "A late answer." || num(follow.JSON["flags"]) != int(discordgo.MessageFlagsEphemeral) {
 			t.Errorf("follow-up = %s, want the answer with flags 64", follow.Body)
 		}
@@ -264,11 +264,11 @@ func TestGateway(t *testing.T) {
 			{"in a server it is ephemeral", slash(t, 5, "history"), 64},
 			{"in a direct message it needs no flag", inDM(slash(t, 6, "history")), 0},
 		} {
-			r.conn.dispatch(t, "INTERACTION_CREATE", tc.in)
+			r.conn.Dispatch(t, "INTERACTION_CREATE", tc.in)
 			if req := bot.request(t, fmt.Sprintf("dc:i:%s", tc.in["id"])); req.Private != (i == 1) {
 				t.Errorf("%s: Request.Private = %v", tc.name, req.Private)
 			}
-			cb := f.waitCall(t, "POST", callback(tc.in))
+			cb := f.WaitCall(t, "POST", callback(tc.in))
 			if typ, flags := num(cb.JSON["type"]), num(data(t, cb)["flags"]); typ != 4 || flags != tc.flags {
 				t.Errorf("%s: response type %d flags %d, want type 4 flags %d", tc.name, typ, flags, tc.flags)
 			}
@@ -279,12 +279,12 @@ func TestGateway(t *testing.T) {
 		// A message in a server and the bot's own message are not for the bot.
 		server := payload(t, "message_create_dm.json")
 		server["id"], server["guild_id"], server["content"] = "1260002813990000009", testGuild, "/needle size"
-		r.conn.dispatch(t, "MESSAGE_CREATE", server)
+		r.conn.Dispatch(t, "MESSAGE_CREATE", server)
 		own := payload(t, "message_create_dm.json")
 		own["id"], own["author"] = "1260002813990000008", map[string]any{"id": testApp, "username": "needlebot", "bot": true}
-		r.conn.dispatch(t, "MESSAGE_CREATE", own)
+		r.conn.Dispatch(t, "MESSAGE_CREATE", own)
 
-		r.conn.dispatch(t, "MESSAGE_CREATE", payload(t, "message_create_dm.json"))
+		r.conn.Dispatch(t, "MESSAGE_CREATE", payload(t, "message_create_dm.json"))
 		got := bot.request(t, "dc:m:1260002813990000001")
 		want := commands.Request{
 			ID: "dc:m:1260002813990000001", Platform: domain.Discord, UserID: testUser, ChatID: testDM, Private: true,
@@ -293,17 +293,17 @@ func TestGateway(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("request (-want +got):\n%s", diff)
 		}
-		if post := f.waitCall(t, "POST", "/channels/"+testDM+"/messages"); post.JSON["content"] == "" {
+		if post := f.WaitCall(t, "POST", "/channels/"+testDM+"/messages"); post.JSON["content"] == "" {
 			t.Errorf("empty reply to a direct message: %s", post.Body)
 		}
 
 		typed := payload(t, "message_create_dm.json")
 		typed["id"], typed["content"] = "1260002813990000002", "/needle size"
-		r.conn.dispatch(t, "MESSAGE_CREATE", typed)
+		r.conn.Dispatch(t, "MESSAGE_CREATE", typed)
 		if got := bot.request(t, "dc:m:1260002813990000002"); got.Command != "needle" || !cmp.Equal(got.Args, []string{"size"}) {
 			t.Errorf("typed command = %q %q, want needle [size]", got.Command, got.Args)
 		}
-		post := f.waitCall(t, "POST", "/channels/"+testDM+"/messages")
+		post := f.WaitCall(t, "POST", "/channels/"+testDM+"/messages")
 		if content, _ := post.JSON["content"].(string); !strings.Contains(content, "0.25 mm") {
 			t.Errorf("reply to /needle size = %q, want 0.25 mm", content)
 		}
@@ -317,10 +317,10 @@ func TestGateway(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Notify: %v", err)
 		}
-		if ch := f.waitCall(t, "POST", "/users/@me/channels"); ch.JSON["recipient_id"] != testUser {
+		if ch := f.WaitCall(t, "POST", "/users/@me/channels"); ch.JSON["recipient_id"] != testUser {
 			t.Errorf("DM channel opened with %v, want %s", ch.JSON["recipient_id"], testUser)
 		}
-		msg := f.waitCall(t, "POST", "/channels/"+testDM+"/messages")
+		msg := f.WaitCall(t, "POST", "/channels/"+testDM+"/messages")
 		if msg.JSON["content"] != "**Reminder**\nTime for your evening session." {
 			t.Errorf("reminder content = %q", msg.JSON["content"])
 		}
@@ -330,11 +330,11 @@ func TestGateway(t *testing.T) {
 
 		// Pressing the button updates the reminder in place.
 		press := payload(t, "interaction_component.json")
-		r.conn.dispatch(t, "INTERACTION_CREATE", press)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", press)
 		if got := bot.request(t, "dc:i:1260000000000000002"); got.Button != "needle:size" || !got.Private {
 			t.Errorf("button request = %+v", got)
 		}
-		cb := f.waitCall(t, "POST", callback(press))
+		cb := f.WaitCall(t, "POST", callback(press))
 		if typ := num(cb.JSON["type"]); typ != int(discordgo.InteractionResponseUpdateMessage) {
 			t.Fatalf("response type %d, want 7 (update the message)", typ)
 		}
@@ -362,8 +362,8 @@ func TestGateway(t *testing.T) {
 			{"a private reply on an ephemeral message updates it", stale(8, 64), 7, 0, "That button no longer works."},
 			{"a forged button in a direct message gets the bot's refusal", forged, 7, 0, "That button no longer works. Send /help to start again."},
 		} {
-			r.conn.dispatch(t, "INTERACTION_CREATE", tc.in)
-			cb := f.waitCall(t, "POST", callback(tc.in))
+			r.conn.Dispatch(t, "INTERACTION_CREATE", tc.in)
+			cb := f.WaitCall(t, "POST", callback(tc.in))
 			d := data(t, cb)
 			if typ, flags := num(cb.JSON["type"]), num(d["flags"]); typ != tc.typ || flags != tc.flags {
 				t.Errorf("%s: response type %d flags %d, want type %d flags %d", tc.name, typ, flags, tc.typ, tc.flags)
@@ -377,22 +377,22 @@ func TestGateway(t *testing.T) {
 	t.Run("slow button press updates late", func(t *testing.T) {
 		in := fresh(payload(t, "interaction_component.json"), 11)
 		in["data"].(map[string]any)["custom_id"] = "slow:1"
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		cb := f.waitCall(t, "POST", callback(in))
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		cb := f.WaitCall(t, "POST", callback(in))
 		if typ := num(cb.JSON["type"]); typ != int(discordgo.InteractionResponseDeferredMessageUpdate) {
 			t.Fatalf("response type %d, want 6 (deferred update)", typ)
 		}
 		bot.open("slow-button")
-		if edit := f.waitCall(t, "PATCH", original(in)); edit.JSON["content"] != "Updated late." {
+		if edit := f.WaitCall(t, "PATCH", original(in)); edit.JSON["content"] != "Updated late." {
 			t.Errorf("edited content = %q", edit.JSON["content"])
 		}
 	})
 
 	t.Run("long reply continues in follow-ups", func(t *testing.T) {
 		in := slash(t, 12, "long")
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		first, _ := data(t, f.waitCall(t, "POST", callback(in)))["content"].(string)
-		rest, _ := f.waitCall(t, "POST", fmt.Sprintf("/webhooks/%s/%s", testApp, in["token"])).JSON["content"].(string)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		first, _ := data(t, f.WaitCall(t, "POST", callback(in)))["content"].(string)
+		rest, _ := f.WaitCall(t, "POST", fmt.Sprintf("/webhooks/%s/%s", testApp, in["token"])).JSON["content"].(string)
 		if len(first) > 2000 || len(rest) > 2000 || strings.Count(first+"\n"+rest, "A line of a long history.") != 100 {
 			t.Errorf("split into %d and %d characters, want two messages holding all 100 lines", len(first), len(rest))
 		}
@@ -400,11 +400,11 @@ func TestGateway(t *testing.T) {
 
 	t.Run("autocomplete", func(t *testing.T) {
 		in := payload(t, "interaction_autocomplete.json")
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
 		if got := recv(t, bot.asks, "Complete"); got != (asked{"timezone", "zone", "Europe/Be"}) {
 			t.Errorf("Complete(%q, %q, %q), want timezone zone Europe/Be", got.command, got.option, got.partial)
 		}
-		cb := f.waitCall(t, "POST", callback(in))
+		cb := f.WaitCall(t, "POST", callback(in))
 		if typ := num(cb.JSON["type"]); typ != int(discordgo.InteractionApplicationCommandAutocompleteResult) {
 			t.Fatalf("response type %d, want 8", typ)
 		}
@@ -423,27 +423,27 @@ func TestGateway(t *testing.T) {
 			t.Fatal("Ready() = false while connected")
 		}
 		readyAtDial := make(chan bool, 1)
-		f.setOnDial(func(n int) {
+		f.SetOnDial(func(n int) {
 			if n == 3 { // after this test's first start and the second one in "register once"
 				readyAtDial <- r.d.Ready()
 			}
 		})
-		r.conn.drop()
+		r.conn.Drop()
 		if recv(t, readyAtDial, "a reconnect") {
 			t.Error("Ready() = true while the gateway was disconnected")
 		}
-		res := recv(t, f.resume, "RESUME")
-		if res["session_id"] != f.ready["session_id"] || res["token"] != "Bot "+testToken || num(res["seq"]) < 2 {
-			t.Errorf("RESUME = session %v seq %v, want session %v, the token and the last sequence number", res["session_id"], res["seq"], f.ready["session_id"])
+		res := recv(t, f.Resume, "RESUME")
+		if res["session_id"] != f.Ready["session_id"] || res["token"] != "Bot "+testToken || num(res["seq"]) < 2 {
+			t.Errorf("RESUME = session %v seq %v, want session %v, the token and the last sequence number", res["session_id"], res["seq"], f.Ready["session_id"])
 		}
-		conn := recv(t, f.conns, "the resumed connection")
-		recv(t, conn.beat, "a heartbeat after RESUMED")
+		conn := recv(t, f.Conns, "the resumed connection")
+		recv(t, conn.Beat, "a heartbeat after RESUMED")
 		if !r.d.Ready() {
 			t.Error("Ready() = false after RESUMED")
 		}
 		in := fresh(payload(t, "interaction_command.json"), 10)
-		conn.dispatch(t, "INTERACTION_CREATE", in)
-		f.waitCall(t, "POST", callback(in))
+		conn.Dispatch(t, "INTERACTION_CREATE", in)
+		f.WaitCall(t, "POST", callback(in))
 	})
 
 	r.stop()
@@ -460,14 +460,14 @@ func TestGateway(t *testing.T) {
 func TestRegisterGlobalChanged(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.commands = []byte(`[{"id": "1250000000000000200", "application_id": "1250000000000000001", "version": "1", "type": 1,
-		"name": "ask", "description": "An older description"}]`)
+	f.SetCommands([]byte(`[{"id": "1250000000000000200", "application_id": "1250000000000000001", "version": "1", "type": 1,
+		"name": "ask", "description": "An older description"}]`))
 	r := start(t, f, newKBBot(), func(c *Config) { c.GuildID = "" })
 	if r.registration != "discord: commands registered" {
 		t.Errorf("changed commands logged %q, want a registration", r.registration)
 	}
-	f.waitCall(t, "GET", "/applications/"+testApp+"/commands")
-	put := f.waitCall(t, "PUT", "/applications/"+testApp+"/commands")
+	f.WaitCall(t, "GET", "/applications/"+testApp+"/commands")
+	put := f.WaitCall(t, "PUT", "/applications/"+testApp+"/commands")
 	if ask := find(t, put.List, "ask"); ask["description"] != "Ask a question in your own words" {
 		t.Errorf("ask registered as %v", ask)
 	}
@@ -502,7 +502,7 @@ func TestNotifyErrors(t *testing.T) {
 			t.Parallel()
 			f := newFake(t)
 			if tc.path != "" {
-				f.fail(tc.method, tc.path, tc.fail)
+				f.Fail(tc.method, tc.path, tc.fail)
 			}
 			d, err := New(config(f, newLogSink()), newKBBot())
 			if err != nil {
@@ -543,8 +543,8 @@ func TestShutdownCancelsStuckReplies(t *testing.T) {
 	d.drain = 10 * time.Millisecond
 	r := launch(t, f, d, logs)
 	in := slash(t, 40, "export")
-	r.conn.dispatch(t, "INTERACTION_CREATE", in)
-	f.waitCall(t, "POST", callback(in))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+	f.WaitCall(t, "POST", callback(in))
 	r.stop() // returns only once the stuck reply was cancelled
 	select {
 	case <-cancelled:

@@ -64,24 +64,24 @@ func TestEndToEndWithStore(t *testing.T) {
 
 	// A session reported in a direct message is logged, once even if Discord delivers it twice.
 	report := payload(t, "message_create_dm.json")
-	r.conn.dispatch(t, "MESSAGE_CREATE", report)
-	logged := f.waitCall(t, "POST", dmMessages)
+	r.conn.Dispatch(t, "MESSAGE_CREATE", report)
+	logged := f.WaitCall(t, "POST", dmMessages)
 	if n := sessions(); n != 1 {
 		t.Fatalf("%d sessions after the report %q, want 1; the bot said %q", n, report["content"], logged.JSON["content"])
 	}
 	if len(buttons(logged.JSON["components"])) == 0 {
 		t.Errorf("the logged session has no buttons (Undo): %s", logged.Body)
 	}
-	r.conn.dispatch(t, "MESSAGE_CREATE", report)
-	f.waitCall(t, "POST", dmMessages)
+	r.conn.Dispatch(t, "MESSAGE_CREATE", report)
+	f.WaitCall(t, "POST", dmMessages)
 	if n := sessions(); n != 1 {
 		t.Errorf("%d sessions after the same message came twice, want 1", n)
 	}
 
 	// /history in the server is ephemeral and shows it.
 	history := slash(t, 30, "history")
-	r.conn.dispatch(t, "INTERACTION_CREATE", history)
-	cb := f.waitCall(t, "POST", callback(history))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", history)
+	cb := f.WaitCall(t, "POST", callback(history))
 	if d := data(t, cb); num(cb.JSON["type"]) != 4 || num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "0.25") {
 		t.Errorf("/history answered %s, want an ephemeral list with the 0.25 mm session", cb.Body)
 	}
@@ -90,8 +90,8 @@ func TestEndToEndWithStore(t *testing.T) {
 	set := slash(t, 31, "remind", map[string]any{"type": 1, "name": "set", "options": []any{
 		map[string]any{"type": 3, "name": "time", "value": "21:30"},
 	}})
-	r.conn.dispatch(t, "INTERACTION_CREATE", set)
-	cb = f.waitCall(t, "POST", callback(set))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", set)
+	cb = f.WaitCall(t, "POST", callback(set))
 	if d := data(t, cb); num(d["flags"]) != int(discordgo.MessageFlagsEphemeral) || !strings.Contains(d["content"].(string), "Reminder set") {
 		t.Fatalf("/remind set answered %s, want an ephemeral confirmation", cb.Body)
 	}
@@ -102,10 +102,10 @@ func TestEndToEndWithStore(t *testing.T) {
 	if n, err := disp.Round(ctx); err != nil || n != 1 {
 		t.Fatalf("Round = %d, %v; want the one reminder", n, err)
 	}
-	if ch := f.waitCall(t, "POST", "/users/@me/channels"); ch.JSON["recipient_id"] != testUser {
+	if ch := f.WaitCall(t, "POST", "/users/@me/channels"); ch.JSON["recipient_id"] != testUser {
 		t.Errorf("DM opened with %v, want %s", ch.JSON["recipient_id"], testUser)
 	}
-	reminder := f.waitCall(t, "POST", dmMessages)
+	reminder := f.WaitCall(t, "POST", dmMessages)
 	rows := buttons(reminder.JSON["components"])
 	if content, _ := reminder.JSON["content"].(string); !strings.HasPrefix(content, "**Reminder**") || len(rows) == 0 {
 		t.Fatalf("reminder = %s, want the reminder with its buttons", reminder.Body)
@@ -114,8 +114,8 @@ func TestEndToEndWithStore(t *testing.T) {
 	// Pressing Done updates the reminder and logs the session.
 	press := fresh(payload(t, "interaction_component.json"), 32)
 	press["data"].(map[string]any)["custom_id"] = rows[0][0]
-	r.conn.dispatch(t, "INTERACTION_CREATE", press)
-	cb = f.waitCall(t, "POST", callback(press))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", press)
+	cb = f.WaitCall(t, "POST", callback(press))
 	if content, _ := data(t, cb)["content"].(string); num(cb.JSON["type"]) != int(discordgo.InteractionResponseUpdateMessage) ||
 		strings.Contains(content, "no longer works") || strings.Contains(content, "isn't yours") {
 		t.Errorf("Done answered %s, want the reminder updated", cb.Body)
@@ -126,8 +126,8 @@ func TestEndToEndWithStore(t *testing.T) {
 
 	// Autocomplete offers the real time zones.
 	zone := payload(t, "interaction_autocomplete.json")
-	r.conn.dispatch(t, "INTERACTION_CREATE", zone)
-	cb = f.waitCall(t, "POST", callback(zone))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", zone)
+	cb = f.WaitCall(t, "POST", callback(zone))
 	var names []string
 	for _, c := range data(t, cb)["choices"].([]any) {
 		names = append(names, c.(map[string]any)["name"].(string))
@@ -138,12 +138,12 @@ func TestEndToEndWithStore(t *testing.T) {
 
 	// /export is slow: deferred privately, then the CSV arrives in the edit.
 	export := slash(t, 33, "export")
-	r.conn.dispatch(t, "INTERACTION_CREATE", export)
-	cb = f.waitCall(t, "POST", callback(export))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", export)
+	cb = f.WaitCall(t, "POST", callback(export))
 	if num(cb.JSON["type"]) != 5 || num(data(t, cb)["flags"]) != int(discordgo.MessageFlagsEphemeral) {
 		t.Errorf("/export acknowledged with %s, want an ephemeral deferral", cb.Body)
 	}
-	edit := f.waitCall(t, "PATCH", original(export))
+	edit := f.WaitCall(t, "PATCH", original(export))
 	csv := edit.Files["needlebot-sessions-2024-07-09.csv"]
 	if strings.Count(csv, "\n") != 3 || !strings.Contains(csv, "0.25") {
 		t.Errorf("exported %q (files %v), want a header and two sessions", csv, edit.Files)
@@ -167,8 +167,8 @@ func TestNagRepeatsFollowTheFirstReminder(t *testing.T) {
 		map[string]any{"type": 3, "name": "time", "value": "21:30"},
 		map[string]any{"type": 3, "name": "nag", "value": "20m"},
 	}})
-	r.conn.dispatch(t, "INTERACTION_CREATE", set)
-	if content, _ := data(t, f.waitCall(t, "POST", callback(set)))["content"].(string); !strings.Contains(content, "every 20 min") {
+	r.conn.Dispatch(t, "INTERACTION_CREATE", set)
+	if content, _ := data(t, f.WaitCall(t, "POST", callback(set)))["content"].(string); !strings.Contains(content, "every 20 min") {
 		t.Fatalf("/remind set 21:30 nag 20m answered %q, want a nagging reminder", content)
 	}
 
@@ -176,11 +176,11 @@ func TestNagRepeatsFollowTheFirstReminder(t *testing.T) {
 	round := func(at time.Time) []call {
 		t.Helper()
 		now.Set(at)
-		before := len(f.sentTo(testDM))
+		before := len(f.SentTo(testDM))
 		if _, err := disp.Round(ctx); err != nil {
 			t.Fatal(err)
 		}
-		return f.sentTo(testDM)[before:] // Round returns once its sends are done
+		return f.SentTo(testDM)[before:] // Round returns once its sends are done
 	}
 	reply := func(c call) string {
 		ref, _ := c.JSON["message_reference"].(map[string]any)
@@ -213,8 +213,8 @@ func TestNagRepeatsFollowTheFirstReminder(t *testing.T) {
 	press := fresh(payload(t, "interaction_component.json"), 51)
 	press["data"].(map[string]any)["custom_id"] = rows[0][0]
 	press["message"].(map[string]any)["id"] = repeat[0].ID
-	r.conn.dispatch(t, "INTERACTION_CREATE", press)
-	if content, _ := data(t, f.waitCall(t, "POST", callback(press)))["content"].(string); !strings.Contains(content, "Logged") {
+	r.conn.Dispatch(t, "INTERACTION_CREATE", press)
+	if content, _ := data(t, f.WaitCall(t, "POST", callback(press)))["content"].(string); !strings.Contains(content, "Logged") {
 		t.Errorf("Done answered %q, want the session logged", content)
 	}
 	if later := round(time.Date(2024, 7, 9, 22, 10, 30, 0, time.UTC)); len(later) != 0 {

@@ -172,7 +172,7 @@ func TestInteractionsEndpointDefers(t *testing.T) {
 	}
 	// The file follows over REST, as Discord takes no attachments in the HTTP response.
 	bot.open("export")
-	edit := f.waitCall(t, "PATCH", original(in))
+	edit := f.WaitCall(t, "PATCH", original(in))
 	if edit.Files["diary.csv"] != exportCSV || edit.JSON["content"] != "Your diary: 1 session." {
 		t.Errorf("edit = %s, want the diary and its file", edit.Body)
 	}

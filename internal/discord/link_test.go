@@ -44,8 +44,8 @@ func TestLinkWithTelegram(t *testing.T) {
 		t.Helper()
 		n++
 		in := slash(t, n, name, options...)
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		content, _ := data(t, f.waitCall(t, "POST", callback(in)))["content"].(string)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		content, _ := data(t, f.WaitCall(t, "POST", callback(in)))["content"].(string)
 		return content
 	}
 	want := func(got string, wants ...string) {
@@ -88,12 +88,12 @@ func TestLinkWithTelegram(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	reminder := f.waitCall(t, "POST", "/channels/"+testDM+"/messages")
+	reminder := f.WaitCall(t, "POST", "/channels/"+testDM+"/messages")
 	if content, _ := reminder.JSON["content"].(string); !strings.HasPrefix(content, "**Reminder**") {
 		t.Errorf("direct message = %s, want the reminder", reminder.Body)
 	}
 	dms := 0
-	for _, c := range f.recorded() {
+	for _, c := range f.Recorded() {
 		if c.Method == "POST" && strings.HasSuffix(c.Path, "/channels/"+testDM+"/messages") {
 			dms++
 		}

@@ -34,8 +34,8 @@ func TestNumberOptionsAreNumbers(t *testing.T) {
 		{"0.25", "Logged"},
 	} {
 		in := slash(t, 60+i, "log", map[string]any{"type": 10, "name": "needle", "value": tc.value})
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		content, _ := data(t, f.waitCall(t, "POST", callback(in)))["content"].(string)
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		content, _ := data(t, f.WaitCall(t, "POST", callback(in)))["content"].(string)
 		if !strings.Contains(content, tc.want) {
 			t.Errorf("needle %v: %q, want %q", tc.value, content, tc.want)
 		}
@@ -53,7 +53,7 @@ func TestWhereCommandsWorkAndSerumCompletion(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	r := start(t, f, newKBBot(), nil)
-	put := f.waitCall(t, "PUT", "/commands")
+	put := f.WaitCall(t, "PUT", "/commands")
 	for _, c := range put.List {
 		cmd := c.(map[string]any)
 		if fmt.Sprint(cmd["integration_types"]) != "[0 1]" || fmt.Sprint(cmd["contexts"]) != "[0 1 2]" || cmd["default_member_permissions"] != "2048" {
@@ -64,8 +64,8 @@ func TestWhereCommandsWorkAndSerumCompletion(t *testing.T) {
 	d := in["data"].(map[string]any)
 	d["name"] = "log"
 	d["options"] = []any{map[string]any{"type": 3, "name": "serum", "value": "hyal", "focused": true}}
-	r.conn.dispatch(t, "INTERACTION_CREATE", in)
-	cb := f.waitCall(t, "POST", callback(in))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+	cb := f.WaitCall(t, "POST", callback(in))
 	var names []string
 	for _, c := range data(t, cb)["choices"].([]any) {
 		names = append(names, c.(map[string]any)["name"].(string))
@@ -79,7 +79,7 @@ func TestWhereCommandsWorkAndSerumCompletion(t *testing.T) {
 func TestRefusedTokenSaysWhatToCheck(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.fail("GET", "/gateway", failure{Status: 401, Body: `{"message": "401: Unauthorized", "code": 0}`})
+	f.Fail("GET", "/gateway", failure{Status: 401, Body: `{"message": "401: Unauthorized", "code": 0}`})
 	d, err := New(config(f, newLogSink()), newKBBot())
 	if err != nil {
 		t.Fatal(err)

@@ -54,12 +54,12 @@ func TestDirectMessagesInOrderPerChat(t *testing.T) {
 			m["id"] = fmt.Sprintf("12600028139900%05d", i*2+len(chat)%2)
 			m["channel_id"] = chat
 			m["content"] = fmt.Sprintf("message %d", i)
-			r.conn.dispatch(t, "MESSAGE_CREATE", m)
+			r.conn.Dispatch(t, "MESSAGE_CREATE", m)
 		}
 		want = append(want, fmt.Sprintf("message %d", i))
 	}
 	for range 2 * n {
-		f.waitCall(t, "POST", "/messages") // every reply sent
+		f.WaitCall(t, "POST", "/messages") // every reply sent
 	}
 	bot.mu.Lock()
 	defer bot.mu.Unlock()

@@ -34,8 +34,8 @@ func TestPictureSummaryAndCheckinThroughDiscord(t *testing.T) {
 	say := func(id int, name string, opts ...any) {
 		t.Helper()
 		in := slash(t, id, name, opts...)
-		r.conn.dispatch(t, "INTERACTION_CREATE", in)
-		f.waitCall(t, "POST", callback(in))
+		r.conn.Dispatch(t, "INTERACTION_CREATE", in)
+		f.WaitCall(t, "POST", callback(in))
 	}
 	say(40, "checkin", map[string]any{"type": 1, "name": "on"})
 	say(41, "summary", map[string]any{"type": 1, "name": "on"})
@@ -46,8 +46,8 @@ func TestPictureSummaryAndCheckinThroughDiscord(t *testing.T) {
 
 	// /stats: an ephemeral reply with the picture attached.
 	stats := slash(t, 42, "stats")
-	r.conn.dispatch(t, "INTERACTION_CREATE", stats)
-	cb := f.waitCall(t, "POST", callback(stats))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", stats)
+	cb := f.WaitCall(t, "POST", callback(stats))
 	pic := cb.Files["2024-07.png"]
 	if img, err := png.Decode(strings.NewReader(pic)); err != nil || img.Bounds().Dx() < 600 {
 		t.Fatalf("/stats attached %v (%v), want the month's picture; reply %.300s", keys(cb.Files), err, cb.Body)
@@ -70,22 +70,22 @@ func TestPictureSummaryAndCheckinThroughDiscord(t *testing.T) {
 	if n := round(time.Date(2024, 7, 6, 9, 0, 30, 0, time.UTC)); n != 1 {
 		t.Fatalf("%d due at 09:00 on Saturday, want the check-in", n)
 	}
-	msg := f.waitCall(t, "POST", dmMessages)
+	msg := f.WaitCall(t, "POST", dmMessages)
 	rows := buttons(msg.JSON["components"])
 	if content, _ := msg.JSON["content"].(string); !strings.Contains(content, "How is your skin today?") || len(rows) == 0 || len(rows[0]) != 3 {
 		t.Fatalf("check-in = %s", msg.Body)
 	}
 	press := fresh(payload(t, "interaction_component.json"), 43)
 	press["data"].(map[string]any)["custom_id"] = rows[0][0] // Fine
-	r.conn.dispatch(t, "INTERACTION_CREATE", press)
-	f.waitCall(t, "POST", callback(press))
+	r.conn.Dispatch(t, "INTERACTION_CREATE", press)
+	f.WaitCall(t, "POST", callback(press))
 	if e, _, _ := st.Session(ctx, owner, 1); e.Skin != domain.SkinFine {
 		t.Errorf("the session's check-in is %q, want fine", e.Skin)
 	}
 	// Sunday 19:00: the weekly summary, with the picture (Sunday's check-in, missed by hours
 	// and with no session on Saturday night to ask about, is let go).
 	round(time.Date(2024, 7, 7, 19, 0, 30, 0, time.UTC))
-	sum := f.waitCall(t, "POST", dmMessages)
+	sum := f.WaitCall(t, "POST", dmMessages)
 	if content, _ := sum.JSON["content"].(string); !strings.Contains(content, "Your last seven days: 1 session") {
 		t.Errorf("summary = %.300s", sum.Body)
 	}

@@ -27,15 +27,15 @@ func TestTokenNeverLeaks(t *testing.T) {
 	echo := failure{Status: 401, Body: `{"message": "401: Unauthorized, you sent {auth}", "code": 0}`}
 	f := newFake(t)
 	in := payload(t, "interaction_command.json")
-	f.fail("POST", callback(in), echo)
-	f.fail("POST", "/users/@me/channels", echo)
+	f.Fail("POST", callback(in), echo)
+	f.Fail("POST", "/users/@me/channels", echo)
 	// A scripted bot, so that this sequential test does not wait for the knowledge base.
 	bot := &scripted{
 		cmds:    []commands.Command{{Name: "needle", Summary: "The guidance on one topic", Subs: []commands.Sub{{Name: "size", Summary: "Needle size"}}}},
 		respond: func(context.Context, *commands.Request) domain.Reply { return domain.Reply{Text: "0.25 mm"} },
 	}
 	r := start(t, f, bot, nil)
-	r.conn.dispatch(t, "INTERACTION_CREATE", in)
+	r.conn.Dispatch(t, "INTERACTION_CREATE", in)
 	r.logs.waitFor(t, "discord: reply not delivered")
 	notifyErr := r.d.Notify(context.Background(), remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser}, Reply: domain.Reply{Text: "Time for your session."}})
 	r.stop()
@@ -45,7 +45,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 
 	// A gateway that refuses the token at the start.
 	refusing := newFake(t)
-	refusing.fail("GET", "/gateway", echo)
+	refusing.Fail("GET", "/gateway", echo)
 	logs := newLogSink()
 	d, err := New(config(refusing, logs), bot)
 	if err != nil {

@@ -161,7 +161,7 @@ func dm(t *testing.T, id string) map[string]any {
 // instance sent each.
 func answers(f *fakeDiscord) (count map[string]int, by map[string]string) {
 	count, by = map[string]int{}, map[string]string{}
-	for _, c := range f.sentTo(testDM) {
+	for _, c := range f.SentTo(testDM) {
 		content, _ := c.JSON["content"].(string)
 		id := strings.TrimPrefix(content, "re ")
 		count[id]++
@@ -174,7 +174,7 @@ func answers(f *fakeDiscord) (count map[string]int, by map[string]string) {
 func waitAnswer(t *testing.T, f *fakeDiscord, id string) call {
 	t.Helper()
 	for {
-		c := f.waitCall(t, "POST", "/channels/"+testDM+"/messages")
+		c := f.WaitCall(t, "POST", "/channels/"+testDM+"/messages")
 		if c.JSON["content"] == "re dc:m:"+id {
 			return c
 		}
@@ -203,9 +203,9 @@ func TestOneGatewayAmongInstances(t *testing.T) {
 	const period = time.Second
 	fl := newFleet(t)
 	a, b := fl.member("a", period, true), fl.member("b", period, true)
-	conn := recv(t, fl.f.conns, "a gateway connection")
-	recv(t, conn.beat, "the first heartbeat")
-	recv(t, fl.f.identify, "IDENTIFY")
+	conn := recv(t, fl.f.Conns, "a gateway connection")
+	recv(t, conn.Beat, "the first heartbeat")
+	recv(t, fl.f.Identify, "IDENTIFY")
 	holder, stand := holderOf(t, a, b)
 	if !holder.d.Ready() || !stand.d.Ready() {
 		t.Errorf("Ready: holder %v, stand-by %v; want both ready (a stand-by sends reminders and serves HTTP interactions)", holder.d.Ready(), stand.d.Ready())
@@ -216,15 +216,15 @@ func TestOneGatewayAmongInstances(t *testing.T) {
 	for i := range 4 {
 		recv(t, stand.waits, fmt.Sprintf("the stand-by's wait %d", i+1))
 	}
-	if n := fl.f.open(); n != 1 || stand.d.Holding() {
+	if n := fl.f.Open(); n != 1 || stand.d.Holding() {
 		t.Fatalf("%d gateway connections open, the stand-by holding %v; want the holder's alone", n, stand.d.Holding())
 	}
 	select {
-	case id := <-fl.f.identify:
+	case id := <-fl.f.Identify:
 		t.Fatalf("a second IDENTIFY while the holder lives: %v", id["shard"])
 	default:
 	}
-	if n := fl.f.broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000101")); n != 1 {
+	if n := fl.f.Broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000101")); n != 1 {
 		t.Fatalf("the message went to %d sessions, want 1", n)
 	}
 	waitAnswer(t, fl.f, "1260002813990000101")
@@ -239,11 +239,11 @@ func TestOneGatewayAmongInstances(t *testing.T) {
 	holder.leaseRDB.Close()
 	died := time.Now()
 	holder.cancel()
-	recv(t, fl.f.identify, "the stand-by's IDENTIFY")
+	recv(t, fl.f.Identify, "the stand-by's IDENTIFY")
 	took := time.Since(died)
 	t.Logf("the stand-by identified %s after the holder died (lease period %s)", took.Round(time.Millisecond), period)
-	conn = recv(t, fl.f.conns, "the stand-by's gateway connection")
-	recv(t, conn.beat, "the stand-by's first heartbeat")
+	conn = recv(t, fl.f.Conns, "the stand-by's gateway connection")
+	recv(t, conn.Beat, "the stand-by's first heartbeat")
 	// The lease runs out at most a period after the holder's last extension; the stand-by asks
 	// just then, and connects.
 	if took > period+period/2 {
@@ -253,7 +253,7 @@ func TestOneGatewayAmongInstances(t *testing.T) {
 		t.Errorf("the survivor: holding %v, ready %v; want both", stand.d.Holding(), stand.d.Ready())
 	}
 	holder.stop(t)
-	if n := fl.f.broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000102")); n != 1 {
+	if n := fl.f.Broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000102")); n != 1 {
 		t.Fatalf("the message went to %d sessions, want the survivor's alone", n)
 	}
 	waitAnswer(t, fl.f, "1260002813990000102")
@@ -277,31 +277,31 @@ func TestLostLeaseClosesTheGateway(t *testing.T) {
 	const period = time.Second
 	fl := newFleet(t)
 	a, b := fl.member("a", period, true), fl.member("b", period, true)
-	conn := recv(t, fl.f.conns, "a gateway connection")
-	recv(t, conn.beat, "the first heartbeat")
-	recv(t, fl.f.identify, "IDENTIFY")
+	conn := recv(t, fl.f.Conns, "a gateway connection")
+	recv(t, conn.Beat, "the first heartbeat")
+	recv(t, fl.f.Identify, "IDENTIFY")
 	holder, stand := holderOf(t, a, b)
 
 	holder.leaseRDB.Close() // it runs on, but cannot extend its lease
 	cut := time.Now()
 	select {
-	case <-conn.gone:
-	case <-fl.f.identify:
+	case <-conn.Gone:
+	case <-fl.f.Identify:
 		t.Fatal("the stand-by identified while the holder's gateway was still open")
 	case <-time.After(waitLimit):
 		t.Fatal("the holder kept its gateway open after losing its lease")
 	}
 	closed := time.Now()
-	recv(t, fl.f.identify, "the stand-by's IDENTIFY")
+	recv(t, fl.f.Identify, "the stand-by's IDENTIFY")
 	t.Logf("cut off from Redis: the holder closed its gateway after %s, the stand-by identified %s later (lease period %s)",
 		closed.Sub(cut).Round(time.Millisecond), time.Since(closed).Round(time.Millisecond), period)
 	holder.logs.waitFor(t, "discord: gateway closed: the gateway lease was lost")
-	conn = recv(t, fl.f.conns, "the stand-by's gateway connection")
-	recv(t, conn.beat, "the stand-by's first heartbeat")
+	conn = recv(t, fl.f.Conns, "the stand-by's gateway connection")
+	recv(t, conn.Beat, "the stand-by's first heartbeat")
 	if holder.d.Holding() || !stand.d.Holding() {
 		t.Errorf("after the loss: old holder holding %v, stand-by holding %v", holder.d.Holding(), stand.d.Holding())
 	}
-	if n := fl.f.broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000103")); n != 1 {
+	if n := fl.f.Broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000103")); n != 1 {
 		t.Fatalf("the message went to %d sessions, want 1", n)
 	}
 	waitAnswer(t, fl.f, "1260002813990000103")
@@ -319,7 +319,7 @@ func TestTwoGatewaysWithoutTheLeaseAnswerTwice(t *testing.T) {
 	f := newFake(t)
 	start(t, f, echoBot(), nil)
 	start(t, f, echoBot(), nil)
-	if n := f.broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000104")); n != 2 {
+	if n := f.Broadcast(t, "MESSAGE_CREATE", dm(t, "1260002813990000104")); n != 2 {
 		t.Fatalf("the message went to %d sessions, want 2", n)
 	}
 	waitAnswer(t, f, "1260002813990000104")
@@ -340,7 +340,7 @@ func TestOneRequestLimitForEveryInstance(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fl := newFleet(t)
-			fl.f.limit(GlobalRate, 5)
+			fl.f.Limit(GlobalRate, 5)
 			bot, _ := BotName(testToken)
 			var ds []*Discord
 			for i, name := range []string{"a", "b"} {
@@ -392,16 +392,16 @@ func TestOneRequestLimitForEveryInstance(t *testing.T) {
 				return took, requests, refused
 			}
 			if !tt.shared {
-				if _, _, refused := burst(); fl.f.refusals() == 0 || refused == 0 {
-					t.Errorf("with a limit each, %d requests refused (%d reminders); want Discord to refuse some", fl.f.refusals(), refused)
+				if _, _, refused := burst(); fl.f.Refusals() == 0 || refused == 0 {
+					t.Errorf("with a limit each, %d requests refused (%d reminders); want Discord to refuse some", fl.f.Refusals(), refused)
 				}
 				return
 			}
 			// The first reminders open the DM channels, the next ones do not need to.
 			for _, round := range []string{"first", "next"} {
 				took, requests, refused := burst()
-				if fl.f.refusals() != 0 || refused != 0 {
-					t.Errorf("%s: %d requests refused (%d reminders); want none", round, fl.f.refusals(), refused)
+				if fl.f.Refusals() != 0 || refused != 0 {
+					t.Errorf("%s: %d requests refused (%d reminders); want none", round, fl.f.Refusals(), refused)
 				}
 				// The limit lets one request through each 1/50 s, on Redis's clock.
 				if floor := time.Duration(requests-1) * time.Second / GlobalRate; took < floor-50*time.Millisecond {
@@ -411,7 +411,7 @@ func TestOneRequestLimitForEveryInstance(t *testing.T) {
 					t.Errorf("the next reminders made %d requests, want one each (%d)", requests, 2*each)
 				}
 			}
-			if sent := len(fl.f.sentTo(testDM)); sent != 4*each {
+			if sent := len(fl.f.SentTo(testDM)); sent != 4*each {
 				t.Errorf("%d reminders delivered, want %d", sent, 4*each)
 			}
 		})
@@ -424,7 +424,7 @@ func TestGlobal429PausesEveryInstance(t *testing.T) {
 	t.Parallel()
 	fl := newFleet(t)
 	messages := "/channels/" + testDM + "/messages"
-	fl.f.failTimes("POST", messages, failure{Status: 429,
+	fl.f.FailTimes("POST", messages, failure{Status: 429,
 		Body:   `{"message": "You are being rate limited.", "retry_after": 0.5, "global": true}`,
 		Header: map[string]string{"Retry-After": "1", "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}}, 1)
 	a, b := fl.member("a", time.Second, false), fl.member("b", time.Second, false)
@@ -436,19 +436,19 @@ func TestGlobal429PausesEveryInstance(t *testing.T) {
 	if !errors.As(err, &ra) || ra.After != 500*time.Millisecond {
 		t.Fatalf("a's Notify = %v, want retry after 500ms", err)
 	}
-	refusedAt := fl.f.waitCall(t, "POST", messages).At
+	refusedAt := fl.f.WaitCall(t, "POST", messages).At
 	if err := b.d.Notify(ctx, notice); err != nil {
 		t.Fatalf("b's Notify: %v", err)
 	}
-	open := fl.f.waitCall(t, "POST", "/users/@me/channels") // a's
-	open = fl.f.waitCall(t, "POST", "/users/@me/channels")  // b's
+	open := fl.f.WaitCall(t, "POST", "/users/@me/channels") // a's
+	open = fl.f.WaitCall(t, "POST", "/users/@me/channels")  // b's
 	if open.Header.Get("X-Test-Instance") != "b" {
 		t.Fatalf("the second DM opened by %q, want b", open.Header.Get("X-Test-Instance"))
 	}
 	if waited := open.At.Sub(refusedAt); waited < 450*time.Millisecond {
 		t.Errorf("b sent %s after a was refused for 500ms by the bot-wide limit, want it to wait", waited)
 	}
-	if sent := fl.f.sentTo(testDM); len(sent) != 1 || sent[0].Header.Get("X-Test-Instance") != "b" {
+	if sent := fl.f.SentTo(testDM); len(sent) != 1 || sent[0].Header.Get("X-Test-Instance") != "b" {
 		t.Errorf("%d reminders delivered, want b's one (a's is the dispatcher's to retry)", len(sent))
 	}
 }
@@ -460,12 +460,12 @@ func TestRefusedReplyIsSentAgainOnce(t *testing.T) {
 	f := newFake(t)
 	r := start(t, f, echoBot(), nil)
 	messages := "/channels/" + testDM + "/messages"
-	f.failTimes("POST", messages, failure{Status: 429,
+	f.FailTimes("POST", messages, failure{Status: 429,
 		Body:   `{"message": "You are being rate limited.", "retry_after": 0.3, "global": false}`,
 		Header: map[string]string{"Retry-After": "1", "X-RateLimit-Scope": "user"}}, 1)
-	r.conn.dispatch(t, "MESSAGE_CREATE", dm(t, "1260002813990000105"))
-	refused := f.waitCall(t, "POST", messages)
-	again := f.waitCall(t, "POST", messages)
+	r.conn.Dispatch(t, "MESSAGE_CREATE", dm(t, "1260002813990000105"))
+	refused := f.WaitCall(t, "POST", messages)
+	again := f.WaitCall(t, "POST", messages)
 	if refused.Status != 429 || again.Status != 200 {
 		t.Fatalf("answered %d then %d, want 429 then 200", refused.Status, again.Status)
 	}
@@ -501,7 +501,7 @@ func TestBotName(t *testing.T) {
 func TestGatewayOpenTriedAgain(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.fail("GET", "/gateway", failure{Status: 500, Body: `{"message": "500: Internal Server Error", "code": 0}`})
+	f.Fail("GET", "/gateway", failure{Status: 500, Body: `{"message": "500: Internal Server Error", "code": 0}`})
 	logs := newLogSink()
 	d, err := New(config(f, logs), echoBot())
 	if err != nil {
@@ -522,14 +522,14 @@ func TestGatewayOpenTriedAgain(t *testing.T) {
 	if d.Ready() {
 		t.Error("Ready() = true while the gateway cannot be opened")
 	}
-	f.failTimes("GET", "/gateway", failure{Status: 500}, 0) // Discord is back
-	conn := recv(t, f.conns, "the gateway connection after the failures")
-	recv(t, conn.beat, "the first heartbeat")
+	f.FailTimes("GET", "/gateway", failure{Status: 500}, 0) // Discord is back
+	conn := recv(t, f.Conns, "the gateway connection after the failures")
+	recv(t, conn.Beat, "the first heartbeat")
 	if !d.Ready() {
 		t.Error("Ready() = false once connected")
 	}
 	r := &running{d: d, logs: logs, conn: conn}
-	r.conn.dispatch(t, "MESSAGE_CREATE", dm(t, "1260002813990000106"))
+	r.conn.Dispatch(t, "MESSAGE_CREATE", dm(t, "1260002813990000106"))
 	waitAnswer(t, f, "1260002813990000106")
 }
 
@@ -543,9 +543,9 @@ func TestShardsEachHeldOnce(t *testing.T) {
 	a, b := fl.memberWith("a", period, true, two), fl.memberWith("b", period, true, two)
 	seen := map[string]int{}
 	for range 2 {
-		id := recv(t, fl.f.identify, "IDENTIFY")
+		id := recv(t, fl.f.Identify, "IDENTIFY")
 		seen[fmt.Sprint(id["shard"])]++
-		recv(t, recv(t, fl.f.conns, "a gateway connection").beat, "a heartbeat")
+		recv(t, recv(t, fl.f.Conns, "a gateway connection").Beat, "a heartbeat")
 	}
 	if seen["[0 2]"] != 1 || seen["[1 2]"] != 1 {
 		t.Fatalf("identified shards %v, want [0 2] and [1 2] once each", seen)
@@ -553,7 +553,7 @@ func TestShardsEachHeldOnce(t *testing.T) {
 	for i := range 4 { // a whole period in which nothing else connects
 		recv(t, b.waits, fmt.Sprintf("wait %d", i+1))
 	}
-	if n := fl.f.open(); n != 2 {
+	if n := fl.f.Open(); n != 2 {
 		t.Fatalf("%d gateway connections, want one a shard", n)
 	}
 	holder, other := a, b
@@ -564,13 +564,13 @@ func TestShardsEachHeldOnce(t *testing.T) {
 	stopped := time.Now()
 	holder.stop(t) // gives its leases back
 	for range moving {
-		id := recv(t, fl.f.identify, "the other instance taking a shard over")
+		id := recv(t, fl.f.Identify, "the other instance taking a shard over")
 		seen[fmt.Sprint(id["shard"])]++
-		recv(t, recv(t, fl.f.conns, "its gateway connection").beat, "a heartbeat")
+		recv(t, recv(t, fl.f.Conns, "its gateway connection").Beat, "a heartbeat")
 	}
 	// A lease given back is taken within a third of a period (the stand-by's next ask), even
 	// though closing a session takes discordgo a second.
-	for _, c := range fl.f.recorded() {
+	for _, c := range fl.f.Recorded() {
 		if c.Method == "GET" && c.Path == "/gateway" && c.Header.Get("X-Test-Instance") == other.name && c.At.After(stopped) {
 			took := c.At.Sub(stopped)
 			t.Logf("the other instance opened a gateway %s after the holder began to stop", took.Round(time.Millisecond))
@@ -602,7 +602,7 @@ func countHeld(m *member) int {
 // counted is how many requests the fake received on routes the bot-wide limit counts.
 func counted(f *fakeDiscord) int {
 	n := 0
-	for _, c := range f.recorded() {
+	for _, c := range f.Recorded() {
 		if !strings.HasPrefix(c.Path, "/interactions/") && !strings.HasPrefix(c.Path, "/webhooks/") {
 			n++
 		}
@@ -625,7 +625,7 @@ func TestRemindersOpenTheDMOnce(t *testing.T) {
 	notice := remind.Notice{To: domain.Address{Platform: domain.Discord, Chat: testUser}, Reply: domain.Reply{Text: "Time for your session."}}
 	opens := func() int {
 		n := 0
-		for _, c := range f.recorded() {
+		for _, c := range f.Recorded() {
 			if c.Method == "POST" && c.Path == "/users/@me/channels" {
 				n++
 			}
@@ -637,10 +637,10 @@ func TestRemindersOpenTheDMOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, sent := opens(), len(f.sentTo(testDM)); n != 1 || sent != 3 {
+	if n, sent := opens(), len(f.SentTo(testDM)); n != 1 || sent != 3 {
 		t.Errorf("three reminders opened the DM %d times and sent %d messages, want 1 and 3", n, sent)
 	}
-	f.failTimes("POST", "/channels/"+testDM+"/messages", failure{Status: 404, Body: `{"message": "Unknown Channel", "code": 10003}`}, 1)
+	f.FailTimes("POST", "/channels/"+testDM+"/messages", failure{Status: 404, Body: `{"message": "Unknown Channel", "code": 10003}`}, 1)
 	if err := d.Notify(ctx, notice); err == nil || remind.IsPermanent(err) {
 		t.Fatalf("Notify to a channel Discord no longer knows = %v, want an error worth retrying", err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestAutoShardsAsDiscordRecommends(t *testing.T) {
 	t.Parallel()
 	fl := newFleet(t)
-	fl.f.shards.Store(2)
+	fl.f.Shards.Store(2)
 	var mu sync.Mutex
 	keys := map[int]string{}
 	auto := func(c *Config) {
@@ -33,15 +33,15 @@ func TestAutoShardsAsDiscordRecommends(t *testing.T) {
 	a := fl.memberWith("a", ShardLeasePeriod, true, auto)
 	seen := map[string]int{}
 	for range 2 {
-		id := recv(t, fl.f.identify, "IDENTIFY")
+		id := recv(t, fl.f.Identify, "IDENTIFY")
 		seen[fmt.Sprint(id["shard"])]++
-		recv(t, recv(t, fl.f.conns, "a gateway connection").beat, "a heartbeat")
+		recv(t, recv(t, fl.f.Conns, "a gateway connection").Beat, "a heartbeat")
 	}
 	if seen["[0 2]"] != 1 || seen["[1 2]"] != 1 {
 		t.Fatalf("identified shards %v, want [0 2] and [1 2] once each", seen)
 	}
 	asked := 0
-	for _, c := range fl.f.recorded() {
+	for _, c := range fl.f.Recorded() {
 		if c.Method == "GET" && c.Path == "/gateway/bot" {
 			asked++
 		}
@@ -73,7 +73,7 @@ func TestAutoShardsAsDiscordRecommends(t *testing.T) {
 func TestAutoShardsFallBackToOne(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.fail("GET", "/gateway/bot", failure{Status: 500, Body: `{"message": "500: Internal Server Error", "code": 0}`})
+	f.Fail("GET", "/gateway/bot", failure{Status: 500, Body: `{"message": "500: Internal Server Error", "code": 0}`})
 	logs := newLogSink()
 	cfg := config(f, logs)
 	cfg.Shards = AutoShards
@@ -85,7 +85,7 @@ func TestAutoShardsFallBackToOne(t *testing.T) {
 		t.Errorf("before Run: ready %v, holding %v; want neither", d.Ready(), d.Holding())
 	}
 	launch(t, f, d, logs)
-	id := recv(t, f.identify, "IDENTIFY")
+	id := recv(t, f.Identify, "IDENTIFY")
 	if sh, ok := id["shard"]; ok {
 		t.Errorf("identified as shard %v, want one unsharded session", sh)
 	}

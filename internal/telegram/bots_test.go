@@ -33,7 +33,7 @@ func storeBotOn(t *testing.T, srv *redistest.Server) (*commands.Bot, *store.Stor
 // waitAcked waits until the poller asks for updates from offset on: all before it are handled.
 func waitAcked(h *harness, offset int) {
 	h.t.Helper()
-	for h.api.next("getUpdates").Params.Get("offset") != strconv.Itoa(offset) {
+	for h.api.Next("getUpdates").Params.Get("offset") != strconv.Itoa(offset) {
 	}
 }
 
@@ -75,13 +75,13 @@ func TestTwoBotsShareRedis(t *testing.T) {
 
 	a := newHarness(t, bot)
 	run(a)
-	if got := a.api.next("getUpdates").Params.Get("offset"); got != "100" {
+	if got := a.api.Next("getUpdates").Params.Get("offset"); got != "100" {
 		t.Errorf("first bot: first offset %q, want the migrated 100", got)
 	}
 	b := newHarness(t, bot)
-	b.api.botID, b.api.username = 1234567890, "other_needle_bot"
+	b.api.BotID, b.api.Username = 1234567890, "other_needle_bot"
 	run(b)
-	if got := b.api.next("getUpdates").Params.Get("offset"); got != "" {
+	if got := b.api.Next("getUpdates").Params.Get("offset"); got != "" {
 		t.Errorf("second bot: first offset %q, want none: the first bot's offset is not its own", got)
 	}
 	wantContains(t, b.logs.String(), "this Redis holds data for bots tg:1234567890 @other_needle_bot, tg:999 @needle_test_bot",
@@ -90,16 +90,16 @@ func TestTwoBotsShareRedis(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		id := 100 + i
 		for _, h := range []*harness{a, b} {
-			mark := h.api.mark()
+			mark := h.api.Mark()
 			days := i + 1
 			if h == b {
 				days += 10
 			}
-			h.api.push(privateText(id, "/log 0.25 "+strconv.Itoa(days)+" days ago"))
+			h.api.Push(privateText(id, "/log 0.25 "+strconv.Itoa(days)+" days ago"))
 			waitAcked(h, id+1)
-			c := sent(t, only(h.api.since(mark), "sendMessage"), "sendMessage")
+			c := sent(t, only(h.api.Since(mark), "sendMessage"), "sendMessage")
 			if !strings.Contains(c.Params.Get("text"), "<b>Logged</b>") {
-				t.Fatalf("bot %d, update %d: %q, want it logged", h.api.botID, id, c.Params.Get("text"))
+				t.Fatalf("bot %d, update %d: %q, want it logged", h.api.BotID, id, c.Params.Get("text"))
 			}
 		}
 	}
@@ -132,13 +132,13 @@ func TestPollingStoreDown(t *testing.T) {
 			t.Log(h.logs.String())
 		}
 	})
-	h.api.next("getUpdates")
+	h.api.Next("getUpdates")
 	srv.Kill()
 
-	mark := h.api.mark()
-	h.api.push(privateText(1, "/log 0.25 peptides"))
+	mark := h.api.Mark()
+	h.api.Push(privateText(1, "/log 0.25 peptides"))
 	waitAcked(h, 2)
-	c := sent(t, h.api.since(mark), "sendMessage")
+	c := sent(t, h.api.Since(mark), "sendMessage")
 	wantContains(t, c.Params.Get("text"), "I can't save right now")
 	if w := h.recordedWaits(); len(w) != 0 {
 		t.Errorf("the front end waited %v before answering: the user heard nothing meanwhile", w)
@@ -149,10 +149,10 @@ func TestPollingStoreDown(t *testing.T) {
 	}
 
 	srv.Start()
-	mark = h.api.mark()
-	h.api.push(privateText(2, "/needle size"))
+	mark = h.api.Mark()
+	h.api.Push(privateText(2, "/needle size"))
 	waitAcked(h, 3)
-	if got := only(h.api.since(mark), "sendMessage"); len(got) != 1 || strings.Contains(got[0].Params.Get("text"), "Logged") {
+	if got := only(h.api.Since(mark), "sendMessage"); len(got) != 1 || strings.Contains(got[0].Params.Get("text"), "Logged") {
 		t.Errorf("after Redis is back: %d messages, want only the answer to update 2", len(got))
 	}
 	if list, err := st.ListSessions(context.Background(), "tg:42", 0); err != nil || len(list) != 0 {
@@ -211,7 +211,7 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.launch(tg)
-	h.api.next("setWebhook")
+	h.api.Next("setWebhook")
 
 	update := []byte(privateText(77, "/log 0.25 peptides"))
 	codes := make([]int, 10)
@@ -232,7 +232,7 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 	if ok != 1 || busy != 9 {
 		t.Errorf("codes %v: want one 200 and nine 503", codes)
 	}
-	if n := h.api.count("sendMessage"); n != 1 {
+	if n := h.api.Count("sendMessage"); n != 1 {
 		t.Errorf("%d replies to one update, want 1", n)
 	}
 	ctx := context.Background()
@@ -240,13 +240,13 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 		t.Errorf("%d sessions (%v), want 1", len(list), err)
 	}
 	// Telegram comes again with the nine: they are handled already.
-	if w := post(tg, http.MethodPost, testSecret, update); w.Code != http.StatusOK || h.api.count("sendMessage") != 1 {
-		t.Errorf("a later delivery: status %d, %d replies", w.Code, h.api.count("sendMessage"))
+	if w := post(tg, http.MethodPost, testSecret, update); w.Code != http.StatusOK || h.api.Count("sendMessage") != 1 {
+		t.Errorf("a later delivery: status %d, %d replies", w.Code, h.api.Count("sendMessage"))
 	}
 
 	// The reply cannot be sent before Telegram gives up on the delivery: 500, the claim is
 	// released, and Telegram's retry is answered.
-	h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+	h.api.Fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
 	h.stallWaits(true)
 	retried := []byte(privateText(78, "/needle size"))
 	gone, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
@@ -255,19 +255,19 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 	}
 	cancel()
 	h.stallWaits(false)
-	mark := h.api.mark()
-	if w := post(tg, http.MethodPost, testSecret, retried); w.Code != http.StatusOK || len(only(h.api.since(mark), "sendMessage")) != 1 {
-		t.Errorf("Telegram's retry: status %d, calls %v; want it answered", w.Code, names(h.api.since(mark)))
+	mark := h.api.Mark()
+	if w := post(tg, http.MethodPost, testSecret, retried); w.Code != http.StatusOK || len(only(h.api.Since(mark), "sendMessage")) != 1 {
+		t.Errorf("Telegram's retry: status %d, calls %v; want it answered", w.Code, names(h.api.Since(mark)))
 	}
 
 	// Redis is gone: the user is told at once that nothing can be saved, and Telegram is not
 	// asked to come again with a reply that would arrive late.
 	srv.Kill()
-	mark = h.api.mark()
+	mark = h.api.Mark()
 	if w := post(tg, http.MethodPost, testSecret, []byte(privateText(79, "/log 0.25 peptides"))); w.Code != http.StatusOK {
 		t.Errorf("store down: status %d, want 200", w.Code)
 	}
-	wantContains(t, sent(t, h.api.since(mark), "sendMessage").Params.Get("text"), "I can't save right now")
+	wantContains(t, sent(t, h.api.Since(mark), "sendMessage").Params.Get("text"), "I can't save right now")
 }
 
 // TestWebhookRefusesUpdateIDs: issue 14, point 4. An update id of 0 or below is refused with
@@ -275,14 +275,14 @@ func TestWebhookDeliveriesAtOnce(t *testing.T) {
 func TestWebhookRefusesUpdateIDs(t *testing.T) {
 	h := webhookHarness(t)
 	tg := h.start()
-	h.api.next("setWebhook")
+	h.api.Next("setWebhook")
 	for _, id := range []int{0, -1, -730518201} {
-		mark, n := h.api.mark(), len(h.state.log())
+		mark, n := h.api.Mark(), len(h.state.log())
 		if w := post(tg.Telegram, http.MethodPost, testSecret, []byte(privateText(id, "/log 0.25 peptides"))); w.Code != http.StatusBadRequest {
 			t.Errorf("update_id %d: status %d, want 400", id, w.Code)
 		}
-		if len(h.api.since(mark)) != 0 || len(h.state.log()) != n || len(h.bot.requests()) != 0 {
-			t.Errorf("update_id %d had effects: calls %v, state %v", id, names(h.api.since(mark)), h.state.log()[n:])
+		if len(h.api.Since(mark)) != 0 || len(h.state.log()) != n || len(h.bot.requests()) != 0 {
+			t.Errorf("update_id %d had effects: calls %v, state %v", id, names(h.api.Since(mark)), h.state.log()[n:])
 		}
 	}
 }
@@ -300,21 +300,21 @@ func TestPollingWaitsForAClaim(t *testing.T) {
 	})
 	h.state.claims = map[string]string{ev(1): "dead instance"}
 	h.run()
-	h.api.push(privateText(1, "/needle size"))
+	h.api.Push(privateText(1, "/needle size"))
 	var wait chan time.Time
 	select {
 	case wait = <-waits:
 	case <-time.After(waitFor):
 		t.Fatal("the poller did not back off from a claimed update")
 	}
-	if n := h.api.count("sendMessage"); n != 0 {
+	if n := h.api.Count("sendMessage"); n != 0 {
 		t.Errorf("%d replies to an update another instance holds", n)
 	}
 	wantContains(t, h.logs.String(), "update will be retried", "another delivery of the update is being handled")
 	h.state.expireClaims()
 	wait <- testNow
 	h.state.waitOffset(t, 2)
-	if n := h.api.count("sendMessage"); n != 1 {
+	if n := h.api.Count("sendMessage"); n != 1 {
 		t.Errorf("%d replies once the claim ran out, want 1", n)
 	}
 }

@@ -29,7 +29,7 @@ func BenchmarkEmbedded3000Updates(b *testing.B) {
 			b.Fatal(err)
 		}
 		r := h.launch(tg)
-		h.api.next("getUpdates")
+		h.api.Next("getUpdates")
 		var ups []string
 		for i := range updates {
 			user, k := int64(5000+i%users), i/users
@@ -43,8 +43,8 @@ func BenchmarkEmbedded3000Updates(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		h.api.push(ups...)
-		for h.api.count("sendMessage") < updates {
+		h.api.Push(ups...)
+		for h.api.Count("sendMessage") < updates {
 			time.Sleep(5 * time.Millisecond)
 		}
 		took := time.Since(start)

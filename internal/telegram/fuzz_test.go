@@ -41,7 +41,7 @@ func FuzzUpdate(f *testing.F) {
 	h := newHarness(f, realBot())
 	h.cfg.WebhookURL, h.cfg.WebhookSecret = "https://bot.example.com/hook", testSecret
 	f.Fuzz(func(t *testing.T, body []byte) {
-		h.api.reset()
+		h.api.Reset()
 		h.state = newFakeState()
 		h.bot = &spyBot{Responder: h.bot.Responder}
 		h.t = t

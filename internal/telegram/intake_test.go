@@ -61,7 +61,7 @@ func TestSlowChatHoldsOnlyItself(t *testing.T) {
 	bot := gateBot{gates: map[string]chan struct{}{"slow": slow}, started: make(chan string, 10)}
 	h := newHarness(t, bot)
 	h.run()
-	h.api.push(textIn(1, 1, "slow"), textIn(2, 1, "after slow"), textIn(3, 2, "other"), textIn(4, 3, "third"))
+	h.api.Push(textIn(1, 1, "slow"), textIn(2, 1, "after slow"), textIn(3, 2, "other"), textIn(4, 3, "third"))
 	asked := []string{bot.next(t), bot.next(t), bot.next(t)}
 	slices.Sort(asked)
 	if want := []string{"other", "slow", "third"}; !slices.Equal(asked, want) {
@@ -69,10 +69,10 @@ func TestSlowChatHoldsOnlyItself(t *testing.T) {
 	}
 	// Both other chats are answered; the offset waits at update 1, and so do the polls.
 	for range 2 {
-		h.api.next("sendMessage")
+		h.api.Next("sendMessage")
 	}
 	for range 2 {
-		if got := h.api.next("getUpdates").Params.Get("offset"); got != "" && got != "1" {
+		if got := h.api.Next("getUpdates").Params.Get("offset"); got != "" && got != "1" {
 			t.Errorf("getUpdates from offset %s while update 1 is unfinished", got)
 		}
 	}
@@ -85,7 +85,7 @@ func TestSlowChatHoldsOnlyItself(t *testing.T) {
 	}
 	h.state.waitOffset(t, 5)
 	var chat1 []string
-	for _, c := range h.api.since(0) {
+	for _, c := range h.api.Since(0) {
 		if c.Method == "sendMessage" && c.Params.Get("chat_id") == "1" {
 			chat1 = append(chat1, c.Params.Get("text"))
 		}
@@ -103,18 +103,18 @@ func TestShutdownDrains(t *testing.T) {
 	bot := gateBot{gates: map[string]chan struct{}{"slow": slow}, started: make(chan string, 10)}
 	h := newHarness(t, bot)
 	r := h.run()
-	h.api.push(textIn(1, 1, "slow"), textIn(2, 1, "queued"))
+	h.api.Push(textIn(1, 1, "slow"), textIn(2, 1, "queued"))
 	bot.next(t)
-	polls := h.api.count("getUpdates")
+	polls := h.api.Count("getUpdates")
 	r.cancel()
 	close(slow)
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if got := h.api.count("getUpdates"); got > polls+1 { // one may have been on its way
+	if got := h.api.Count("getUpdates"); got > polls+1 { // one may have been on its way
 		t.Errorf("%d getUpdates after the stop began", got-polls)
 	}
-	if got := only(h.api.since(0), "sendMessage"); len(got) != 1 || got[0].Params.Get("text") != "re slow" {
+	if got := only(h.api.Since(0), "sendMessage"); len(got) != 1 || got[0].Params.Get("text") != "re slow" {
 		t.Errorf("replies %v, want only the update in hand finished", names(got))
 	}
 	// Saved before Run returned: the update in hand was waited for.
@@ -133,7 +133,7 @@ func TestShutdownDrains(t *testing.T) {
 func TestRateLimitedReplyIsSentAgain(t *testing.T) {
 	h := newHarness(t, realBot())
 	h.run()
-	h.api.fail("sendMessage", apiError{Code: 429, Desc: "Too Many Requests: retry after 3", RetryAfter: 3})
+	h.api.Fail("sendMessage", apiError{Code: 429, Desc: "Too Many Requests: retry after 3", RetryAfter: 3})
 	calls := h.exchange(privateText(1, "/needle size"))
 	if got := names(calls); !slices.Equal(got, []string{"sendMessage", "sendMessage"}) {
 		t.Errorf("calls %v, want the refused send and the same one again", got)
@@ -162,7 +162,7 @@ func TestWebhookKeepsEachChatInOrder(t *testing.T) {
 		c.WebhookSecret = testSecret
 	})
 	tg := h.start()
-	h.api.next("setWebhook")
+	h.api.Next("setWebhook")
 	codes := make(chan string, 3)
 	deliver := func(body string) {
 		go func() {
@@ -189,7 +189,7 @@ func TestWebhookKeepsEachChatInOrder(t *testing.T) {
 		}
 	}
 	var chat1 []string
-	for _, c := range h.api.since(0) {
+	for _, c := range h.api.Since(0) {
 		if c.Method == "sendMessage" && c.Params.Get("chat_id") == "1" {
 			chat1 = append(chat1, c.Params.Get("text"))
 		}

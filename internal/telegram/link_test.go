@@ -92,7 +92,7 @@ func TestLinkWithDiscord(t *testing.T) {
 		}
 	}
 	reminders := 0
-	for _, c := range h.api.since(0) {
+	for _, c := range h.api.Since(0) {
 		if c.Method == "sendMessage" && strings.Contains(c.Params.Get("text"), "<b>Reminder</b>") {
 			reminders++
 		}

@@ -24,7 +24,7 @@ func TestNotify(t *testing.T) {
 	if err := tg.Notify(context.Background(), n); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
-	c := h.api.next("sendMessage")
+	c := h.api.Next("sendMessage")
 	want := `{"inline_keyboard":[[{"text":"Done","callback_data":"done:1:k1:sig"},{"text":"Snooze 30 min","callback_data":"snooze:1:k1:sig"},{"text":"Skip","callback_data":"skip:1:k1:sig"}]]}`
 	if c.Params.Get("chat_id") != "42" || c.Params.Get("text") != "Time to roll: 0.25 mm tonight?" || c.Params.Get("reply_markup") != want {
 		t.Errorf("sent %v", c.Params)
@@ -44,7 +44,7 @@ func TestNotify(t *testing.T) {
 		{name: "other bad request", fail: apiError{Code: 400, Desc: "Bad Request: message text is empty"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h.api.fail("sendMessage", tt.fail)
+			h.api.Fail("sendMessage", tt.fail)
 			err := tg.Notify(context.Background(), remindNotice("42", "hello"))
 			if err == nil {
 				t.Fatal("Notify succeeded")
@@ -72,14 +72,14 @@ func TestNotify(t *testing.T) {
 	})
 	t.Run("document upload rate limited", func(t *testing.T) {
 		// tgbotapi leaves the code out of upload errors; the description still tells.
-		h.api.fail("sendDocument", apiError{Code: 429, Desc: "Too Many Requests: retry after 3", RetryAfter: 3})
+		h.api.Fail("sendDocument", apiError{Code: 429, Desc: "Too Many Requests: retry after 3", RetryAfter: 3})
 		n := remindNotice("42", "your export")
 		n.Reply.File = &domain.File{Name: "x.csv", Data: []byte("a,b\n")}
 		var ra *remind.RetryAfterError
 		if err := tg.Notify(context.Background(), n); !errors.As(err, &ra) || ra.After != 3*time.Second {
 			t.Errorf("Notify = %v, want retry after 3s", err)
 		}
-		h.api.fail("sendDocument", apiError{Code: 403, Desc: "Forbidden: bot was blocked by the user"})
+		h.api.Fail("sendDocument", apiError{Code: 403, Desc: "Forbidden: bot was blocked by the user"})
 		if err := tg.Notify(context.Background(), n); !remind.IsPermanent(err) {
 			t.Errorf("Notify = %v, want a permanent error", err)
 		}

@@ -40,22 +40,22 @@ func TestNagRepliesToTheFirstReminder(t *testing.T) {
 	wantContains(t, visible(sent(t, h.exchange(privateText(1, "/remind set 21:45 nag 20m")), "sendMessage").Params.Get("text")), "every 20 min")
 	dispatch := func(at time.Time) []apiCall {
 		t.Helper()
-		mark := h.api.mark()
+		mark := h.api.Mark()
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: tg}, Clock: stillClock{at}})
 		if _, err := d.Round(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return h.api.since(mark)
+		return h.api.Since(mark)
 	}
 	first := testNow.Add(15 * time.Minute) // 21:45 UTC
 	sent(t, dispatch(first), "sendMessage")
-	firstID := h.api.lastID()
+	firstID := h.api.LastID()
 	repeat := sent(t, dispatch(first.Add(20*time.Minute)), "sendMessage")
 	if got := repeat.Params.Get("reply_to_message_id"); got != strconv.Itoa(firstID) {
 		t.Errorf("the repeat replies to %q, want the first reminder %d", got, firstID)
 	}
 	wantContains(t, visible(repeat.Params.Get("text")), "Reminder 2 of 4")
-	h.exchange(press(2, userID, "private", h.api.lastID(), buttonData(t, repeat, "Done")))
+	h.exchange(press(2, userID, "private", h.api.LastID(), buttonData(t, repeat, "Done")))
 	if calls := dispatch(first.Add(40 * time.Minute)); slices.Contains(names(calls), "sendMessage") {
 		t.Errorf("a repeat came after Done: %v", names(calls))
 	}
@@ -74,19 +74,19 @@ func TestCheckinAndSummaryThroughTelegram(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	dispatch := func(at time.Time) []apiCall {
 		t.Helper()
-		mark := h.api.mark()
+		mark := h.api.Mark()
 		d := remind.New(remind.Config{Queue: st, Composer: bot, Notifiers: map[domain.Platform]remind.Notifier{domain.Telegram: tg}, Clock: stillClock{at}})
 		if _, err := d.Round(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return h.api.since(mark)
+		return h.api.Since(mark)
 	}
 	if calls := dispatch(time.Date(2026, 11, 29, 8, 59, 0, 0, berlin)); len(calls) != 0 {
 		t.Errorf("before 09:00 in Berlin: %v", names(calls))
 	}
 	ask := sent(t, dispatch(time.Date(2026, 11, 29, 9, 0, 30, 0, berlin)), "sendMessage")
 	wantContains(t, visible(ask.Params.Get("text")), "How is your skin today?", "Sat 28 Nov, 22:30")
-	calls := h.exchange(press(5, userID, "private", h.api.lastID(), buttonData(t, ask, "Irritated")))
+	calls := h.exchange(press(5, userID, "private", h.api.LastID(), buttonData(t, ask, "Irritated")))
 	wantContains(t, visible(sent(t, only(calls, "editMessageText"), "editMessageText").Params.Get("text")), "doctor")
 	if list, _ := st.ListSessions(context.Background(), "tg:42", 0); len(list) != 1 || list[0].Skin != domain.SkinIrritated {
 		t.Errorf("the session's check-in is not kept: %+v", list)

@@ -99,10 +99,10 @@ func intakeRun(b *testing.B, limits fakeLimits, instances int, webhook, oneAtATi
 	}
 	if webhook {
 		for range instances {
-			f.h.api.next("setWebhook")
+			f.h.api.Next("setWebhook")
 		}
 	} else {
-		f.h.api.next("getUpdates")
+		f.h.api.Next("getUpdates")
 	}
 	msgs := issueBurst()
 	trips.Reset()
@@ -117,13 +117,13 @@ func intakeRun(b *testing.B, limits fakeLimits, instances int, webhook, oneAtATi
 	took := time.Since(start)
 	b.StopTimer()
 	// Every message was sent at the start: a reply's latency is from then.
-	base := start.Sub(f.h.api.start)
+	base := start.Sub(f.h.api.Started())
 	var lat []time.Duration
 	for _, c := range sent {
 		lat = append(lat, c.At-base)
 	}
 	slices.Sort(lat)
-	refused, conflicts := f.h.api.counts()
+	refused, conflicts := f.h.api.Counts()
 	b.ReportMetric(float64(len(msgs))/took.Seconds(), "replies/s")
 	b.ReportMetric(took.Seconds(), "s/burst")
 	b.ReportMetric(float64(refused), "429s")

@@ -71,8 +71,8 @@ type fleet struct {
 
 func newFleet(t testing.TB) *fleet {
 	h := newHarness(t, echoBot{})
-	h.api.enforce(testLimits)
-	h.api.botID = fleetBot // the bot the token names, as on Telegram
+	h.api.Enforce(testLimits)
+	h.api.BotID = fleetBot // the bot the token names, as on Telegram
 	srv := redistest.Start(t)
 	rdb := srv.Client()
 	t.Cleanup(func() {
@@ -86,7 +86,7 @@ func newFleet(t testing.TB) *fleet {
 // enforce changes the limits of the fleet, the fake's and the limiters' made after.
 func (f *fleet) enforce(l fakeLimits) {
 	f.limits = l
-	f.h.api.enforce(l)
+	f.h.api.Enforce(l)
 }
 
 // limiter is the bot's limit on the fleet's Redis; bot names whose (another name: a limit of
@@ -126,7 +126,7 @@ func (f *fleet) burst(first int, msgs [][2]int64) []string {
 		mm["from"] = map[string]any{"id": chat, "is_bot": false, "first_name": "Ana"}
 		ups = append(ups, update{"update_id": first + i, "message": mm}.String())
 	}
-	f.h.api.push(ups...)
+	f.h.api.Push(ups...)
 	return ups
 }
 
@@ -136,15 +136,13 @@ func (f *fleet) replies(n int) []apiCall {
 	f.t.Helper()
 	deadline := time.After(f.patience)
 	for {
-		f.h.api.mu.Lock()
+		calls, wake := f.h.api.Calls()
 		var got []apiCall
-		for _, c := range f.h.api.calls {
+		for _, c := range calls {
 			if c.Method == "sendMessage" && !c.Refused && strings.HasPrefix(c.Params.Get("text"), "re ") {
 				got = append(got, c)
 			}
 		}
-		wake := f.h.api.wake
-		f.h.api.mu.Unlock()
 		if len(got) >= n {
 			return got
 		}
@@ -200,7 +198,7 @@ func (f *fleet) checkAnswered(sent []apiCall, msgs [][2]int64) {
 func TestChattyChatsDoNotStallOthers(t *testing.T) {
 	f := newFleet(t)
 	f.instance("a", nil)
-	f.h.api.next("getUpdates")
+	f.h.api.Next("getUpdates")
 	var msgs [][2]int64
 	for chat := int64(1); chat <= 4; chat++ {
 		for k := range int64(6) {
@@ -210,11 +208,11 @@ func TestChattyChatsDoNotStallOthers(t *testing.T) {
 	for chat := int64(100); chat < 170; chat++ {
 		msgs = append(msgs, [2]int64{chat, 0})
 	}
-	start := f.h.api.mark()
+	start := f.h.api.Mark()
 	f.burst(1, msgs)
 	sent := f.replies(len(msgs))
 	f.checkAnswered(sent, msgs)
-	if refused, _ := f.h.api.counts(); refused != 0 {
+	if refused, _ := f.h.api.Counts(); refused != 0 {
 		t.Errorf("%d sends refused with 429, want none", refused)
 	}
 	var lastOther, lastChatty time.Duration
@@ -225,7 +223,8 @@ func TestChattyChatsDoNotStallOthers(t *testing.T) {
 			lastChatty = max(lastChatty, c.At)
 		}
 	}
-	first := f.h.api.calls[start].At
+	calls, _ := f.h.api.Calls()
+	first := calls[start].At
 	// A chatty chat's six replies take five of its spacings (1.5 s); the others, at 100 a
 	// second beside them, under one. (Handled one at a time, as before, the burst takes four
 	// times the floor; the bound is loose for CI's busy machines, BenchmarkIntake measures.)
@@ -254,7 +253,7 @@ func TestPollerLeaseFailover(t *testing.T) {
 			cfg.Lease = lease.New(c, lease.Key("tg:123456", "poller"), period, lease.WithToken(name))
 		})
 	}
-	holder := f.h.api.next("getUpdates").Instance
+	holder := f.h.api.Next("getUpdates").Instance
 	stand := map[string]string{"a": "b", "b": "a"}[holder]
 	if holder == "" || !run[holder].Polling() || run[stand].Polling() {
 		t.Fatalf("holder %q polling %v, stand-by %q polling %v: want exactly one poller", holder, run[holder].Polling(), stand, run[stand].Polling())
@@ -271,7 +270,7 @@ func TestPollerLeaseFailover(t *testing.T) {
 
 	// The poller dies: its lease is neither extended nor released, as after a SIGKILL.
 	leaseClients[holder].Close()
-	died := f.h.api.mark()
+	died := f.h.api.Mark()
 	run[holder].cancel()
 	f.burst(11, msgs[10:])
 	sent := f.replies(len(msgs))
@@ -280,17 +279,18 @@ func TestPollerLeaseFailover(t *testing.T) {
 	}
 
 	f.checkAnswered(sent, msgs)
-	refused, conflicts := f.h.api.counts()
+	refused, conflicts := f.h.api.Counts()
 	if refused != 0 || conflicts != 0 {
 		t.Errorf("%d sends refused with 429 and %d getUpdates with 409, want none", refused, conflicts)
 	}
 	var took time.Duration
-	for _, c := range f.h.api.calls[died:] {
+	calls, _ := f.h.api.Calls()
+	for _, c := range calls[died:] {
 		if c.Method == "getUpdates" && c.Instance == holder && took > 0 {
 			t.Errorf("the dead poller polled after the stand-by took over")
 		}
 		if c.Method == "getUpdates" && c.Instance == stand && took == 0 {
-			took = c.At - f.h.api.calls[died].At
+			took = c.At - calls[died].At
 		}
 	}
 	// The lease runs out at most a period after the poller's last extension; the stand-by
@@ -312,12 +312,10 @@ func TestTwoPollersWithoutTheLeaseConflict(t *testing.T) {
 	deadline := time.After(waitFor)
 	for {
 		// The fake terminated a getUpdates, and the instance it answered said so.
-		if _, conflicts := f.h.api.counts(); conflicts > 0 && strings.Contains(f.h.logs.String(), "telegram: conflict") {
+		if _, conflicts := f.h.api.Counts(); conflicts > 0 && strings.Contains(f.h.logs.String(), "telegram: conflict") {
 			break
 		}
-		f.h.api.mu.Lock()
-		wake := f.h.api.wake
-		f.h.api.mu.Unlock()
+		_, wake := f.h.api.Calls()
 		select {
 		case <-wake:
 		case <-deadline:
@@ -338,7 +336,7 @@ func TestOneLimitForEveryInstance(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFleet(t)
 			f.instance("a", nil)
-			f.h.api.next("getUpdates")
+			f.h.api.Next("getUpdates")
 			b := f.instance("b", func(c *Config) {
 				if !tt.shared {
 					c.Limiter = f.limiter("tg:own")
@@ -365,7 +363,7 @@ func TestOneLimitForEveryInstance(t *testing.T) {
 			}
 			wg.Wait()
 			sent := f.replies(60)
-			refused, _ := f.h.api.counts()
+			refused, _ := f.h.api.Counts()
 			if tt.shared {
 				f.checkAnswered(sent, msgs)
 				if refused != 0 {

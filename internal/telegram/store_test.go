@@ -116,7 +116,7 @@ func TestRedeliveryWithStore(t *testing.T) {
 	r := h.run()
 	crashed := make(chan struct{})
 	h.state.hook(func(int) error { r.cancel(); close(crashed); return errors.New("killed") })
-	h.api.push(privateText(1, "/log 0.25 peptides"))
+	h.api.Push(privateText(1, "/log 0.25 peptides"))
 	<-crashed
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
@@ -124,10 +124,10 @@ func TestRedeliveryWithStore(t *testing.T) {
 	h.state.hook(nil)
 	h.state.failMarks(nil)
 	h.state.expireClaims() // the dead instance's claim lasts its lease
-	mark := h.api.mark()
+	mark := h.api.Mark()
 	h.start()
 	h.state.waitOffset(t, 2)
-	c := sent(t, only(h.api.since(mark), "sendMessage"), "sendMessage")
+	c := sent(t, only(h.api.Since(mark), "sendMessage"), "sendMessage")
 	wantContains(t, c.Params.Get("text"), "<b>Already logged</b>")
 	if list, err := st.ListSessions(context.Background(), "tg:42", 0); err != nil || len(list) != 1 {
 		t.Errorf("%d sessions (%v), want 1", len(list), err)
@@ -143,9 +143,9 @@ func TestStoreAsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := h.launch(tg)
-	h.api.next("getUpdates")
-	h.api.push(privateText(1, "/needle size"))
-	for h.api.next("getUpdates").Params.Get("offset") != "2" { // the update is acknowledged
+	h.api.Next("getUpdates")
+	h.api.Push(privateText(1, "/needle size"))
+	for h.api.Next("getUpdates").Params.Get("offset") != "2" { // the update is acknowledged
 	}
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestStoreAsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.launch(tg)
-	if got := h.api.next("getUpdates").Params.Get("offset"); got != "2" {
+	if got := h.api.Next("getUpdates").Params.Get("offset"); got != "2" {
 		t.Errorf("after a restart the first getUpdates has offset %q, want 2", got)
 	}
 }
@@ -189,11 +189,11 @@ func TestReminderThroughTelegram(t *testing.T) {
 		return d.Round(context.Background())
 	}
 	due := testNow.Add(15 * time.Minute)
-	mark := h.api.mark()
+	mark := h.api.Mark()
 	if n, err := dispatch(due); n != 1 || err != nil {
 		t.Fatalf("Round = %d, %v; want one reminder", n, err)
 	}
-	c := sent(t, h.api.since(mark), "sendMessage")
+	c := sent(t, h.api.Since(mark), "sendMessage")
 	if c.Params.Get("chat_id") != "42" || !strings.HasPrefix(c.Params.Get("text"), "<b>Reminder</b>") {
 		t.Errorf("reminder = %v", c.Params)
 	}
@@ -210,12 +210,12 @@ func TestReminderThroughTelegram(t *testing.T) {
 
 	// The next night Telegram rate-limits the first send; the dispatcher waits as told and
 	// sends it again.
-	h.api.fail("sendMessage", apiError{Code: 429, Desc: "Too Many Requests: retry after 9", RetryAfter: 9})
-	mark = h.api.mark()
+	h.api.Fail("sendMessage", apiError{Code: 429, Desc: "Too Many Requests: retry after 9", RetryAfter: 9})
+	mark = h.api.Mark()
 	if n, err := dispatch(due.Add(24 * time.Hour)); n != 1 || err != nil {
 		t.Fatalf("Round = %d, %v", n, err)
 	}
-	if got := names(h.api.since(mark)); !cmp.Equal(got, []string{"sendMessage", "sendMessage"}) {
+	if got := names(h.api.Since(mark)); !cmp.Equal(got, []string{"sendMessage", "sendMessage"}) {
 		t.Errorf("calls = %v, want a rate-limited send and its retry", got)
 	}
 }

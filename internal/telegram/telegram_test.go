@@ -176,7 +176,7 @@ func TestTopicButtons(t *testing.T) {
 		{"forged", "undo:7:zzzz:AAAAAAAAAAAA", "That button no longer works"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			id := h.api.mark() + 100
+			id := h.api.Mark() + 100
 			calls := h.exchange(press(id, userID, "private", 77, tt.data))
 			if got := names(calls); !cmp.Equal(got, []string{"editMessageText", "answerCallbackQuery"}) {
 				t.Fatalf("calls = %v, want an edit and an answer", got)
@@ -333,7 +333,7 @@ func TestRendering(t *testing.T) {
 	})
 
 	t.Run("private reply to a user who never started the bot", func(t *testing.T) {
-		h.api.fail("sendMessage", apiError{Code: 403, Desc: "Forbidden: bot can't initiate conversation with a user"})
+		h.api.Fail("sendMessage", apiError{Code: 403, Desc: "Forbidden: bot can't initiate conversation with a user"})
 		calls := h.exchange(groupText(4, "/diary@needle_test_bot"))
 		if len(calls) != 2 {
 			t.Fatalf("calls = %v", names(calls))
@@ -387,9 +387,9 @@ func TestRetryAfterHonoured(t *testing.T) {
 	h := newHarness(t, realBot(), func(c *Config) {
 		c.after = func(d time.Duration) <-chan time.Time { waits <- d; return gate }
 	})
-	h.api.fail("getUpdates", apiError{Code: 429, Desc: "Too Many Requests: retry after 7", RetryAfter: 7})
+	h.api.Fail("getUpdates", apiError{Code: 429, Desc: "Too Many Requests: retry after 7", RetryAfter: 7})
 	h.start()
-	h.api.next("getUpdates")
+	h.api.Next("getUpdates")
 	select {
 	case d := <-waits:
 		if d != 7*time.Second {
@@ -398,31 +398,31 @@ func TestRetryAfterHonoured(t *testing.T) {
 	case <-time.After(waitFor):
 		t.Fatal("no wait after a 429")
 	}
-	if n := h.api.count("getUpdates"); n != 1 {
+	if n := h.api.Count("getUpdates"); n != 1 {
 		t.Fatalf("%d getUpdates before the wait was over, want 1", n)
 	}
 	gate <- testNow
-	h.api.next("getUpdates")
+	h.api.Next("getUpdates")
 	wantContains(t, h.logs.String(), "retry after 7")
 }
 
 func TestConflictLoggedOncePerStreak(t *testing.T) {
 	h := newHarness(t, realBot())
 	conflict := apiError{Code: 409, Desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
-	h.api.fail("getUpdates", conflict, conflict, conflict)
+	h.api.Fail("getUpdates", conflict, conflict, conflict)
 	h.start()
 	for range 4 {
-		h.api.next("getUpdates")
+		h.api.Next("getUpdates")
 	}
 	if n := strings.Count(h.logs.String(), "telegram: conflict"); n != 1 {
 		t.Errorf("a streak of three 409s logged %d times, want once:\n%s", n, h.logs)
 	}
 	wantContains(t, h.logs.String(), "only one may")
 	// A success ends the streak; the next conflict, about a webhook this time, is logged again.
-	h.api.fail("getUpdates", apiError{Code: 409, Desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+	h.api.Fail("getUpdates", apiError{Code: 409, Desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
 	h.exchange(privateText(1, "/start"))
-	h.api.next("getUpdates")
-	h.api.next("getUpdates")
+	h.api.Next("getUpdates")
+	h.api.Next("getUpdates")
 	if n := strings.Count(h.logs.String(), "telegram: conflict"); n != 2 {
 		t.Errorf("two streaks logged %d times, want twice:\n%s", n, h.logs)
 	}
@@ -439,7 +439,7 @@ func crash(t *testing.T, h *harness, r *running) {
 		close(crashed)
 		return errors.New("killed")
 	})
-	h.api.push(privateText(1, "/needle size"))
+	h.api.Push(privateText(1, "/needle size"))
 	select {
 	case <-crashed:
 	case <-time.After(waitFor):
@@ -449,7 +449,7 @@ func crash(t *testing.T, h *harness, r *running) {
 		t.Fatalf("Run: %v", err)
 	}
 	h.state.hook(nil)
-	if n := h.api.count("getUpdates"); n != 1 {
+	if n := h.api.Count("getUpdates"); n != 1 {
 		t.Fatalf("%d getUpdates: the update was acknowledged to Telegram", n)
 	}
 }
@@ -463,7 +463,7 @@ func TestCrashBetweenHandlingAndAcknowledging(t *testing.T) {
 		if got := len(h.bot.requests()); got != 1 {
 			t.Errorf("Respond called %d times, want once", got)
 		}
-		if got := h.api.count("sendMessage"); got != 1 {
+		if got := h.api.Count("sendMessage"); got != 1 {
 			t.Errorf("%d replies sent, want one", got)
 		}
 	})
@@ -491,7 +491,7 @@ func TestSendFailures(t *testing.T) {
 	t.Run("transient: only the send is retried", func(t *testing.T) {
 		h := newHarness(t, realBot())
 		h.run()
-		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+		h.api.Fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
 		calls := h.exchange(privateText(1, "/start"))
 		if got := names(calls); !cmp.Equal(got, []string{"sendMessage", "sendMessage"}) {
 			t.Errorf("calls = %v, want a failed send and a retried one", got)
@@ -506,7 +506,7 @@ func TestSendFailures(t *testing.T) {
 	t.Run("permanent: logged and skipped", func(t *testing.T) {
 		h := newHarness(t, realBot())
 		h.run()
-		h.api.fail("sendMessage", apiError{Code: 400, Desc: "Bad Request: can't parse entities"})
+		h.api.Fail("sendMessage", apiError{Code: 400, Desc: "Bad Request: can't parse entities"})
 		calls := h.exchange(privateText(1, "/start"), privateText(2, "/start"))
 		if got := names(calls); !cmp.Equal(got, []string{"sendMessage", "sendMessage"}) {
 			t.Errorf("calls = %v, want one send per update", got)

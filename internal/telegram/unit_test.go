@@ -167,7 +167,7 @@ func TestCommandMenu(t *testing.T) {
 	h := newHarness(t, realBot())
 	h.start()
 	var got []tgbotapi.BotCommand
-	if err := json.Unmarshal([]byte(h.api.next("setMyCommands").Params.Get("commands")), &got); err != nil {
+	if err := json.Unmarshal([]byte(h.api.Next("setMyCommands").Params.Get("commands")), &got); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
@@ -178,8 +178,8 @@ func TestCommandMenu(t *testing.T) {
 		t.Errorf("menu = %v, want %v first", got, want)
 	}
 	// The descriptions Telegram shows before a chat starts come from the same descriptions.
-	long := h.api.next("setMyDescription").Params.Get("description")
-	short := h.api.next("setMyShortDescription").Params.Get("short_description")
+	long := h.api.Next("setMyDescription").Params.Get("description")
+	short := h.api.Next("setMyShortDescription").Params.Get("short_description")
 	wantContains(t, long, "/needle - "+got[2].Description, "/ask - ")
 	wantContains(t, short, "/needle", "/ask")
 	if length(long) > 512 || length(short) > 120 {
@@ -189,7 +189,7 @@ func TestCommandMenu(t *testing.T) {
 	h = newHarness(t, menuBot{})
 	h.start()
 	got = nil
-	if err := json.Unmarshal([]byte(h.api.next("setMyCommands").Params.Get("commands")), &got); err != nil {
+	if err := json.Unmarshal([]byte(h.api.Next("setMyCommands").Params.Get("commands")), &got); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].Command != "start" || got[1].Command != "long" || length(got[1].Description) != 256 {

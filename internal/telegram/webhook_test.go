@@ -39,7 +39,7 @@ func postCtx(ctx context.Context, tg *Telegram, method, secret string, body []by
 func TestWebhook(t *testing.T) {
 	h := webhookHarness(t)
 	tg := h.start()
-	set := h.api.next("setWebhook")
+	set := h.api.Next("setWebhook")
 	if p := set.Params; p.Get("url") != "https://bot.example.com/telegram/webhook" || p.Get("secret_token") != testSecret || p.Get("allowed_updates") != `["message","callback_query"]` {
 		t.Errorf("setWebhook params = %v", p)
 	}
@@ -65,47 +65,47 @@ func TestWebhook(t *testing.T) {
 		{"wrong types", http.MethodPost, testSecret, []byte(`{"update_id": "one"}`), http.StatusBadRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			mark, writes := h.api.mark(), len(h.state.log())
+			mark, writes := h.api.Mark(), len(h.state.log())
 			w := post(tg.Telegram, tt.method, tt.secret, tt.body)
 			if w.Code != tt.code {
 				t.Errorf("status = %d, want %d", w.Code, tt.code)
 			}
-			if calls := h.api.since(mark); len(calls) != 0 || len(h.state.log()) != writes || len(h.bot.requests()) != 0 {
+			if calls := h.api.Since(mark); len(calls) != 0 || len(h.state.log()) != writes || len(h.bot.requests()) != 0 {
 				t.Errorf("a refused request had effects: calls %v, state %v, requests %d", names(calls), h.state.log()[writes:], len(h.bot.requests()))
 			}
 		})
 	}
 
 	t.Run("good update", func(t *testing.T) {
-		mark := h.api.mark()
+		mark := h.api.Mark()
 		if w := post(tg.Telegram, http.MethodPost, testSecret, good); w.Code != http.StatusOK {
 			t.Fatalf("status = %d, want 200", w.Code)
 		}
-		c := sent(t, h.api.since(mark), "sendMessage")
+		c := sent(t, h.api.Since(mark), "sendMessage")
 		wantContains(t, visible(c.Params.Get("text")), "0.25 mm")
 		if got := h.bot.requests(); len(got) != 1 || got[0].ID != ev(730518201) {
 			t.Errorf("requests = %v", got)
 		}
 		// Telegram sends it again (say, our 200 was lost); it is not answered twice.
-		mark = h.api.mark()
-		if w := post(tg.Telegram, http.MethodPost, testSecret, good); w.Code != http.StatusOK || len(h.api.since(mark)) != 0 {
-			t.Errorf("a redelivered update: status %d, calls %v", w.Code, names(h.api.since(mark)))
+		mark = h.api.Mark()
+		if w := post(tg.Telegram, http.MethodPost, testSecret, good); w.Code != http.StatusOK || len(h.api.Since(mark)) != 0 {
+			t.Errorf("a redelivered update: status %d, calls %v", w.Code, names(h.api.Since(mark)))
 		}
 	})
 
 	t.Run("send fails once: sent again, the update handled once", func(t *testing.T) {
-		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
-		mark, asked := h.api.mark(), len(h.bot.requests())
+		h.api.Fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+		mark, asked := h.api.Mark(), len(h.bot.requests())
 		if w := post(tg.Telegram, http.MethodPost, testSecret, []byte(privateText(4, "/start"))); w.Code != http.StatusOK {
 			t.Errorf("status = %d, want 200", w.Code)
 		}
-		if got := names(h.api.since(mark)); len(got) != 2 || len(h.bot.requests()) != asked+1 {
+		if got := names(h.api.Since(mark)); len(got) != 2 || len(h.bot.requests()) != asked+1 {
 			t.Errorf("calls %v, %d requests: want the send twice and the bot asked once", got, len(h.bot.requests())-asked)
 		}
 	})
 
 	t.Run("send fails until Telegram gives up: Telegram should retry", func(t *testing.T) {
-		h.api.fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
+		h.api.Fail("sendMessage", apiError{Code: 502, Desc: "Bad Gateway"})
 		h.stallWaits(true) // the backoff outlasts Telegram's patience
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		w := postCtx(ctx, tg.Telegram, http.MethodPost, testSecret, []byte(privateText(5, "/start")))
@@ -124,11 +124,11 @@ func TestWebhook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mark, n := h.api.mark(), len(h.state.log())
+		mark, n := h.api.Mark(), len(h.state.log())
 		if w := post(tg.Telegram, http.MethodPost, testSecret, sticker); w.Code != http.StatusOK {
 			t.Errorf("status = %d, want 200", w.Code)
 		}
-		if len(h.api.since(mark)) != 0 || len(h.state.log()) != n {
+		if len(h.api.Since(mark)) != 0 || len(h.state.log()) != n {
 			t.Errorf("a sticker had effects")
 		}
 	})
@@ -136,7 +136,7 @@ func TestWebhook(t *testing.T) {
 	if err := tg.stop(t); err != nil {
 		t.Errorf("Run: %v", err)
 	}
-	if n := h.api.count("getUpdates") + h.api.count("deleteWebhook"); n != 0 {
+	if n := h.api.Count("getUpdates") + h.api.Count("deleteWebhook"); n != 0 {
 		t.Errorf("webhook mode polled or deleted the webhook (%d calls)", n)
 	}
 }
@@ -160,7 +160,7 @@ func TestWebhookRefusedInPollingMode(t *testing.T) {
 
 func TestWebhookRejected(t *testing.T) {
 	h := webhookHarness(t)
-	h.api.fail("setWebhook", apiError{Code: 400, Desc: "Bad Request: bad webhook: HTTPS url must be provided for webhook"})
+	h.api.Fail("setWebhook", apiError{Code: 400, Desc: "Bad Request: bad webhook: HTTPS url must be provided for webhook"})
 	err := h.front().Run(canceled())
 	if err != nil {
 		t.Fatalf("a cancelled Run = %v, want nil", err)

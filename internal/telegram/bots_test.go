@@ -19,11 +19,14 @@ import (
 	"github.com/needlebot/needlebot/internal/store"
 )
 
-// storeBotOn is storeBot on a given redis-server, which the test may stop. Its client does not
-// retry, so that a stopped server fails each command at once: the front end is under test
-// here, not go-redis's retries.
+// storeBotOn is storeBot on a given redis-server, which the test may stop. Its client has the
+// options the bot runs with (store.ParseURL), retries and all.
 func storeBotOn(t *testing.T, srv *redistest.Server) (*commands.Bot, *store.Store) {
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1, DialerRetries: 1})
+	o, err := store.ParseURL("redis://" + srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewUniversalClient(o)
 	t.Cleanup(func() { rdb.Close() })
 	st := store.New(rdb, store.WithClock(func() time.Time { return testNow }))
 	bot := commands.New(commands.Config{KB: kb.Default(), Store: st, ButtonKey: []byte("test button key"), Now: func() time.Time { return testNow }})

@@ -126,7 +126,7 @@ func (b *Bot) ownerOf(ctx context.Context, req *Request) (domain.Owner, error) {
 	if !id.Valid() {
 		return "", fmt.Errorf("commands: invalid identity %q", id)
 	}
-	o := domain.Owner(id.String())
+	o := id.Unlinked()
 	if b.store != nil {
 		var err error
 		if o, err = b.store.Owner(ctx, id); err != nil {

@@ -67,6 +67,11 @@ func (i Identity) Valid() bool { return i.Platform.Valid() && userPattern.MatchS
 // String is "tg:12345".
 func (i Identity) String() string { return string(i.Platform) + ":" + i.User }
 
+// Unlinked is the owner of the identity's data while it is linked to no other account. The
+// store's resolver gives it for an identity it has no link for, and a bot without a store uses
+// it to sign buttons.
+func (i Identity) Unlinked() Owner { return Owner(i.String()) }
+
 // ParseIdentity reads what String wrote; ok is false for anything else.
 func ParseIdentity(s string) (Identity, bool) {
 	p, u, _ := strings.Cut(s, ":")

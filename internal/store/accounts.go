@@ -48,7 +48,7 @@ func (s *Store) Owner(ctx context.Context, id domain.Identity) (domain.Owner, er
 	}
 	o, err := s.rdb.Get(ctx, identityKey(id)).Result()
 	if errors.Is(err, redis.Nil) {
-		return domain.Owner(id.String()), nil
+		return id.Unlinked(), nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: owner: %w", unavailable(err))

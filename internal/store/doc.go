@@ -39,8 +39,8 @@
 //	nb:bots                    hash    "tg:BOTID" / "dc:APPID" -> name: bots this Redis serves  none
 //	nb:tg:BOTID:offset         string  the next update id this Telegram bot fetches             none
 //	nb:tg:BOTID:ev:EVENT       string  "1" handled, "c:TOKEN" claimed by one delivery           48 h; a claim 90 s
-//	nb:ev:EVENT, nb:tg:offset  string  before per-bot keys: no longer read; RegisterBot moves   48 h; none
-//	                                   the offset to the first bot that starts
+//	nb:ev:EVENT, nb:tg:offset  string  before per-bot keys: marks no longer read; the offset    48 h; none
+//	                                   taken once by InheritedOffset, checked by the poller
 //	nb:secret                  string  the key that signs buttons, made once                    none
 //	nb:migrated:reminder-platform string  set once Migrate gave old reminders their platform   none
 //

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,7 +23,7 @@ import (
 //	                                   delivery, which is handling it
 const (
 	botsKey      = "nb:bots"
-	oldOffsetKey = "nb:tg:offset" // before keys carried the bot: moved to the first bot that starts
+	oldOffsetKey = "nb:tg:offset" // before keys carried the bot: see InheritedOffset
 	eventTTL     = 48 * time.Hour
 )
 
@@ -52,40 +51,44 @@ func eventKey(bot, event string) (string, error) {
 	return p + "ev:" + event, nil
 }
 
-// RegisterBot records that this Redis holds data for bot (named name, e.g. "@needle_bot"), and
-// brings what an older version kept without the bot's id under it: the Telegram offset moves
-// to the first Telegram bot that registers, and only when that bot has none of its own, so it
-// is safe to run twice and on several instances at once. It returns every bot the Redis holds
-// data for, this one included, as "tg:123456789 @needle_bot", sorted.
+// RegisterBot records that this Redis holds data for bot (named name, e.g. "@needle_bot"). It
+// returns every bot the Redis holds data for, this one included, as "tg:123456789
+// @needle_bot", sorted. It is safe to run twice and on several instances at once.
 //
-// The marks of handled events an older version made (nb:ev:EVENT) are left to expire in their
-// 48 hours: the event ids now carry the bot, so no new mark can be mistaken for them.
+// What an older version kept without the bot's id is not moved here: the Telegram offset
+// (nb:tg:offset) may be another bot's, so the poller takes it with InheritedOffset and checks it
+// against Telegram first; the marks of handled events (nb:ev:EVENT) are left to expire in their
+// 48 hours, as the event ids now carry the bot and no new mark can be mistaken for them.
 func (s *Store) RegisterBot(ctx context.Context, bot, name string) ([]string, error) {
-	p, err := botKeys(bot)
-	if err != nil {
+	if _, err := botKeys(bot); err != nil {
 		return nil, err
 	}
 	if _, err := write(ctx, s, func() (int64, error) { return s.rdb.HSet(ctx, botsKey, bot, name).Result() }); err != nil {
 		return nil, fmt.Errorf("store: register bot: %w", unavailable(err))
 	}
-	if strings.HasPrefix(bot, "tg:") {
-		// GETDEL hands the old offset to exactly one caller; SET NX keeps an offset the bot
-		// already has. A crash between the two loses the offset, which costs nothing: polling
-		// from 0 gets the updates Telegram has not seen acknowledged.
-		old, err := s.rdb.GetDel(ctx, oldOffsetKey).Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-		case err != nil:
-			return nil, fmt.Errorf("store: register bot: %w", unavailable(err))
-		default:
-			if _, err := strconv.Atoi(old); err == nil {
-				if _, err := write(ctx, s, func() (bool, error) { return s.rdb.SetNX(ctx, p+"offset", old, 0).Result() }); err != nil {
-					return nil, fmt.Errorf("store: register bot: %w", unavailable(err))
-				}
-			}
-		}
-	}
 	return s.Bots(ctx)
+}
+
+// InheritedOffset takes the Telegram offset an older version saved without the bot's id, once:
+// GETDEL hands it to exactly one caller, however many instances start together. It returns 0
+// when there is none (or it is not a number). The offset may be another bot's, if two bots
+// shared this Redis then, so the caller must check it against the updates Telegram holds.
+func (s *Store) InheritedOffset(ctx context.Context, bot string) (int, error) {
+	if _, err := botKeys(bot); err != nil {
+		return 0, err
+	}
+	old, err := write(ctx, s, func() (string, error) { return s.rdb.GetDel(ctx, oldOffsetKey).Result() })
+	switch {
+	case errors.Is(err, redis.Nil):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("store: inherited offset: %w", unavailable(err))
+	}
+	n, err := strconv.Atoi(old)
+	if err != nil || n < 0 {
+		return 0, nil
+	}
+	return n, nil
 }
 
 // Bots returns every bot this Redis holds data for, as RegisterBot does, without registering.

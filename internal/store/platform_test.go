@@ -104,41 +104,49 @@ func TestClaimEvent(t *testing.T) {
 // TestRegisterBotMigrates: the offset an older version kept without the bot moves to the
 // first Telegram bot that starts, once, however many instances start at once; a bot's own
 // offset is never overwritten; the Redis says which bots it holds data for.
-func TestRegisterBotMigrates(t *testing.T) {
+func TestRegisterBotAndInheritedOffset(t *testing.T) {
 	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
 		s := open(t)
-		s.Client().Set(ctx, "nb:tg:offset", 730518202, 0)
+		s.Client().Set(ctx, "nb:tg:offset", 730518202, 0) // left by an older version
 		var wg sync.WaitGroup
-		for range 8 { // eight instances of one bot start together
+		var got sync.Map
+		for i := range 8 { // eight instances of one bot start together
 			wg.Go(func() {
 				if _, err := s.RegisterBot(ctx, "tg:1111111111", "@needle_bot"); err != nil {
 					t.Errorf("RegisterBot: %v", err)
 				}
+				off, err := s.InheritedOffset(ctx, "tg:1111111111")
+				if err != nil {
+					t.Errorf("InheritedOffset: %v", err)
+				}
+				got.Store(i, off)
 			})
 		}
 		wg.Wait()
-		if off, _ := s.TelegramOffset(ctx, "tg:1111111111"); off != 730518202 {
-			t.Errorf("migrated offset = %d, want 730518202", off)
+		takers := 0
+		got.Range(func(_, v any) bool {
+			switch v.(int) {
+			case 730518202:
+				takers++
+			case 0:
+			default:
+				t.Errorf("an instance inherited offset %d", v)
+			}
+			return true
+		})
+		if takers != 1 {
+			t.Errorf("%d instances inherited the old offset, want exactly one", takers)
 		}
-		if n := s.Client().Exists(ctx, "nb:tg:offset").Val(); n != 0 {
-			t.Error("the old offset key is left, for another bot to take")
+		if off, _ := s.TelegramOffset(ctx, "tg:1111111111"); off != 0 {
+			t.Errorf("the bot's own offset = %d before its poller checked the old one, want none", off)
 		}
-		// Run again after the bot moved on: its own offset stays.
-		s.SetTelegramOffset(ctx, "tg:1111111111", 730518300)
-		s.Client().Set(ctx, "nb:tg:offset", 5, 0) // an old version still running writes it
-		if _, err := s.RegisterBot(ctx, "tg:1111111111", "@needle_bot"); err != nil {
-			t.Fatal(err)
+		s.Client().Set(ctx, "nb:tg:offset", "garbage", 0)
+		if off, err := s.InheritedOffset(ctx, "tg:1111111111"); off != 0 || err != nil {
+			t.Errorf("a garbled old offset gave %d, %v", off, err)
 		}
-		if off, _ := s.TelegramOffset(ctx, "tg:1111111111"); off != 730518300 {
-			t.Errorf("after a second migration offset = %d, want 730518300", off)
-		}
-		// A second bot gets nothing of the first's.
 		bots, err := s.RegisterBot(ctx, "tg:2222222222", "@other_bot")
 		if err != nil {
 			t.Fatal(err)
-		}
-		if off, _ := s.TelegramOffset(ctx, "tg:2222222222"); off != 0 {
-			t.Errorf("second bot's offset = %d, want 0", off)
 		}
 		want := []string{"tg:1111111111 @needle_bot", "tg:2222222222 @other_bot"}
 		if !slices.Equal(bots, want) {
@@ -149,6 +157,9 @@ func TestRegisterBotMigrates(t *testing.T) {
 		}
 		if _, err := s.RegisterBot(ctx, "tg:12 x", "@x"); err == nil {
 			t.Error("an invalid bot was registered")
+		}
+		if _, err := s.InheritedOffset(ctx, "tg:12 x"); err == nil {
+			t.Error("an invalid bot inherited an offset")
 		}
 	})
 }

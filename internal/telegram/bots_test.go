@@ -65,7 +65,6 @@ func TestEventIDs(t *testing.T) {
 // log says which bots the Redis holds data for.
 func TestTwoBotsShareRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	srv.Client().Set(context.Background(), "nb:tg:offset", 100, 0) // left by an older version
 	bot, st := storeBotOn(t, srv)
 	ctx := context.Background()
 	run := func(h *harness) {
@@ -78,9 +77,7 @@ func TestTwoBotsShareRedis(t *testing.T) {
 
 	a := newHarness(t, bot)
 	run(a)
-	if got := a.api.Next("getUpdates").Params.Get("offset"); got != "100" {
-		t.Errorf("first bot: first offset %q, want the migrated 100", got)
-	}
+	a.api.Next("getUpdates")
 	b := newHarness(t, bot)
 	b.api.BotID, b.api.Username = 1234567890, "other_needle_bot"
 	run(b)
@@ -114,8 +111,53 @@ func TestTwoBotsShareRedis(t *testing.T) {
 			t.Errorf("%s = %q, want 110", key, got)
 		}
 	}
-	if n := srv.Client().Exists(ctx, "nb:tg:offset").Val(); n != 0 {
-		t.Error("the old offset key is still there")
+}
+
+// TestInheritedOffset: issue 14, point 3. The offset an older version saved without the bot's
+// id is used only when it fits the updates Telegram holds for this bot: then the updates the old
+// version handled are not answered again; another bot's offset, which would make Telegram drop
+// this bot's updates below it, is not used.
+func TestInheritedOffset(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		old       int
+		pending   []int // update ids Telegram holds
+		answered  []int // those the bot answers
+		wantInLog string
+	}{
+		{"its own", 101, []int{100, 101, 102}, []int{101, 102}, "took the offset an older version saved"},
+		{"another bot's, far ahead", 900000, []int{100, 101}, []int{100, 101}, "it is another bot's"},
+		{"another bot's, behind", 7, []int{100}, []int{100}, "it is another bot's"},
+		{"nothing pending", 900000, nil, nil, "no update is pending"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			ctx := context.Background()
+			srv.Client().Set(ctx, "nb:tg:offset", tc.old, 0) // left by an older version
+			bot, st := storeBotOn(t, srv)
+			h := newHarness(t, bot)
+			for _, id := range tc.pending {
+				h.api.Push(privateText(id, "/needle size"))
+			}
+			tg, err := New(h.cfg, h.bot, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mark := h.api.Mark()
+			h.launch(tg)
+			h.api.Next("getUpdates") // the look at what is pending
+			next := 200              // an update after the pending ones is answered too
+			h.api.Push(privateText(next, "/needle size"))
+			waitAcked(h, next+1)
+			got := only(h.api.Since(mark), "sendMessage")
+			if len(got) != len(tc.answered)+1 {
+				t.Errorf("%d replies, want %d: to %v and %d", len(got), len(tc.answered)+1, tc.answered, next)
+			}
+			wantContains(t, h.logs.String(), tc.wantInLog)
+			if n := srv.Client().Exists(ctx, "nb:tg:offset").Val(); n != 0 {
+				t.Error("the old offset key is still there, for another bot to take")
+			}
+		})
 	}
 }
 

@@ -90,6 +90,8 @@ func (s *fakeState) RegisterBot(_ context.Context, bot, name string) ([]string, 
 	return out, nil
 }
 
+func (s *fakeState) InheritedOffset(context.Context, string) (int, error) { return 0, nil }
+
 func (s *fakeState) TelegramOffset(_ context.Context, bot string) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

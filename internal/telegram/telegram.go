@@ -52,10 +52,12 @@ type Responder interface {
 // for the marks and the offset, logs and carries on: a lost mark only means a redelivered
 // update is handled again under the same request ID.
 type State interface {
-	// RegisterBot records that the store holds data for bot (name is "@username"), brings keys
-	// an older version kept without the bot under it, and returns every bot the store holds
-	// data for, as "tg:123 @name".
+	// RegisterBot records that the store holds data for bot (name is "@username"), and returns
+	// every bot the store holds data for, as "tg:123 @name".
 	RegisterBot(ctx context.Context, bot, name string) ([]string, error)
+	// InheritedOffset takes, once, the offset an older version saved without the bot's id; 0
+	// when there is none. It may be another bot's.
+	InheritedOffset(ctx context.Context, bot string) (int, error)
 	// TelegramOffset returns the next update id to ask for; 0 when none is saved.
 	TelegramOffset(ctx context.Context, bot string) (int, error)
 	// SetTelegramOffset saves the next update id to ask for.

@@ -136,6 +136,9 @@ func (t *Telegram) pollSession(ctx, run context.Context, me *self) error {
 		}
 		return err
 	}
+	if offset == 0 {
+		offset = t.inherit(ctx, me)
+	}
 	w := newWindow(offset)
 	var wg sync.WaitGroup
 	saved := offset // the last offset saved, or tried
@@ -247,6 +250,47 @@ func conflictAdvice(err error, leased bool) string {
 
 // getUpdates asks for the updates from offset on, waiting up to timeout for one.
 // Updates are returned raw so that one Telegram cannot decode does not hold up the rest.
+// inheritWindow is how far past the first update Telegram still holds an inherited offset may
+// be: the updates an older version handled after it last confirmed any, at most a few batches.
+const inheritWindow = 10 * pollLimit
+
+// inherit takes the offset an older version saved without the bot's id, when this bot has none
+// of its own, and uses it only if it fits the updates Telegram holds for this bot: from the
+// first of them to a few batches past it. Another bot's offset (two bots shared the Redis then)
+// would make Telegram drop this bot's updates below it; with nothing pending there is nothing
+// to skip. Either way polling from 0 gets every update Telegram has not seen confirmed.
+func (t *Telegram) inherit(ctx context.Context, me *self) int {
+	old, err := t.state.InheritedOffset(ctx, me.key)
+	if err != nil || old == 0 {
+		if err != nil {
+			t.log.Warn("telegram: read the offset an older version saved; polling from Telegram's own position", "err", err)
+		}
+		return 0
+	}
+	batch, err := t.getUpdates(ctx, 0, 0) // offset 0 confirms nothing: a look, not a fetch
+	if err != nil {
+		t.log.Warn("telegram: check the offset an older version saved; polling from Telegram's own position", "offset", old, "err", err)
+		return 0
+	}
+	first := 0
+	for _, raw := range batch {
+		if u, _ := decodeUpdate(raw); u.UpdateID > 0 && (first == 0 || u.UpdateID < first) {
+			first = u.UpdateID
+		}
+	}
+	switch {
+	case first == 0:
+		t.log.Info("telegram: no update is pending, so the offset an older version saved is not needed", "offset", old)
+		return 0
+	case old < first || old > first+inheritWindow:
+		t.log.Warn("telegram: the offset an older version saved does not fit this bot's pending updates, so it is another bot's; polling from Telegram's own position",
+			"offset", old, "first_pending", first)
+		return 0
+	}
+	t.log.Info("telegram: took the offset an older version saved", "offset", old, "first_pending", first)
+	return old
+}
+
 func (t *Telegram) getUpdates(ctx context.Context, offset int, timeout time.Duration) ([]json.RawMessage, error) {
 	params := tgbotapi.Params{"timeout": strconv.Itoa(int(timeout / time.Second)), "allowed_updates": allowedUpdates, "limit": strconv.Itoa(pollLimit)}
 	params.AddNonZero("offset", offset)

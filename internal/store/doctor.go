@@ -121,14 +121,13 @@ func (s *Store) checkOwner(ctx context.Context, owner domain.Owner, fix bool) ([
 		}
 		f := Finding{Key: k.sessions, Member: id, Problem: "a session entry that does not decode"}
 		if fix {
-			if err := s.quarantine(ctx, k.sessions, bad, id, js, func(p redis.Pipeliner) {
-				p.ZRem(ctx, k.byTime, id)
-				p.ZRem(ctx, k.byOrder, id)
-				p.SRem(ctx, k.floating, id)
-			}); err != nil {
+			moved, err := s.quarantine(ctx, k.sessions, bad, id, js, []string{k.byTime, k.byOrder}, []string{k.floating})
+			if err != nil {
 				return out, err
 			}
-			f.Fixed = "moved to " + bad
+			if moved {
+				f.Fixed = "moved to " + bad
+			}
 		}
 		out = append(out, f)
 	}
@@ -164,10 +163,13 @@ func (s *Store) checkOwner(ctx context.Context, owner domain.Owner, fix bool) ([
 		if err != nil || !reminderIDPattern.MatchString(id) {
 			f := Finding{Key: k.reminders, Member: id, Problem: "a reminder entry that does not decode"}
 			if fix {
-				if err := s.quarantine(ctx, k.reminders, bad, id, js, nil); err != nil {
+				moved, err := s.quarantine(ctx, k.reminders, bad, id, js, nil, nil)
+				if err != nil {
 					return out, err
 				}
-				f.Fixed = "moved to " + bad
+				if moved {
+					f.Fixed = "moved to " + bad
+				}
 			}
 			out = append(out, f)
 			continue
@@ -196,22 +198,37 @@ func (s *Store) checkOwner(ctx context.Context, owner domain.Owner, fix bool) ([
 	return out, nil
 }
 
-// quarantine moves one entry of a hash to the owner's bad hash, with more to remove alongside.
-func (s *Store) quarantine(ctx context.Context, from, bad, field, value string, also func(redis.Pipeliner)) error {
-	_, err := write(ctx, s, func() ([]redis.Cmder, error) {
-		return s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, bad, from+"|"+field, value)
-			p.HDel(ctx, from, field)
-			if also != nil {
-				also(p)
-			}
-			return nil
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("store: doctor: %w", unavailable(err))
+// quarantineScript moves one entry of a hash to the owner's bad hash, only if it still holds
+// the value Doctor found bad (the bot may have rewritten it since), and removes it from the
+// sorted sets and sets named alongside. KEYS: from, bad, then the indexes. ARGV: field, value,
+// then "z" or "s" for each index: a sorted set or a set.
+var quarantineScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], KEYS[1] .. '|' .. ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[1], ARGV[1])
+for i = 3, #KEYS do
+  if ARGV[i] == 'z' then redis.call('ZREM', KEYS[i], ARGV[1]) else redis.call('SREM', KEYS[i], ARGV[1]) end
+end
+return 1
+`)
+
+// quarantine moves one entry of a hash to the owner's bad hash, with its index entries
+// (zsets, sets), if it is still the value found bad; moved is false when it changed meanwhile.
+func (s *Store) quarantine(ctx context.Context, from, bad, field, value string, zsets, sets []string) (moved bool, err error) {
+	keys := append([]string{from, bad}, zsets...)
+	keys = append(keys, sets...)
+	args := []any{field, value}
+	for range zsets {
+		args = append(args, "z")
 	}
-	return nil
+	for range sets {
+		args = append(args, "s")
+	}
+	n, err := write(ctx, s, func() (int64, error) { return quarantineScript.Run(ctx, s.rdb, keys, args...).Int64() })
+	if err != nil {
+		return false, fmt.Errorf("store: doctor: %w", unavailable(err))
+	}
+	return n == 1, nil
 }
 
 // checkDue checks one platform's due index: every member must name a reminder that exists.

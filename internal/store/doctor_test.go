@@ -1,8 +1,13 @@
 package store
 
 import (
+	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/needlebot/needlebot/internal/domain"
 	"github.com/needlebot/needlebot/internal/schedule"
@@ -80,6 +85,66 @@ func TestDoctor(t *testing.T) {
 		}
 		if _, err := rdb.ZScore(ctx, DueKey(domain.Telegram), Member(owner, r.ID)).Result(); err != nil {
 			t.Errorf("the reminder was not scheduled again: %v", err)
+		}
+	})
+}
+
+// beforeHook runs do once, just before the first command (or pipeline) that names key.
+type beforeHook struct {
+	key  string
+	once *sync.Once
+	do   func()
+}
+
+func (h beforeHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h beforeHook) maybe(cmds []redis.Cmder) {
+	for _, c := range cmds {
+		if slices.Contains(cmdArgs(c), h.key) {
+			h.once.Do(h.do)
+			return
+		}
+	}
+}
+
+func (h beforeHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.maybe([]redis.Cmder{cmd}); return next(ctx, cmd) }
+}
+
+func (h beforeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.maybe(cmds); return next(ctx, cmds) }
+}
+
+// TestDoctorFixLeavesARewrittenEntry: an entry found unreadable that the bot rewrites before
+// --fix moves it stays where it is, with its new value; nothing is moved to the bad hash.
+func TestDoctorFixLeavesARewrittenEntry(t *testing.T) {
+	each(t, func(t *testing.T, open func(*testing.T, ...Option) *Store) {
+		s := open(t)
+		const owner = "tg:41"
+		s.AddSession(ctx, owner, sess(t0, 0.25), "", t0)
+		rdb := s.Client()
+		good := rdb.HGet(ctx, "nb:{tg:41}:s", "1").Val()
+		rdb.HSet(ctx, "nb:{tg:41}:s", "1", "\x00garbage")
+		rdb.AddHook(beforeHook{key: "nb:{tg:41}:bad", once: new(sync.Once), do: func() {
+			rdb.HSet(ctx, "nb:{tg:41}:s", "1", good) // the bot rewrites it meanwhile
+		}})
+		found, err := s.Doctor(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range found {
+			if f.Fixed != "" {
+				t.Errorf("fixed %v, which had changed", f)
+			}
+		}
+		if v := rdb.HGet(ctx, "nb:{tg:41}:s", "1").Val(); v != good {
+			t.Errorf("the rewritten session is %q, want it kept", v)
+		}
+		if n := rdb.HLen(ctx, "nb:{tg:41}:bad").Val(); n != 0 {
+			t.Errorf("the bad hash holds %d entries", n)
+		}
+		if list, _ := s.ListSessions(ctx, owner, 0); len(list) != 1 {
+			t.Errorf("sessions: %v", list)
 		}
 	})
 }

@@ -25,14 +25,17 @@ const crashWriters = 4
 // again) that logs sessions from four writers at once and prints each one acknowledged, and
 // kills it with SIGKILL at a random moment, again and again. The journal is compacted every
 // few KiB, so kills land in appends, fsyncs, snapshots and renames alike. After each kill the
-// data directory opens with every acknowledged session, none half-applied (each session's
-// usage count is there with it), and no temporary file left.
+// data directory opens with every acknowledged session, each by its id, none half-applied
+// (each session's usage count is there with it), and no temporary file left: the snapshot
+// temporaries a kill leaves are counted before the reopen (and logged) and must be gone after.
 func TestEmbeddedSIGKILLLosesNothing(t *testing.T) {
 	if os.Getenv("NB_CRASH_CHILD") != "" {
 		t.Skip("in the child")
 	}
 	dir := t.TempDir()
-	acked := make([]int, crashWriters) // sessions acknowledged per writer, over all runs
+	acked := make([]int, crashWriters)   // sessions acknowledged per writer, over all runs
+	ids := make([][]int64, crashWriters) // and their ids
+	tmpsLeft, killsWithTmps := 0, 0      // snapshot temporaries a kill left behind
 	rng := rand.New(rand.NewPCG(14, uint64(time.Now().UnixNano())))
 	for run := range *crashKills {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestEmbeddedCrashChild$", "-test.v=false")
@@ -52,8 +55,10 @@ func TestEmbeddedSIGKILLLosesNothing(t *testing.T) {
 		for sc.Scan() {
 			line := sc.Text()
 			var w int
-			if _, err := fmt.Sscanf(line, "ack %d", &w); err == nil {
+			var id int64
+			if _, err := fmt.Sscanf(line, "ack %d %d", &w, &id); err == nil {
 				acked[w]++
+				ids[w] = append(ids[w], id)
 				seen++
 			}
 			if !killed && seen >= killAfter {
@@ -67,15 +72,19 @@ func TestEmbeddedSIGKILLLosesNothing(t *testing.T) {
 			cmd.Process.Signal(syscall.SIGKILL)
 		}
 		cmd.Wait()
-		checkCrashDir(t, dir, run, acked)
+		if tmps, _ := filepath.Glob(filepath.Join(dir, "."+SnapshotName+".*.tmp")); len(tmps) > 0 {
+			tmpsLeft += len(tmps)
+			killsWithTmps++
+		}
+		checkCrashDir(t, dir, run, acked, ids)
 		if t.Failed() {
 			return
 		}
 	}
-	t.Logf("%d kills, %v sessions acknowledged per writer, all there after each restart", *crashKills, acked)
+	t.Logf("%d kills, %v sessions acknowledged per writer, each there after every restart; %d kills left %d temporary files, all removed at the reopen", *crashKills, acked, killsWithTmps, tmpsLeft)
 }
 
-func checkCrashDir(t *testing.T, dir string, run int, acked []int) {
+func checkCrashDir(t *testing.T, dir string, run int, acked []int, ids [][]int64) {
 	t.Helper()
 	e, err := OpenEmbedded(dir, nil, WithLimits(roomy))
 	if err != nil {
@@ -90,6 +99,15 @@ func checkCrashDir(t *testing.T, dir string, run int, acked []int) {
 		list, err := e.ListSessions(ctx, owner, 0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		have := map[int64]bool{}
+		for _, s := range list {
+			have[s.ID] = true
+		}
+		for _, id := range ids[w] {
+			if !have[id] {
+				t.Errorf("run %d: writer %d: acknowledged session %d is gone", run, w, id)
+			}
 		}
 		// Each kill may leave one write journalled but not yet acknowledged per writer.
 		if len(list) < acked[w] || len(list) > acked[w]+run+1 {
@@ -121,12 +139,13 @@ func TestEmbeddedCrashChild(t *testing.T) {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				owner := domain.Owner(fmt.Sprintf("tg:%d", w))
-				if _, err := e.AddSession(ctx, owner, sess(t0, 0.25, "peptides"), "tg:u:"+run+"x"+strconv.Itoa(w)+"x"+strconv.Itoa(i), t0); err != nil {
+				added, err := e.AddSession(ctx, owner, sess(t0, 0.25, "peptides"), "tg:u:"+run+"x"+strconv.Itoa(w)+"x"+strconv.Itoa(i), t0)
+				if err != nil {
 					fmt.Fprintln(os.Stderr, "child:", err)
 					os.Exit(2)
 				}
 				mu.Lock()
-				os.Stdout.WriteString("ack " + strconv.Itoa(w) + "\n")
+				os.Stdout.WriteString("ack " + strconv.Itoa(w) + " " + strconv.FormatInt(added.ID, 10) + "\n")
 				mu.Unlock()
 			}
 		})

@@ -230,6 +230,16 @@ func (j *journal) rollback() error {
 	return j.f.Sync()
 }
 
+// cut drops everything from offset at on: records appended and synced, but then not
+// applied.
+func (j *journal) cut(at int64) error {
+	if at < int64(len(journalMagic)) || at > j.size {
+		return fmt.Errorf("store: journal %s: cannot cut at %d of %d bytes", j.path, at, j.size)
+	}
+	j.size = at
+	return j.rollback()
+}
+
 func (j *journal) close() error { return j.f.Close() }
 
 // journalBroken means the journal may hold a write that was reported as failed: the store

@@ -188,23 +188,50 @@ func (s *Store) addReminder(ctx context.Context, owner domain.Owner, r domain.Re
 			return existing, nil
 		}
 	}
+	// From here on a failure is undone before it is reported: the due entry (which a ZADD
+	// that failed may still have written) goes, and so does the reminder when the store was
+	// refused for a reason that does not prove it was not written (a lost reply). Should the
+	// undo fail too, the dispatcher drops the due entry at its first claim, as it finds no
+	// reminder: nothing is left that the user can see or receive.
+	undo := func(stored bool) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		defer cancel()
+		if stored {
+			if _, err := write(ctx, s, func() (int64, error) {
+				return delIfScript.Run(ctx, s.rdb, []string{k.reminders}, id, js).Int64()
+			}); err != nil {
+				return // keep the due entry of a reminder that may exist, so it still fires
+			}
+		}
+		s.unschedule(ctx, owner, []domain.Reminder{{ID: id, To: r.To}})
+	}
 	if _, err := write(ctx, s, func() (int64, error) {
 		return s.rdb.ZAdd(ctx, DueKey(r.To.Platform), redis.Z{Score: float64(next.UnixMilli()), Member: Member(owner, id)}).Result()
 	}); err != nil {
+		undo(false)
 		return domain.Reminder{}, fmt.Errorf("store: add reminder: %w", unavailable(err))
 	}
 	if _, err := write(ctx, s, func() (int64, error) {
 		return storeReminderScript.Run(ctx, s.rdb, []string{k.reminders}, id, js, most, "add").Int64()
 	}); err != nil {
 		err = scriptError("add reminder", err)
-		if errors.Is(err, domain.ErrFull) || errors.Is(err, domain.ErrDuplicate) {
-			s.unschedule(ctx, owner, []domain.Reminder{{ID: id, To: r.To}})
-		}
+		undo(!errors.Is(err, domain.ErrFull) && !errors.Is(err, domain.ErrDuplicate))
 		return domain.Reminder{}, err
 	}
 	r.ID = id
 	return r, nil
 }
+
+// delIfScript deletes a hash field only if it still holds the value given: what a write that
+// failed may have stored, never what another one stored since. KEYS: hash. ARGV: field, value.
+var delIfScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+return redis.call('HDEL', KEYS[1], ARGV[1])
+`)
+
+// undoTimeout bounds the undoing of a write that failed half way; it runs even when the
+// request's context is cancelled, since the failure may be that.
+const undoTimeout = 2 * time.Second
 
 // UpdateReminder changes a reminder's time, days and address; see domain.Reminders.
 func (s *Store) UpdateReminder(ctx context.Context, owner domain.Owner, r domain.Reminder, next time.Time) error {
@@ -462,16 +489,29 @@ func (s *Store) Zone(ctx context.Context, owner domain.Owner) (string, error) {
 	return tz, nil
 }
 
-// setZoneScript stores the zone under the rate limit. KEYS: profile, writes. ARGV: zone,
-// max writes, window ms.
-var setZoneScript = redis.NewScript(allowLua + `
-if not allow(KEYS[2], ARGV[2], ARGV[3]) then return redis.error_reply('NB_RATE') end
+// setZoneScript stores the zone and moves the owner's floating sessions to their time in it,
+// in one step; see anchorScript. KEYS: profile, sessions, byTime, floating. ARGV: zone, then
+// id, at ms, json for each floating session.
+var setZoneScript = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'tz', ARGV[1])
+for i = 2, #ARGV, 3 do
+  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+    redis.call('ZADD', KEYS[3], ARGV[i + 1], ARGV[i])
+  end
+  redis.call('SREM', KEYS[4], ARGV[i])
+end
 return 1
 `)
 
 // SetZone stores the owner's time zone and moves their reminders to times computed in it; see
 // domain.Profiles.
+//
+// The due entries are in other hash slots than the owner's keys, so the change takes two
+// writes: the reminders are moved first, and then the zone is set, with the floating sessions
+// anchored in it, in one script. Should that last step fail, the due entries go back to the
+// times they had, read before, so that a /timezone the user is told failed changes nothing
+// they can see.
 func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, next map[string]time.Time) error {
 	k, err := ownerKeys(owner)
 	if err != nil {
@@ -480,22 +520,83 @@ func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, ne
 	if _, err := schedule.LoadZone(zone); err != nil {
 		return fmt.Errorf("store: set zone: %w", err)
 	}
-	if _, err := write(ctx, s, func() (int64, error) {
-		return setZoneScript.Run(ctx, s.rdb, []string{k.profile, k.writes}, zone, s.limits.Writes, s.limits.Window.Milliseconds()).Int64()
-	}); err != nil {
+	if err := s.allow(ctx, k); err != nil {
 		return scriptError("set zone", err)
 	}
-	if err := s.anchorFloating(ctx, k, zone); err != nil {
+	before, err := s.Zone(ctx, owner)
+	if err != nil {
+		return err
+	}
+	anchor, err := s.anchorArgs(ctx, k, zone)
+	if err != nil {
 		return err
 	}
 	rs, err := s.ListReminders(ctx, owner)
 	if err != nil {
 		return err
 	}
-	return s.reschedule(ctx, owner, rs, func(r domain.Reminder) (time.Time, bool) {
+	was, err := s.dueScores(ctx, owner, rs)
+	if err != nil {
+		return err
+	}
+	restore := func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		defer cancel()
+		s.reschedule(ctx, owner, rs, func(r domain.Reminder) (time.Time, bool) {
+			t, ok := was[r.ID]
+			return t, ok
+		})
+	}
+	if err := s.reschedule(ctx, owner, rs, func(r domain.Reminder) (time.Time, bool) {
 		t, ok := next[r.ID]
 		return t, ok
-	})
+	}); err != nil {
+		restore()
+		return err
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return setZoneScript.Run(ctx, s.rdb, []string{k.profile, k.sessions, k.byTime, k.floating}, append([]any{zone}, anchor...)...).Int64()
+	}); err != nil {
+		// A lost reply: the script may have run. The zone read back tells; when it cannot
+		// be read the reminders go back, as the likelier case is that Redis is away.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		now, rerr := s.Zone(rctx, owner)
+		cancel()
+		if rerr == nil && now == zone && before != zone {
+			return nil // it was saved
+		}
+		restore()
+		return scriptError("set zone", err)
+	}
+	return nil
+}
+
+// dueScores reads when each of the reminders is due, by their platform's due index; those in
+// none are left out.
+func (s *Store) dueScores(ctx context.Context, owner domain.Owner, rs []domain.Reminder) (map[string]time.Time, error) {
+	byPlatform := map[domain.Platform][]domain.Reminder{}
+	for _, r := range rs {
+		if validPlatform(r.To.Platform) == nil {
+			byPlatform[r.To.Platform] = append(byPlatform[r.To.Platform], r)
+		}
+	}
+	out := map[string]time.Time{}
+	for platform, list := range byPlatform {
+		members := make([]string, len(list))
+		for i, r := range list {
+			members[i] = Member(owner, r.ID)
+		}
+		scores, err := s.rdb.ZMScore(ctx, DueKey(platform), members...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("store: set zone: %w", unavailable(err))
+		}
+		for i, sc := range scores {
+			if sc != 0 { // ZMSCORE's nil, for a member not in the index
+				out[list[i].ID] = time.UnixMilli(int64(sc))
+			}
+		}
+	}
+	return out, nil
 }
 
 // Snooze makes a reminder fire once more at at, or cancels a pending snooze when at is zero;

@@ -500,18 +500,33 @@ return 1
 // anchorFloating gives the owner's floating sessions their time in zone: a session read as
 // "22:00" before the zone was known happened at 22:00 there.
 func (s *Store) anchorFloating(ctx context.Context, k keys, zone string) error {
+	args, err := s.anchorArgs(ctx, k, zone)
+	if err != nil || len(args) == 0 {
+		return err
+	}
+	if _, err := write(ctx, s, func() (int64, error) {
+		return anchorScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.floating}, args...).Int64()
+	}); err != nil {
+		return fmt.Errorf("store: set zone: %w", unavailable(err))
+	}
+	return nil
+}
+
+// anchorArgs reads the owner's floating sessions and returns anchorScript's ARGV for them
+// in zone: id, at ms, json for each.
+func (s *Store) anchorArgs(ctx context.Context, k keys, zone string) ([]any, error) {
 	loc, err := schedule.LoadZone(zone)
 	if err != nil {
-		return fmt.Errorf("store: set zone: %w", err)
+		return nil, fmt.Errorf("store: set zone: %w", err)
 	}
 	ids, err := s.rdb.SMembers(ctx, k.floating).Result()
 	if err != nil {
-		return fmt.Errorf("store: set zone: %w", unavailable(err))
+		return nil, fmt.Errorf("store: set zone: %w", unavailable(err))
 	}
 	list, err := s.entries(ctx, k, ids)
 	var damaged *domain.DamagedError
 	if err != nil && !errors.As(err, &damaged) {
-		return err // an unreadable floating session stays where it is: bot doctor reports it
+		return nil, err // an unreadable floating session stays where it is: bot doctor reports it
 	}
 	var args []any
 	for _, e := range list {
@@ -521,17 +536,9 @@ func (s *Store) anchorFloating(ctx context.Context, k keys, zone string) error {
 		rec := newRecord(e.Session, e.Logged)
 		js, err := json.Marshal(rec)
 		if err != nil {
-			return fmt.Errorf("store: set zone: %w", err)
+			return nil, fmt.Errorf("store: set zone: %w", err)
 		}
 		args = append(args, e.ID, rec.At, js)
 	}
-	if len(args) == 0 {
-		return nil
-	}
-	if _, err := write(ctx, s, func() (int64, error) {
-		return anchorScript.Run(ctx, s.rdb, []string{k.sessions, k.byTime, k.floating}, args...).Int64()
-	}); err != nil {
-		return fmt.Errorf("store: set zone: %w", unavailable(err))
-	}
-	return nil
+	return args, nil
 }

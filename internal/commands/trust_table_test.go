@@ -47,7 +47,7 @@ func run(t *testing.T, steps []step) {
 	})
 }
 
-func say(line string, want ...string) step   { return step{say: line, want: want} }
+func say(line string, want ...string) step    { return step{say: line, want: want} }
 func press(label string, want ...string) step { return step{press: label, want: want} }
 
 // Issue 12, point 3: reminders without copies. The clock starts on Saturday 28 November 2026,

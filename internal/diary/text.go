@@ -72,13 +72,13 @@ func mapRune(r rune) rune {
 	return r
 }
 
-// tokKind says what sort of characters a token is made of.
-type tokKind uint8
+// tokKind says what sort of characters a token is made of: text.Word, text.Number or text.Punct.
+type tokKind = text.Kind
 
 const (
-	tWord  tokKind = iota + 1 // letters, maybe with digits and inner apostrophes: "didn't", "b3"
-	tNum                      // ASCII digits, maybe with one decimal separator: "0,25"
-	tPunct                    // any other single rune: punctuation, symbols, emoji
+	tWord  = text.Word   // letters, maybe with digits and inner apostrophes: "didn't", "b3"
+	tNum   = text.Number // ASCII digits, maybe with one decimal separator: "0,25"
+	tPunct = text.Punct  // any other single rune: punctuation, symbols, emoji
 )
 
 // role records which rule claimed a token, so later rules and the note skip it.
@@ -117,47 +117,6 @@ func (r *Reader) message(clean string) *message {
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
-// tokenize splits s into words, numbers and single punctuation runes. Letters
-// and digits are split apart at a digit start, so "0.25mm" is "0.25" + "mm"
-// and "9pm" is "9" + "pm"; token.space keeps whether they were written apart.
-func tokenize(s string) []token {
-	toks := make([]token, 0, len(s)/4+1)
-	space := false
-	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if r == ' ' {
-			space = true
-			i += w
-			continue
-		}
-		start, kind := i, tPunct
-		switch {
-		case r < utf8.RuneSelf && isDigit(byte(r)):
-			kind, i = tNum, scanNumber(s, i)
-		case unicode.IsLetter(r):
-			kind, i = tWord, scanWord(s, i)
-		default:
-			i += w
-		}
-		written := s[start:i]
-		key := written
-		if kind == tWord {
-			key = text.Fold(written)
-		}
-		toks = append(toks, token{text: written, key: key, start: start, end: i, kind: kind, space: space})
-		space = false
-	}
-	return toks
-}
-
-func scanNumber(s string, i int) int {
-	i = skipDigits(s, i)
-	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigit(s[i+1]) {
-		i = skipDigits(s, i+1)
-	}
-	return i
-}
-
 func skipDigits(s string, i int) int {
 	for i < len(s) && isDigit(s[i]) {
 		i++
@@ -165,23 +124,16 @@ func skipDigits(s string, i int) int {
 	return i
 }
 
-func scanWord(s string, i int) int {
-	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case unicode.IsLetter(r) || unicode.IsMark(r) || (r < utf8.RuneSelf && isDigit(byte(r))):
-			i += w
-		case r == '\'':
-			next, _ := utf8.DecodeRuneInString(s[i+w:])
-			if !unicode.IsLetter(next) {
-				return i
-			}
-			i += w
-		default:
-			return i
-		}
+// tokenize is text.Tokenize's tokens of s, to be claimed by the rules. Letters and digits are
+// split apart at a digit start, so "0.25mm" is "0.25" + "mm" and "9pm" is "9" + "pm";
+// token.space keeps whether they were written apart.
+func tokenize(s string) []token {
+	tt := text.Tokenize(s)
+	toks := make([]token, len(tt))
+	for i, t := range tt {
+		toks[i] = token{text: t.Text, key: t.Key, start: t.Start, end: t.End, kind: t.Kind, space: t.Space}
 	}
-	return i
+	return toks
 }
 
 // hasContent reports whether the message has any letter or digit at all.

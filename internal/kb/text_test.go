@@ -132,3 +132,19 @@ func checkResult(t *testing.T, s string, r Result) {
 		t.Fatalf("Search(%q) scored %v", s, r.Score)
 	}
 }
+
+func BenchmarkNormalize(b *testing.B) {
+	cases := map[string]string{
+		"question": "What's the best 0,25mm roller for my forehead? Can I use it every day 👍🏽",
+		"accents":  "Crème brûlée DÉCOLLETÉ Straße 250µm .25 90%",
+		"max":      strings.Repeat("can i roll 0.25 every day? ", 80),
+	}
+	for name, s := range cases {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Normalize(s)
+			}
+		})
+	}
+}

@@ -143,3 +143,52 @@ func FuzzFormatMM(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTokenize checks what every token promises: in order, each its own text of s with only
+// white space between them (and Space saying so), words keyed by Fold, numbers of ASCII digits
+// with at most one inner "." or ",", any other token one rune or one invalid byte.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	for _, s := range []string{"didn't", "didn''t", "what’s", "whatʼs", "b3", "1.2.3", "0,25", ".25", "0.25mm", "9pm",
+		"e\u0301", "１２３", "٣", "a\tb\u00a0c", "\xed\xa0\x80", "\uFFFD", "90%", "'a", "a'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		at := 0
+		for _, tok := range Tokenize(s) {
+			gap := s[at:tok.Start]
+			if tok.Start < at || tok.End <= tok.Start || tok.End > len(s) ||
+				strings.TrimFunc(gap, unicode.IsSpace) != "" || tok.Space != (gap != "") {
+				t.Fatalf("Tokenize(%q): %+v does not follow offset %d after white space", s, tok, at)
+			}
+			if tok.Text != s[tok.Start:tok.End] {
+				t.Fatalf("Tokenize(%q): %+v is not its own text", s, tok)
+			}
+			at = tok.End
+			r, n := utf8.DecodeRuneInString(tok.Text)
+			switch tok.Kind {
+			case Word:
+				if tok.Key != Fold(tok.Text) || !unicode.IsLetter(r) {
+					t.Fatalf("Tokenize(%q): word %+v", s, tok)
+				}
+			case Number:
+				digits := strings.NewReplacer(".", "", ",", "").Replace(tok.Text)
+				if tok.Key != tok.Text || strings.Trim(digits, "0123456789") != "" || len(tok.Text)-len(digits) > 1 ||
+					!isDigit(rune(tok.Text[0])) || !isDigit(rune(tok.Text[len(tok.Text)-1])) {
+					t.Fatalf("Tokenize(%q): number %+v", s, tok)
+				}
+			case Punct:
+				if tok.Key != tok.Text || n != len(tok.Text) || unicode.IsLetter(r) || isDigit(r) || unicode.IsSpace(r) {
+					t.Fatalf("Tokenize(%q): punct %+v", s, tok)
+				}
+			default:
+				t.Fatalf("Tokenize(%q): %+v has no kind", s, tok)
+			}
+		}
+		if strings.TrimFunc(s[at:], unicode.IsSpace) != "" {
+			t.Fatalf("Tokenize(%q) leaves out %q", s, s[at:])
+		}
+	})
+}

@@ -17,17 +17,22 @@
 //
 // # Tokenisers
 //
-// The knowledge base (kb.Normalize) and the diary each split a message into words, and they
-// stay two tokenisers because they serve different readers. kb's feeds a classifier: it gives
-// lower-case words, numbers in one spelling ("0,25" and ".25" are both "0.25") and emoji, splits
-// "b3" and "didn't" apart, and drops punctuation, case and positions, which the model must not
-// see. The diary's is for rules that claim tokens and quote the user's words back: it keeps each
-// token as written with its byte offsets, whether a space came before it, punctuation as tokens
-// of their own, and "b3" and "didn't" whole. One tokeniser for both would change the
-// classifier's features or lose what the diary's rules read, so they share the lower-level
-// pieces instead: both fold with the functions here (kb rune by rune with FoldRune, the diary a
-// word at a time with Fold), so a word is matched alike in both, and both read only the ASCII
-// digits 0-9 as numbers.
+// There is one lexical scanner, [Tokenize], and the knowledge base and the diary read two views
+// of its tokens. It splits a text at white space into words (a letter, then letters, combining
+// marks, the ASCII digits and apostrophes between letters: "didn't", "b3", "Crème"), numbers
+// (ASCII digits 0-9 with at most one inner "." or ",": "0,25") and single other runes
+// (punctuation, symbols, emoji, each invalid byte), each with its byte offsets, its text as
+// written, a folded key for words, and whether white space came before it.
+//
+// The diary reads the tokens as they are: its rules claim tokens and quote the user's words
+// back, so they need the offsets, the spaces, punctuation as tokens of their own and "b3" and
+// "didn't" whole. kb.Normalize makes from them the features of a classifier, which must not see
+// case, positions or punctuation: it splits each word's key at apostrophes, marks and the
+// boundaries of letters and digits ("didn't" becomes "didn", "t"; "b3" becomes "b", "3"), spells
+// numbers one way (a "." or "," glued before a number is its decimal point, so "0,25" and ".25"
+// are both "0.25"), writes "%" as "percent", keeps symbols (emoji) and drops other punctuation.
+// Both therefore fold alike (a word's key is [Fold] of it, which is [FoldRune] rune by rune) and
+// read only the ASCII digits as numbers.
 package text
 
 import (
@@ -205,4 +210,97 @@ func Plural(n int) string {
 // digits that read back as the same number: "0.25", "1", "1.5".
 func FormatMM(mm float64) string {
 	return strconv.FormatFloat(mm, 'f', -1, 64)
+}
+
+// Kind says what a [Token] is made of.
+type Kind uint8
+
+const (
+	Word   Kind = iota + 1 // a letter, then letters, marks, ASCII digits, inner apostrophes: "didn't", "b3"
+	Number                 // ASCII digits, maybe with one decimal separator: "0,25"
+	Punct                  // any other single rune, or one invalid byte: punctuation, symbols, emoji
+)
+
+// Token is one word, number or other rune of a text.
+type Token struct {
+	Text       string // as written: s[Start:End]
+	Key        string // Fold(Text) for a word, Text itself for a number or a punct
+	Start, End int    // byte offsets into the text
+	Kind       Kind
+	Space      bool // white space came before it
+}
+
+// Tokenize splits s into words, numbers and single other runes, leaving out white space
+// (unicode.IsSpace). A number starts at an ASCII digit and a word at a letter, so "0.25mm" is
+// "0.25" + "mm" and "9pm" is "9" + "pm", while "b3" is one word; Token.Space keeps whether they
+// were written apart. A "." or "," belongs to a number only between two digits. An invalid
+// byte is a Punct token of one byte.
+func Tokenize(s string) []Token {
+	toks := make([]Token, 0, len(s)/4+1)
+	space := false
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = true
+			i += w
+			continue
+		}
+		start, kind := i, Punct
+		switch {
+		case isDigit(r):
+			kind, i = Number, scanNumber(s, i)
+		case unicode.IsLetter(r):
+			kind, i = Word, scanWord(s, i)
+		default:
+			i += w
+		}
+		written := s[start:i]
+		key := written
+		if kind == Word {
+			key = Fold(written)
+		}
+		toks = append(toks, Token{Text: written, Key: key, Start: start, End: i, Kind: kind, Space: space})
+		space = false
+	}
+	return toks
+}
+
+// isDigit reports whether r is one of the ASCII digits 0-9, the only digits read as numbers.
+func isDigit(r rune) bool { return '0' <= r && r <= '9' }
+
+// scanNumber returns the end of the number at s[i]: digits, and a "." or "," with more digits.
+func scanNumber(s string, i int) int {
+	i = skipDigits(s, i)
+	if i+1 < len(s) && (s[i] == '.' || s[i] == ',') && isDigit(rune(s[i+1])) {
+		i = skipDigits(s, i+1)
+	}
+	return i
+}
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && isDigit(rune(s[i])) {
+		i++
+	}
+	return i
+}
+
+// scanWord returns the end of the word at s[i]: letters, marks, digits, and apostrophes that
+// a letter follows.
+func scanWord(s string, i int) int {
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsLetter(r) || unicode.IsMark(r) || isDigit(r):
+			i += w
+		case r == '\'':
+			next, _ := utf8.DecodeRuneInString(s[i+w:])
+			if !unicode.IsLetter(next) {
+				return i
+			}
+			i += w
+		default:
+			return i
+		}
+	}
+	return i
 }

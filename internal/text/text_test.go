@@ -2,6 +2,7 @@ package text
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -139,5 +140,40 @@ func TestFormatMM(t *testing.T) {
 	}
 	if got := strings.Count(FormatMM(1e-7), "e"); got != 0 {
 		t.Errorf("FormatMM(1e-7) = %q, want no exponent", FormatMM(1e-7))
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	type tok struct {
+		Text, Key string
+		Kind      Kind
+		Space     bool
+	}
+	for _, tt := range []struct {
+		in   string
+		want []tok
+	}{
+		{"Didn't roll 0,25mm!", []tok{{"Didn't", "didn't", Word, false}, {"roll", "roll", Word, true},
+			{"0,25", "0,25", Number, true}, {"mm", "mm", Word, false}, {"!", "!", Punct, false}}},
+		{"b3 1.2.3 .25", []tok{{"b3", "b3", Word, false}, {"1.2", "1.2", Number, true}, {".", ".", Punct, false},
+			{"3", "3", Number, false}, {".", ".", Punct, true}, {"25", "25", Number, false}}},
+		{"Crème\te\u0301 a' 'b", []tok{{"Crème", "creme", Word, false}, {"e\u0301", "e\u0301", Word, true},
+			{"a", "a", Word, true}, {"'", "'", Punct, false}, {"'", "'", Punct, true}, {"b", "b", Word, false}}},
+		{"１2👍🏽\xff", []tok{{"１", "１", Punct, false}, {"2", "2", Number, false}, {"👍", "👍", Punct, false},
+			{"🏽", "🏽", Punct, false}, {"\xff", "\xff", Punct, false}}},
+		{"  ", nil},
+	} {
+		var got []tok
+		at := 0
+		for _, x := range Tokenize(tt.in) {
+			if x.Text != tt.in[x.Start:x.End] || x.Start < at {
+				t.Errorf("Tokenize(%q): %+v has wrong offsets", tt.in, x)
+			}
+			at = x.End
+			got = append(got, tok{x.Text, x.Key, x.Kind, x.Space})
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Tokenize(%q) =\n%+v, want\n%+v", tt.in, got, tt.want)
+		}
 	}
 }

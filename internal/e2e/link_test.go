@@ -456,20 +456,9 @@ func ownerNames(people []domain.Owner) []string {
 // button returns the callback_data of the button labelled label in a message sent on Telegram.
 func button(t *testing.T, c telegramtest.Call, label string) string {
 	t.Helper()
-	var kb struct {
-		InlineKeyboard [][]struct {
-			Text         string `json:"text"`
-			CallbackData string `json:"callback_data"`
-		} `json:"inline_keyboard"`
+	data, ok := c.ButtonData(label)
+	if !ok {
+		t.Fatalf("no %q button in %s", label, c.Params.Get("reply_markup"))
 	}
-	json.Unmarshal([]byte(c.Params.Get("reply_markup")), &kb)
-	for _, row := range kb.InlineKeyboard {
-		for _, b := range row {
-			if b.Text == label {
-				return b.CallbackData
-			}
-		}
-	}
-	t.Fatalf("no %q button in %s", label, c.Params.Get("reply_markup"))
-	return ""
+	return data
 }

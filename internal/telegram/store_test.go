@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -30,22 +29,11 @@ func storeBot(t *testing.T) (*commands.Bot, *store.Store) {
 // buttonData returns the callback_data of the button labelled label in a sent message.
 func buttonData(t *testing.T, c apiCall, label string) string {
 	t.Helper()
-	var kb struct {
-		InlineKeyboard [][]struct {
-			Text         string `json:"text"`
-			CallbackData string `json:"callback_data"`
-		} `json:"inline_keyboard"`
+	data, ok := c.ButtonData(label)
+	if !ok {
+		t.Fatalf("no %q button in %s", label, c.Params.Get("reply_markup"))
 	}
-	json.Unmarshal([]byte(c.Params.Get("reply_markup")), &kb)
-	for _, row := range kb.InlineKeyboard {
-		for _, b := range row {
-			if b.Text == label {
-				return b.CallbackData
-			}
-		}
-	}
-	t.Fatalf("no %q button in %s", label, c.Params.Get("reply_markup"))
-	return ""
+	return data
 }
 
 func TestDiaryWithStore(t *testing.T) {

@@ -36,6 +36,26 @@ type Call struct {
 	At       time.Duration // when it came, from the fake's start
 }
 
+// ButtonData returns the callback_data of the button labelled label in the message this call
+// sent, and whether it has one.
+func (c Call) ButtonData(label string) (string, bool) {
+	var kb struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	}
+	json.Unmarshal([]byte(c.Params.Get("reply_markup")), &kb)
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			if b.Text == label {
+				return b.CallbackData, true
+			}
+		}
+	}
+	return "", false
+}
+
 // Telegram's limits as the fake enforces them (see Enforce): a send comes too soon when it is
 // more than half its spacing ahead of the even schedule (GCRA with that tolerance) in its chat,
 // or more than twenty spacings ahead of the bot's: Telegram lets short bursts through, and the

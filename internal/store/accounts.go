@@ -455,7 +455,7 @@ func (s *Store) resume(ctx context.Context, from domain.Owner, js string) error 
 // both have from the same day keeps the later end (both ranges); the latest breaks are kept
 // up to the cap. KEYS: profile, idem, idemTime. ARGV: key, now ms, roller read ("" for none),
 // roller to set ("" to keep the person's), max breaks, then FROM, TO of each break.
-var mergeProfileScript = redis.NewScript(movedLua + `
+var mergeProfileScript = redis.NewScript(movedLua + capBreaksLua + `
 local m = moved(KEYS[1])
 if m then return m end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
@@ -468,12 +468,7 @@ for i = 6, #ARGV - 1, 2 do
   local to = redis.call('HGET', KEYS[1], f)
   if not to or to < ARGV[i + 1] then redis.call('HSET', KEYS[1], f, ARGV[i + 1]) end
 end
-local froms = {}
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 4) == 'brk:' then froms[#froms + 1] = f end
-end
-table.sort(froms)
-for i = 1, #froms - tonumber(ARGV[5]) do redis.call('HDEL', KEYS[1], froms[i]) end
+capBreaks(KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], ARGV[1], 'profile')
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
 return 1

@@ -51,19 +51,26 @@ func (s *Store) Breaks(ctx context.Context, owner domain.Owner) ([]domain.Break,
 // setBreakScript keeps a break under the rate limit and lets the oldest go past the cap; an
 // owner a link moved names the person instead (NB_MOVED). KEYS: profile, writes. ARGV: from,
 // to, max writes, window ms, max breaks.
-var setBreakScript = redis.NewScript(allowLua + movedLua + `
+var setBreakScript = redis.NewScript(allowLua + movedLua + capBreaksLua + `
 local m = moved(KEYS[1])
 if m then return m end
 if not allow(KEYS[2], ARGV[3], ARGV[4]) then return redis.error_reply('NB_RATE') end
 redis.call('HSET', KEYS[1], 'brk:' .. ARGV[1], ARGV[2])
-local froms = {}
-for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if string.sub(f, 1, 4) == 'brk:' then froms[#froms + 1] = f end
-end
-table.sort(froms)
-for i = 1, #froms - tonumber(ARGV[5]) do redis.call('HDEL', KEYS[1], froms[i]) end
+capBreaks(KEYS[1], ARGV[5])
 return 1
 `)
+
+// capBreaksLua defines capBreaks(profile, max): the oldest breaks go until max are left.
+const capBreaksLua = `
+local function capBreaks(profile, max)
+  local froms = {}
+  for _, f in ipairs(redis.call('HKEYS', profile)) do
+    if string.sub(f, 1, 4) == 'brk:' then froms[#froms + 1] = f end
+  end
+  table.sort(froms)
+  for i = 1, #froms - tonumber(max) do redis.call('HDEL', profile, froms[i]) end
+end
+`
 
 // SetBreak keeps a break; see domain.Profiles.
 func (s *Store) SetBreak(ctx context.Context, owner domain.Owner, b domain.Break) error {

@@ -194,7 +194,7 @@ func (s *Store) addReminder(ctx context.Context, owner domain.Owner, r domain.Re
 	// undo fail too, the dispatcher drops the due entry at its first claim, as it finds no
 	// reminder: nothing is left that the user can see or receive.
 	undo := func(stored bool) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		ctx, cancel := undoContext(ctx)
 		defer cancel()
 		if stored {
 			if _, err := write(ctx, s, func() (int64, error) {
@@ -229,8 +229,12 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 return redis.call('HDEL', KEYS[1], ARGV[1])
 `)
 
-// undoTimeout bounds the undoing of a write that failed half way; it runs even when the
-// request's context is cancelled, since the failure may be that.
+// undoContext is the context for undoing a write that failed half way: bounded by
+// undoTimeout, and not cancelled with the request's, since the failure may be that.
+func undoContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+}
+
 const undoTimeout = 2 * time.Second
 
 // UpdateReminder changes a reminder's time, days and address; see domain.Reminders.
@@ -490,17 +494,10 @@ func (s *Store) Zone(ctx context.Context, owner domain.Owner) (string, error) {
 }
 
 // setZoneScript stores the zone and moves the owner's floating sessions to their time in it,
-// in one step; see anchorScript. KEYS: profile, sessions, byTime, floating. ARGV: zone, then
-// id, at ms, json for each floating session.
-var setZoneScript = redis.NewScript(`
+// in one step. KEYS: profile, sessions, byTime, floating. ARGV: zone, then anchorArgs.
+var setZoneScript = redis.NewScript(anchorLua + `
 redis.call('HSET', KEYS[1], 'tz', ARGV[1])
-for i = 2, #ARGV, 3 do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
-    redis.call('ZADD', KEYS[3], ARGV[i + 1], ARGV[i])
-  end
-  redis.call('SREM', KEYS[4], ARGV[i])
-end
+anchor(KEYS[2], KEYS[3], KEYS[4], 2)
 return 1
 `)
 
@@ -540,7 +537,7 @@ func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, ne
 		return err
 	}
 	restore := func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		ctx, cancel := undoContext(ctx)
 		defer cancel()
 		s.reschedule(ctx, owner, rs, func(r domain.Reminder) (time.Time, bool) {
 			t, ok := was[r.ID]
@@ -559,7 +556,7 @@ func (s *Store) SetZone(ctx context.Context, owner domain.Owner, zone string, ne
 	}); err != nil {
 		// A lost reply: the script may have run. The zone read back tells; when it cannot
 		// be read the reminders go back, as the likelier case is that Redis is away.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		rctx, cancel := undoContext(ctx)
 		now, rerr := s.Zone(rctx, owner)
 		cancel()
 		if rerr == nil && now == zone && before != zone {

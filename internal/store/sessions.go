@@ -484,16 +484,24 @@ func (s *Store) entries(ctx context.Context, k keys, ids []string) ([]domain.Ent
 	return out, nil
 }
 
-// anchorScript moves floating sessions to their time in the owner's new zone. KEYS: sessions,
-// byTime, floating. ARGV: id, at ms, json... for each.
-var anchorScript = redis.NewScript(`
-for i = 1, #ARGV, 3 do
-  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
-    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
+// anchorLua defines anchor(sessions, byTime, floating, from), for the scripts that move
+// floating sessions to their time in the owner's new zone: ARGV from from on is id, at ms, json
+// for each (anchorArgs). A session deleted meanwhile is only taken off the floating set.
+const anchorLua = `
+local function anchor(sessions, byTime, floating, from)
+  for i = from, #ARGV, 3 do
+    if redis.call('HEXISTS', sessions, ARGV[i]) == 1 then
+      redis.call('HSET', sessions, ARGV[i], ARGV[i + 2])
+      redis.call('ZADD', byTime, ARGV[i + 1], ARGV[i])
+    end
+    redis.call('SREM', floating, ARGV[i])
   end
-  redis.call('SREM', KEYS[3], ARGV[i])
 end
+`
+
+// anchorScript anchors floating sessions. KEYS: sessions, byTime, floating. ARGV: anchorArgs.
+var anchorScript = redis.NewScript(anchorLua + `
+anchor(KEYS[1], KEYS[2], KEYS[3], 1)
 return 1
 `)
 

@@ -577,17 +577,19 @@ func (e *Embedded) committer() {
 	}
 }
 
-func (e *Embedded) commit(batch []*writeReq) {
-	fail := func(batch []*writeReq, err error) {
-		for _, r := range batch {
-			for _, c := range r.sent {
-				c.SetErr(err)
-			}
-			r.reply <- err
+// failBatch answers every write of batch with err.
+func failBatch(batch []*writeReq, err error) {
+	for _, r := range batch {
+		for _, c := range r.sent {
+			c.SetErr(err)
 		}
+		r.reply <- err
 	}
+}
+
+func (e *Embedded) commit(batch []*writeReq) {
 	if e.broken != nil {
-		fail(batch, e.broken)
+		failBatch(batch, e.broken)
 		return
 	}
 	e.mu.Lock()
@@ -605,7 +607,7 @@ func (e *Embedded) commit(batch []*writeReq) {
 			e.broken = err
 		}
 		e.log.Error("embedded store: cannot journal a write; it was not applied", "path", e.jr.path, "err", err)
-		fail(batch, fmt.Errorf("store: not saved: %w", err))
+		failBatch(batch, fmt.Errorf("store: not saved: %w", err))
 		return
 	}
 	for i, r := range batch {
@@ -641,12 +643,7 @@ func (e *Embedded) unapplied(batch []*writeReq, at int64, cause error) {
 		}
 	}
 	first.reply <- e.broken
-	for _, r := range batch[1:] {
-		for _, c := range r.sent {
-			c.SetErr(e.broken)
-		}
-		r.reply <- e.broken
-	}
+	failBatch(batch[1:], e.broken)
 }
 
 // compact starts a snapshot: the data is copied now, writes go to a new journal, and the
